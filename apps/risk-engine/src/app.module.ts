@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
+import { ENGINE_SETTINGS, EngineService, LOGGER } from './engine.service';
+import type { EngineSettings } from './settings';
+
+@Module({})
+export class RiskEngineModule {
+  static forRoot(settings: EngineSettings, logger: Logger): DynamicModule {
+    return {
+      module: RiskEngineModule,
+      controllers: [OpsController],
+      providers: [
+        { provide: ENGINE_SETTINGS, useValue: settings },
+        { provide: LOGGER, useValue: logger },
+        EngineService,
+        { provide: HEALTH_INDICATORS, useFactory: (e: EngineService) => e.healthIndicators(), inject: [EngineService] },
+        { provide: METRICS_REGISTRY, useFactory: (e: EngineService) => e.metrics.registry, inject: [EngineService] },
+      ],
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import type Redis from 'ioredis';
+import type { OrderEvent, Severity, Verdict } from '@dualwatch/contracts';
+
+/** What the engine remembers of one open order: its latest event and the alert state it led to. */
+export interface OrderState {
+  event: OrderEvent;
+  verdict: Verdict;
+  severity: Severity;
+  score: number;
+  /** Reason codes, to tell whether a re-score changed anything. */
+  reasonCodes: string[];
+  alertId: string | null;
+  alertOpen: boolean;
+  policyVersion: string;
+  refdataVersion: string;
+}
+
+/**
+ * A book entry, written BEFORE the Kafka transaction that carries the same event's outputs commits.
+ * If that transaction aborts (crash, fencing), the chunk is processed again and finds an entry whose
+ * `lastOffset` is at or beyond the event's offset: it then starts from `prior`, the state before the
+ * aborted attempt, so a retry reaches the same decisions as the first try and nothing is doubled.
+ */
+export interface BookEntry {
+  state: OrderState | null;
+  prior: OrderState | null;
+  /** Source offset (orders topic) or change sequence (refdata changes) that produced `state`. */
+  lastOffset: string;
+  source: 'orders' | 'rescreen';
+}
+
+export class OpenOrderBook {
+  constructor(private readonly redis: Redis, private readonly prefix = 'dw:') {}
+
+  private key(orderId: string): string {
+    return `${this.prefix}book:${orderId}`;
+  }
+
+  async getMany(orderIds: string[]): Promise<Map<string, BookEntry>> {
+    const out = new Map<string, BookEntry>();
+    if (!orderIds.length) return out;
+    const raw = await this.redis.mget(orderIds.map((id) => this.key(id)));
+    raw.forEach((r, i) => r && out.set(orderIds[i], JSON.parse(r) as BookEntry));
+    return out;
+  }
+
+  async putMany(entries: Map<string, BookEntry>): Promise<void> {
+    if (!entries.size) return;
+    const pipe = this.redis.pipeline();
+    for (const [id, e] of entries) pipe.set(this.key(id), JSON.stringify(e));
+    const results = await pipe.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  /** Every open order (state not null), page by page; for re-screening after a reference-data change. */
+  async *scanOpen(pageSize = 500): AsyncGenerator<[string, BookEntry][]> {
+    let cursor = '0';
+    const strip = this.key('').length;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', pageSize);
+      cursor = next;
+      if (!keys.length) continue;
+      const raw = await this.redis.mget(keys);
+      const page: [string, BookEntry][] = [];
+      raw.forEach((r, i) => {
+        if (!r) return;
+        const e = JSON.parse(r) as BookEntry;
+        if (e.state) page.push([keys[i].slice(strip), e]);
+      });
+      if (page.length) yield page;
+    } while (cursor !== '0');
+  }
+
+  /** The state to start from when processing `offset` (see BookEntry). */
+  static priorFor(entry: BookEntry | undefined, offset: string, source: BookEntry['source']): OrderState | null {
+    if (!entry) return null;
+    if (entry.source === source && BigInt(entry.lastOffset) >= BigInt(offset)) return entry.prior;
+    return entry.state;
+  }
+}

@@ -1,0 +1,121 @@
+import type { KafkaMessage } from 'kafkajs';
+import { parseOrderEvent, type Assessment, type OrderEvent, type Verdict } from '@dualwatch/contracts';
+import { deadLetter, type ChunkContext, type OutputMessage } from '@dualwatch/messaging';
+import type { Logger } from '@dualwatch/observability';
+import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
+import type { ReferenceService } from '@dualwatch/refdata';
+import { buildAlert, decideAlert } from './alert-decision';
+import { OpenOrderBook, type BookEntry, type OrderState } from './open-order-book';
+import type { EngineMetrics } from './metrics';
+
+export interface ProcessorTopics {
+  assessments: string;
+  alerts: string;
+  dlq: string;
+}
+
+export interface ProcessorOptions {
+  topics: ProcessorTopics;
+  reference: ReferenceService;
+  book: OpenOrderBook;
+  policy: () => Policy;
+  /** Alerts for assessments at or above this verdict; defaults to the policy's alerting.minVerdict. */
+  minAlertVerdict?: Verdict;
+  maxEventBytes: number;
+  metrics: EngineMetrics;
+  logger: Logger;
+  now?: () => Date;
+}
+
+interface Parsed {
+  msg: KafkaMessage;
+  event: OrderEvent;
+}
+
+/**
+ * One chunk of order messages → the messages to commit with its offset: a DLQ record for each message
+ * that is not a valid order event or cannot be scored, an assessment for every valid one, and the
+ * alerts the open-order book says are due. Parties are screened for the whole chunk at once (one Redis
+ * round trip behind the LRU) and the book is read and written once per chunk.
+ */
+export class OrderProcessor {
+  constructor(private readonly o: ProcessorOptions) {}
+
+  async process(messages: KafkaMessage[], ctx: ChunkContext): Promise<OutputMessage[]> {
+    const { topics, metrics, logger } = this.o;
+    const out: OutputMessage[] = [];
+    const valid: Parsed[] = [];
+    metrics.eventsIn.inc(messages.length);
+
+    for (const msg of messages) {
+      const parsed = parseOrderEvent(msg.value, this.o.maxEventBytes);
+      if (parsed.ok) valid.push({ msg, event: parsed.event });
+      else {
+        out.push(deadLetter(topics.dlq, msg, ctx, parsed.code, parsed.error));
+        metrics.dlq.inc({ code: parsed.code });
+        logger.warn({ offset: msg.offset, partition: ctx.partition, code: parsed.code }, `order message sent to the DLQ: ${parsed.error.slice(0, 300)}`);
+      }
+    }
+    if (!valid.length) return out;
+
+    const policy = this.o.policy();
+    const minVerdict = this.o.minAlertVerdict ?? policy.alerting.minVerdict;
+    const { view, degraded } = await this.o.reference.viewFor(valid.map((v) => v.event.order));
+    if (degraded) metrics.degraded.inc(valid.length);
+
+    const orderIds = [...new Set(valid.map((v) => v.event.order.orderId))];
+    let book: Map<string, BookEntry> | null;
+    try {
+      book = await this.o.book.getMany(orderIds);
+    } catch (err) {
+      // Redis is down: score anyway; alerts are decided as if nothing was known (documented in the README)
+      logger.warn({ err: (err as Error).message }, 'open-order book unavailable; deciding alerts without it');
+      book = null;
+    }
+
+    const raisedAt = (this.o.now?.() ?? new Date()).toISOString();
+    const writes = new Map<string, BookEntry>();
+    // within a chunk, the state an order reached so far (an order may have several events in one chunk)
+    const running = new Map<string, { state: OrderState | null; prior: OrderState | null }>();
+
+    for (const { msg, event } of valid) {
+      const orderId = event.order.orderId;
+      let assessment: Assessment;
+      try {
+        assessment = withAssessedAt(assess(event, view, policy), raisedAt);
+      } catch (err) {
+        out.push(deadLetter(topics.dlq, msg, ctx, 'SCORING_FAILED', (err as Error).stack ?? String(err)));
+        metrics.dlq.inc({ code: 'SCORING_FAILED' });
+        logger.error({ err, orderId, eventId: event.eventId }, 'scoring failed; event sent to the DLQ');
+        continue;
+      }
+      let current = running.get(orderId);
+      if (!current) {
+        const entry = book?.get(orderId);
+        const prior = OpenOrderBook.priorFor(entry, msg.offset, 'orders');
+        current = { state: prior, prior };
+        running.set(orderId, current);
+      }
+      const decision = decideAlert(event, assessment, current.state, minVerdict);
+      out.push({ topic: topics.assessments, key: orderId, value: JSON.stringify(assessment), headers: { 'dw-event-id': event.eventId } });
+      metrics.assessmentsOut.inc({ verdict: assessment.verdict });
+      if (decision.kind) {
+        const alert = buildAlert(decision.kind, assessment, event, current.state, raisedAt);
+        out.push({ topic: topics.alerts, key: orderId, value: JSON.stringify(alert), headers: { 'dw-alert-kind': decision.kind } });
+        metrics.alerts.inc({ severity: assessment.severity, kind: decision.kind });
+        logger.info({ orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict }, 'alert');
+      }
+      current.state = decision.next;
+      if (book) writes.set(orderId, { state: decision.next, prior: current.prior, lastOffset: msg.offset, source: 'orders' });
+    }
+
+    if (book && writes.size) {
+      try {
+        await this.o.book.putMany(writes);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'open-order book write failed; the book will miss this chunk');
+      }
+    }
+    return out;
+  }
+}

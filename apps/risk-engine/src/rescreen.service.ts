@@ -1,0 +1,113 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Verdict } from '@dualwatch/contracts';
+import type { Logger } from '@dualwatch/observability';
+import type { ReferenceService } from '@dualwatch/refdata';
+import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
+import { buildAlert, decideAlert } from './alert-decision';
+import type { EngineMetrics } from './metrics';
+import { OpenOrderBook, type BookEntry } from './open-order-book';
+
+export interface RescreenOptions {
+  kafka: Kafka;
+  groupId: string;
+  transactionalId: string;
+  changesTopic: string;
+  alertsTopic: string;
+  reference: ReferenceService;
+  book: OpenOrderBook;
+  policy: () => Policy;
+  minAlertVerdict?: Verdict;
+  metrics: EngineMetrics;
+  logger: Logger;
+}
+
+/** A message on refdata.changes.v1. */
+export interface RefdataChange {
+  version: string;
+  label?: string;
+  previous?: string | null;
+  switchedAt?: string;
+}
+
+/**
+ * On every reference-data change, re-screens the open-order book under the new version and publishes
+ * what changed as alerts: newly exposed (raised), verdict changed (updated), no longer exposed
+ * (withdrawn). The changes topic has one partition, so one instance of the group does it; its alerts
+ * and the consumed offset commit in one transaction, so a crash re-screens again without doubling.
+ */
+export class RescreenService {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+
+  constructor(private readonly o: RescreenOptions) {
+    this.consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, sessionTimeout: 30000 });
+    this.producer = o.kafka.producer({ transactionalId: o.transactionalId, idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.o.changesTopic, fromBeginning: false });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message, partition }) => {
+        const change = JSON.parse(message.value?.toString() ?? '{}') as RefdataChange;
+        await this.rescreen(change, message.offset);
+        // the offset was committed inside the transaction; nothing more to do
+        void partition;
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  private async rescreen(change: RefdataChange, offset: string): Promise<void> {
+    const { reference, book, logger } = this.o;
+    // the loader switched Redis before publishing the change: follow it
+    for (let i = 0; i < 20 && reference.refdata.version !== change.version; i++) {
+      await reference.refresh();
+      if (reference.refdata.version !== change.version) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (reference.refdata.version !== change.version) {
+      throw new Error(`reference data ${change.version} announced but not readable from Redis`);
+    }
+    const policy = this.o.policy();
+    const minVerdict = this.o.minAlertVerdict ?? policy.alerting.minVerdict;
+    const raisedAt = new Date().toISOString();
+    const tx = await this.producer.transaction();
+    let screened = 0;
+    let alerts = 0;
+    try {
+      for await (const page of book.scanOpen()) {
+        const view = await reference.viewFor(page.map(([, e]) => e.state!.event.order));
+        const writes = new Map<string, BookEntry>();
+        const messages = [];
+        for (const [orderId, entry] of page) {
+          const prior = OpenOrderBook.priorFor(entry, offset, 'rescreen');
+          if (!prior) continue;
+          const a = withAssessedAt(assess(prior.event, view, policy), raisedAt);
+          const decision = decideAlert(prior.event, a, prior, minVerdict);
+          screened++;
+          if (decision.kind) {
+            const alert = buildAlert(decision.kind, a, prior.event, prior, raisedAt);
+            messages.push({ key: orderId, value: JSON.stringify(alert), headers: { 'dw-alert-kind': decision.kind, 'dw-rescreen': change.version } });
+            this.o.metrics.alerts.inc({ severity: a.severity, kind: decision.kind });
+          }
+          writes.set(orderId, { state: decision.next, prior, lastOffset: offset, source: 'rescreen' });
+        }
+        await book.putMany(writes);
+        if (messages.length) await tx.send({ topic: this.o.alertsTopic, messages, acks: -1 });
+        alerts += messages.length;
+      }
+      await tx.sendOffsets({ consumerGroupId: this.o.groupId, topics: [{ topic: this.o.changesTopic, partitions: [{ partition: 0, offset: (BigInt(offset) + 1n).toString() }] }] });
+      await tx.commit();
+      logger.info({ version: change.version, screened, alerts }, 'open orders re-screened');
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+  }
+}

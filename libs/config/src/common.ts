@@ -1,0 +1,43 @@
+import { setting } from './settings';
+
+/** Settings every Kafka-connected app shares; each app spreads these into its own spec. */
+export const kafkaSettings = {
+  kafkaBrokers: setting.list('KAFKA_BROKERS', {
+    description: 'Kafka bootstrap servers',
+    default: ['127.0.0.1:19092'],
+    item: /^[^\s:]+:\d{1,5}$/,
+    expects: 'host:port[,host:port...]',
+  }),
+  kafkaClientId: setting.string('KAFKA_CLIENT_ID', { description: 'Kafka client id prefix', default: 'dualwatch' }),
+  kafkaSsl: setting.bool('KAFKA_SSL', { description: 'Use TLS to the brokers', default: false }),
+  kafkaSaslMechanism: setting.oneOf('KAFKA_SASL_MECHANISM', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, {
+    description: 'SASL mechanism for production clusters',
+    default: 'none',
+  }),
+  kafkaSaslUsername: setting.string('KAFKA_SASL_USERNAME', { description: 'SASL user name', default: '' }),
+  kafkaSaslPassword: setting.string('KAFKA_SASL_PASSWORD', { description: 'SASL password', default: '', secret: true }),
+  topicPrefix: setting.string('DW_TOPIC_PREFIX', {
+    description: 'Prefix in front of every topic name (isolates environments sharing a cluster)',
+    default: '',
+    pattern: /^[A-Za-z0-9._-]{1,100}$/,
+  }),
+};
+
+export const redisSettings = {
+  redisUrl: setting.string('REDIS_URL', {
+    description: 'Redis URL (redis:// or rediss:// for TLS; user and password may be in it)',
+    default: 'redis://127.0.0.1:16379',
+    pattern: /^rediss?:\/\/\S+$/,
+    secret: true,
+  }),
+  redisKeyPrefix: setting.string('REDIS_KEY_PREFIX', { description: 'Prefix of every Redis key', default: 'dw:' }),
+};
+
+export const httpSettings = {
+  httpPort: setting.int('HTTP_PORT', { description: 'HTTP port for /health, /ready, /metrics', default: 0, min: 0, max: 65535 }),
+  logLevel: setting.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
+    description: 'Log level',
+    default: 'info',
+  }),
+};
+

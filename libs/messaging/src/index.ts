@@ -1,0 +1,4 @@
+export * from './kafka';
+export * from './provisioning';
+export * from './transactional-pipeline';
+export * from './dlq';

@@ -1,0 +1,178 @@
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from '@dualwatch/observability';
+
+export interface OutputMessage {
+  topic: string;
+  key: string | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string>;
+}
+
+export interface ChunkContext {
+  topic: string;
+  partition: number;
+  /** Highest offset of the partition known to the broker, for lag metrics. */
+  highWatermark: string;
+}
+
+/** Turns a chunk of input messages into output messages. Must not throw for bad input: route it to a DLQ. */
+export type ChunkHandler = (messages: KafkaMessage[], ctx: ChunkContext) => Promise<OutputMessage[]>;
+
+export interface PipelineHooks {
+  /** After each committed transaction: how many in, how many out, how long it took. */
+  committed?(info: { topic: string; partition: number; messages: number; outputs: number; ms: number; lag: number }): void;
+  /** A chunk failed and the partition paused before it is retried. */
+  retrying?(info: { topic: string; partition: number; error: Error; backoffMs: number }): void;
+}
+
+export interface TransactionalPipelineOptions {
+  kafka: Kafka;
+  groupId: string;
+  inputTopic: string;
+  /** transactional.id = `${transactionalIdPrefix}-${topic}-${partition}`: one per input partition. */
+  transactionalIdPrefix: string;
+  handler: ChunkHandler;
+  /** Messages per transaction; a fetched batch is cut into chunks of at most this many. */
+  maxChunkMessages?: number;
+  /** Partitions processed at once (bounded concurrency). */
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  maxBytesPerPartition?: number;
+  /** First back-off after a failed chunk; doubles up to 30 s. */
+  retryBackoffMs?: number;
+  logger: Logger;
+  hooks?: PipelineHooks;
+}
+
+/**
+ * Consume → process → produce, exactly once inside Kafka.
+ *
+ * Each chunk of a partition's batch is processed, and its outputs plus the consumed offset are written
+ * in ONE Kafka transaction. A crash before the commit aborts the transaction (or the next producer with
+ * the same transactional.id fences and aborts it), so the chunk is processed again and its first
+ * outputs were never visible to read_committed consumers; after the commit, the offset moves on with
+ * them. The transactional.id is per input partition (not per instance): whoever owns partition p after
+ * a rebalance or restart uses the same id, which fences a zombie that still thinks it owns p. kafkajs
+ * does not send the group generation with the offsets (KIP-447), so per-instance ids would not be safe.
+ *
+ * Back-pressure: a chunk that fails (broker unavailable, transaction aborted) pauses its partition,
+ * backs off and resumes from the last committed chunk; other partitions go on.
+ */
+export class TransactionalPipeline {
+  private readonly consumer: Consumer;
+  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly backoff = new Map<string, number>();
+  private running = false;
+
+  constructor(private readonly o: TransactionalPipelineOptions) {
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      readUncommitted: false,
+      sessionTimeout: o.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: o.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      retry: { retries: 10 },
+    });
+  }
+
+  get kafkaConsumer(): Consumer {
+    return this.consumer;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.o.inputTopic, fromBeginning: this.o.fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 3,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
+        const { topic, partition } = batch;
+        const key = `${topic}-${partition}`;
+        const chunkSize = this.o.maxChunkMessages ?? 500;
+        for (let i = 0; i < batch.messages.length; i += chunkSize) {
+          // a graceful stop finishes the chunk in hand and commits it, then stops
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages.slice(i, i + chunkSize);
+          const started = Date.now();
+          try {
+            const outputs = await this.o.handler(chunk, { topic, partition, highWatermark: batch.highWatermark });
+            const last = chunk[chunk.length - 1].offset;
+            await this.commit(topic, partition, outputs, (BigInt(last) + 1n).toString());
+            resolveOffset(last);
+            this.backoff.delete(key);
+            const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
+            this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });
+          } catch (err) {
+            const backoffMs = Math.min((this.backoff.get(key) ?? (this.o.retryBackoffMs ?? 500) / 2) * 2, 30000);
+            this.backoff.set(key, backoffMs);
+            this.o.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
+            this.o.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
+            this.dropProducer(topic, partition);
+            const resume = pause();
+            setTimeout(() => this.running && resume(), backoffMs).unref();
+            return;
+          }
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  /** Graceful stop: the chunk in hand finishes and commits, then the consumer leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+    const producers = await Promise.allSettled([...this.producers.values()]);
+    this.producers.clear();
+    await Promise.allSettled(producers.map((p) => (p.status === 'fulfilled' ? p.value.disconnect() : undefined)));
+  }
+
+  private async commit(topic: string, partition: number, outputs: OutputMessage[], nextOffset: string): Promise<void> {
+    const producer = await this.producerFor(topic, partition);
+    const tx = await producer.transaction();
+    try {
+      if (outputs.length) {
+        const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
+        for (const o of outputs) {
+          let list = byTopic.get(o.topic);
+          if (!list) byTopic.set(o.topic, (list = []));
+          list.push({ key: o.key, value: o.value, headers: o.headers });
+        }
+        await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
+      }
+      await tx.sendOffsets({ consumerGroupId: this.o.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private producerFor(topic: string, partition: number): Promise<Producer> {
+    const key = `${topic}-${partition}`;
+    let p = this.producers.get(key);
+    if (!p) {
+      const producer = this.o.kafka.producer({
+        transactionalId: `${this.o.transactionalIdPrefix}-${key}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60000,
+      });
+      p = producer.connect().then(() => producer);
+      p.catch(() => this.producers.delete(key));
+      this.producers.set(key, p);
+    }
+    return p;
+  }
+
+  private dropProducer(topic: string, partition: number): void {
+    const key = `${topic}-${partition}`;
+    const p = this.producers.get(key);
+    this.producers.delete(key);
+    p?.then((prod) => prod.disconnect()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './refdata-store';
+export * from './screening-cache';
+export * from './reference-service';

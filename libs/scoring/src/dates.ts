@@ -1,0 +1,92 @@
+import { isIsoDate, type OrderEvent } from '@dualwatch/contracts';
+import type { Dated, IsoDate, Suspension } from '@dualwatch/refdata';
+
+/** Where the as-of date came from, in order of precedence. */
+export type AsOfSource = 'argument' | 'shipDate' | 'orderDate' | 'occurredAt';
+
+/**
+ * The as-of date D of an order: an explicit argument, else `order.shipDate`, else `order.orderDate`,
+ * else the UTC calendar date of `occurredAt` (UTC so that D never depends on the machine's zone).
+ */
+export function resolveAsOf(event: OrderEvent, asOf?: string): { date: IsoDate; source: AsOfSource } {
+  if (asOf !== undefined) {
+    if (!isIsoDate(asOf)) throw new RangeError(`as-of date must be a calendar date YYYY-MM-DD, got "${asOf}"`);
+    return { date: asOf, source: 'argument' };
+  }
+  if (event.order.shipDate) return { date: event.order.shipDate, source: 'shipDate' };
+  if (event.order.orderDate) return { date: event.order.orderDate, source: 'orderDate' };
+  return { date: new Date(event.occurredAt).toISOString().slice(0, 10), source: 'occurredAt' };
+}
+
+export type InForceState = 'in_force' | 'not_yet' | 'repealed' | 'suspended';
+
+export interface InForceStatus {
+  state: InForceState;
+  /** The suspension that applies (state suspended), or the uncertain one that was assumed away. */
+  suspension?: Suspension;
+  /** Set where the answer rests on an uncertain date: what was assumed, in words. */
+  assumption?: string;
+}
+
+/** Anything with dates: item families, list entries, announcements (which may lack suspensions). */
+export type DatedLike = Pick<Dated, 'effectiveFrom'> & Partial<Pick<Dated, 'repealedOn' | 'suspensions'>>;
+
+/**
+ * Whether a dated measure applies on date D. In force from `effectiveFrom` (inclusive) until
+ * `repealedOn` (exclusive), except while suspended (`from` ≤ D < `until`). A suspension marked
+ * uncertain is honoured or not as the policy says, and either way the assumption is returned.
+ */
+export function statusAt(d: DatedLike, date: IsoDate, honourUncertain: boolean): InForceStatus {
+  if (date < d.effectiveFrom) return { state: 'not_yet' };
+  if (d.repealedOn && date >= d.repealedOn) return { state: 'repealed' };
+  const suspensions = d.suspensions ?? [];
+  let assumedAway: Suspension | undefined;
+  for (const s of suspensions) {
+    if (date < s.from || date >= s.until) continue;
+    if (!s.uncertain) return { state: 'suspended', suspension: s };
+    if (honourUncertain) {
+      const fallback = lastCertainEnd(suspensions, date);
+      return {
+        state: 'suspended',
+        suspension: s,
+        assumption:
+          `assumed suspended until ${s.until} as the reference data models it, although that end date is uncertain` +
+          (s.note ? ` (${s.note})` : '') +
+          (fallback ? `; if the extension is not confirmed, the measure has applied again since ${fallback}` : ''),
+      };
+    }
+    assumedAway ??= s;
+  }
+  if (assumedAway) {
+    return {
+      state: 'in_force',
+      suspension: assumedAway,
+      assumption:
+        `assumed in force: the reference data reports a suspension until ${assumedAway.until}, but its end date is uncertain` +
+        (assumedAway.note ? ` (${assumedAway.note})` : '') +
+        ' and this policy does not honour uncertain suspensions',
+    };
+  }
+  return { state: 'in_force' };
+}
+
+/** The end of the latest certain suspension that ended on or before D (the fallback end date). */
+function lastCertainEnd(suspensions: Suspension[], date: IsoDate): IsoDate | undefined {
+  let best: IsoDate | undefined;
+  for (const s of suspensions) if (!s.uncertain && s.until <= date && (!best || s.until > best)) best = s.until;
+  return best;
+}
+
+/** The words for a status, for messages: "suspended until 2026-11-10 (MOFCOM-2025-70)". */
+export function describeStatus(st: InForceStatus, d: DatedLike): string {
+  switch (st.state) {
+    case 'in_force':
+      return 'in force';
+    case 'not_yet':
+      return `not in force until ${d.effectiveFrom}`;
+    case 'repealed':
+      return `repealed on ${d.repealedOn}`;
+    case 'suspended':
+      return `suspended from ${st.suspension!.from} until ${st.suspension!.until} (${st.suspension!.announcement})`;
+  }
+}
