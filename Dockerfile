@@ -1,0 +1,18 @@
+# One image for every Dualwatch app; the command picks the app.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY tsconfig*.json nest-cli.json ./
+COPY apps apps
+COPY libs libs
+COPY tools tools
+COPY bench bench
+COPY bin bin
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app /app
+USER node
+CMD ["node", "dist/apps/risk-engine/src/main.js"]
