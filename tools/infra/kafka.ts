@@ -473,7 +473,9 @@ export class KafkaBroker {
     const res = await run(
       java,
       [
-        `-Xmx256m`,
+        '-Xmx256m',
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
         `-Dlog4j.configuration=file:${path.join(this.dataDir, 'log4j.properties')}`,
         '-cp',
         `${this.libsDir}/*`,

@@ -20,7 +20,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const logger = createLogger('risk-engine', settings.logLevel);
   const app = await NestFactory.create(RiskEngineModule.forRoot(settings, logger), { logger: new NestPinoLogger(logger), bufferLogs: false });
   app.enableShutdownHooks();
-  await app.listen(settings.httpPort, '127.0.0.1');
+  await app.listen(settings.httpPort, settings.httpHost);
   const url = await app.getUrl();
   logger.info({ url }, `risk-engine ready: ${url}/health, ${url}/ready, ${url}/metrics`);
   return app;

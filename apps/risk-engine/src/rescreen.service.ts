@@ -47,7 +47,9 @@ export class RescreenService {
   async start(): Promise<void> {
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.o.changesTopic, fromBeginning: false });
+    // from the beginning: a change announced while the group was forming must not be skipped; changes
+    // that a later one superseded are acknowledged without work (see rescreen)
+    await this.consumer.subscribe({ topic: this.o.changesTopic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachMessage: async ({ message, partition }) => {
@@ -66,13 +68,13 @@ export class RescreenService {
 
   private async rescreen(change: RefdataChange, offset: string): Promise<void> {
     const { reference, book, logger } = this.o;
-    // the loader switched Redis before publishing the change: follow it
-    for (let i = 0; i < 20 && reference.refdata.version !== change.version; i++) {
-      await reference.refresh();
-      if (reference.refdata.version !== change.version) await new Promise((r) => setTimeout(r, 250));
-    }
+    // the loader switched Redis before publishing the change: follow it. A change that is no longer the
+    // current version was superseded by a later one, whose own message re-screens: acknowledge it only.
+    await reference.refresh();
     if (reference.refdata.version !== change.version) {
-      throw new Error(`reference data ${change.version} announced but not readable from Redis`);
+      logger.info({ version: change.version, current: reference.refdata.version }, 'reference-data change superseded; not re-screening for it');
+      await this.consumer.commitOffsets([{ topic: this.o.changesTopic, partition: 0, offset: (BigInt(offset) + 1n).toString() }]);
+      return;
     }
     const policy = this.o.policy();
     const minVerdict = this.o.minAlertVerdict ?? policy.alerting.minVerdict;

@@ -1,0 +1,813 @@
+import {
+  severityRank,
+  Verdicts,
+  verdictRank,
+  type Order,
+  type OrderEvent,
+  type OrderLine,
+  type Party,
+  type PartyRole,
+  type Reason,
+  type Severity,
+  type Verdict,
+} from '@dualwatch/contracts';
+import type { Announcement, ItemFamily, Lang, ListedParty, PartyListKind, PartyMatch } from '@dualwatch/refdata';
+import { compilePolicy, compileRefData, type CompiledPolicy, type CompiledRefData } from './compiled';
+import { describeStatus, resolveAsOf, statusAt, type AsOfSource, type InForceStatus } from './dates';
+import type { ItemCandidate } from './item-index';
+import type { ItemMatchMethod, OriginFinding, Policy, RuleCode } from './policy';
+import type { ReferenceView } from './reference-view';
+import { isNegated, nameKey, normaliseText } from './text';
+
+/*
+ * The engine's full reasoning for one order event. `assess` turns it into the public Assessment;
+ * `dualwatch explain` prints it. Pure: the same event, view, policy and as-of date give the same
+ * evaluation, and nothing here reads a clock, a file or the network.
+ */
+
+export const SCREENED_ROLES = ['seller', 'buyer', 'consignee', 'endUser', 'freightForwarder'] as const satisfies readonly PartyRole[];
+
+export interface ItemMatch {
+  familyId: string;
+  familyName: string;
+  method: ItemMatchMethod;
+  /** The control code, HS code or keyword that matched. */
+  matched: string;
+  lang?: Lang;
+  controlCode?: string;
+  /** From the policy's item-match strengths. */
+  strength: number;
+  weak: boolean;
+  status: InForceStatus;
+  family: ItemFamily;
+}
+
+export type OriginOutcome = OriginFinding | 'not_prc' | 'unknown';
+
+export interface LineEvaluation {
+  lineId: string;
+  description: string;
+  line: OrderLine;
+  item: {
+    /** controlled: an in-force family matched; suspended / not_in_force: only inactive families did. */
+    classification: 'controlled' | 'suspended' | 'not_in_force' | 'no_match';
+    /** The strongest match to a family in force at D. */
+    match?: ItemMatch;
+    /** The strongest match to a family not in force at D (suspended, not yet, repealed). */
+    inactive?: ItemMatch;
+    candidates: ItemMatch[];
+  };
+  origin: { finding: OriginOutcome; basis: string; certainty: number };
+  /** A controlled line of PRC origin (declared, inferred, possible or content). */
+  exposed: boolean;
+  /** The worst verdict a finding resting on this line can yield ("prohibited" = no cap). */
+  cap: Verdict;
+  capBy: ('possiblePrcOrigin' | 'prcContentOnly' | 'weakItemMatch')[];
+  /** Item strength × origin certainty, 0..1. */
+  strength: number;
+}
+
+export interface PartyCandidate {
+  entry: ListedParty;
+  score: number;
+  method: PartyMatch['method'];
+  matchedName: string;
+  why: string;
+  band: 'match' | 'possible';
+  status: InForceStatus;
+}
+
+export interface PartyEvaluation {
+  role: PartyRole;
+  party: Party;
+  candidates: PartyCandidate[];
+}
+
+export interface Finding {
+  code: RuleCode;
+  /** After any cap. */
+  verdict: Verdict;
+  /** The policy's verdict for the rule. */
+  ruleVerdict: Verdict;
+  /** rule weight × the strength of what it rests on. */
+  weight: number;
+  militarySignal: boolean;
+  severityFloor?: Severity;
+  cappedBy?: string;
+  reason: Reason;
+}
+
+export interface Evaluation {
+  eventId: string;
+  orderId: string;
+  eventType: OrderEvent['eventType'];
+  asOf: string;
+  asOfSource: AsOfSource;
+  japanBan: { announcement: Announcement; status: InForceStatus; inForce: boolean };
+  japanNexus: { present: boolean; grounds: string[] };
+  lines: LineEvaluation[];
+  parties: PartyEvaluation[];
+  /** Worst verdict first, then heaviest. */
+  findings: Finding[];
+  militarySignals: number;
+  signalWeight: number;
+  verdict: Verdict;
+  severity: Severity;
+  score: number;
+  exposedValue?: { amount: number; currency?: string };
+  exposedByCurrency: Record<string, number>;
+  policyVersion: string;
+  refdataVersion: string;
+  degraded?: boolean;
+}
+
+const worse = (a: Verdict, b: Verdict): Verdict => (verdictRank(a) >= verdictRank(b) ? a : b);
+const milder = (a: Verdict, b: Verdict): Verdict => (verdictRank(a) <= verdictRank(b) ? a : b);
+const TOP: Verdict = Verdicts[Verdicts.length - 1];
+
+const ROLE_LABEL: Record<PartyRole, string> = {
+  seller: 'Seller',
+  buyer: 'Buyer',
+  consignee: 'Consignee',
+  endUser: 'End user',
+  freightForwarder: 'Freight forwarder',
+};
+
+const LIST_LABEL: Record<PartyListKind, string> = {
+  control_list: "China's export-control control list (管控名单)",
+  watch_list: "China's export-control watch list (关注名单)",
+  military_user: 'the Japanese military users named by Ann. 1/2026',
+  defence_nexus: "the known suppliers and relatives of Japan's defence sector",
+};
+
+const LIST_RULE: Record<PartyListKind, RuleCode> = {
+  control_list: 'PARTY_ON_CONTROL_LIST',
+  military_user: 'PARTY_MILITARY_USER',
+  watch_list: 'PARTY_ON_WATCH_LIST',
+  defence_nexus: 'DEFENCE_NEXUS_PARTY',
+};
+
+const METHOD_LABEL: Record<ItemMatchMethod, string> = {
+  controlCode: 'control code',
+  hs10: '10-digit HS code',
+  hs6: '6-digit HS family',
+  keyword: 'description keyword',
+};
+
+const CAP_LABEL = {
+  possiblePrcOrigin: 'PRC origin is only possible (ships from HK/MO, no origin declared)',
+  prcContentOnly: 'the line carries PRC content only, which Ann. 1/2026 may not reach',
+  weakItemMatch: 'the item matched by description keywords only',
+} as const;
+
+const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const lineLabel = (l: LineEvaluation) => `line ${l.lineId} ("${short(l.description)}")`;
+const fmt2 = (x: number) => x.toFixed(2);
+
+/** Evaluates every rule of the policy for one order event at its as-of date (or `asOf`). */
+export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy, asOf?: string): Evaluation {
+  const ref = view.refdata;
+  const cr = compileRefData(ref);
+  const cp = compilePolicy(ref, policy);
+  const order = event.order;
+  const { date: D, source: asOfSource } = resolveAsOf(event, asOf);
+  const honour = policy.suspensions.honourUncertain;
+
+  const banAnnouncement = cr.announcements.get(policy.japanBan.announcement);
+  if (!banAnnouncement) throw new Error(`policy ${policy.version}: japanBan.announcement "${policy.japanBan.announcement}" is not in reference data ${ref.version}`);
+  const banStatus = statusAt(banAnnouncement, D, honour);
+  const banInForce = banStatus.state === 'in_force';
+
+  const findings: Finding[] = [];
+  const emit = (code: RuleCode, reason: Omit<Reason, 'code'>, opts: { factor?: number; cap?: Verdict; cappedBy?: string } = {}): void => {
+    const rule = policy.rules[code];
+    if (!rule.enabled) return;
+    const verdict = opts.cap ? milder(rule.verdict, opts.cap) : rule.verdict;
+    const capped = verdict !== rule.verdict;
+    findings.push({
+      code,
+      verdict,
+      ruleVerdict: rule.verdict,
+      weight: rule.weight * (opts.factor ?? 1),
+      militarySignal: rule.militarySignal === true,
+      severityFloor: rule.severityFloor,
+      cappedBy: capped ? opts.cappedBy : undefined,
+      reason: { code, ...reason, message: capped && opts.cappedBy ? `${reason.message} Held at ${verdict}: ${opts.cappedBy}.` : reason.message },
+    });
+  };
+  const citation = (id: string) => cr.announcements.get(id)?.citation ?? id;
+  const legalBasis = (id: string) => cr.announcements.get(id)?.legalBasis;
+
+  const base = {
+    eventId: event.eventId,
+    orderId: order.orderId,
+    eventType: event.eventType,
+    asOf: D,
+    asOfSource,
+    japanBan: { announcement: banAnnouncement, status: banStatus, inForce: banInForce },
+    policyVersion: policy.version,
+    refdataVersion: ref.version,
+    degraded: view.degraded,
+  };
+
+  // A cancelled order ships nothing: one reason, nothing else evaluated.
+  if (event.eventType === 'order.cancelled' && policy.rules.ORDER_CANCELLED.enabled) {
+    emit('ORDER_CANCELLED', { message: `Order ${order.orderId} is cancelled by this event: nothing will ship, so no exposure remains.` });
+    return finish({ ...base, japanNexus: { present: false, grounds: [] }, lines: [], parties: [] }, findings, policy, undefined, {});
+  }
+
+  const parties = screenParties(order, view, policy, D);
+  const lines = order.lines.map((l) => evaluateLine(l, order, cr, cp, policy, D));
+  const japanNexus = findJapanNexus(order, parties, cp, policy);
+  const result = { ...base, japanNexus, lines, parties };
+  const prcIsh = (l: LineEvaluation) => l.origin.finding !== 'not_prc' && l.origin.finding !== 'unknown';
+
+  if (!japanNexus.present) return finish(result, findings, policy, undefined, {});
+
+  if (!banInForce) {
+    const relevant = lines.filter((l) => (l.item.match || l.item.inactive) && prcIsh(l));
+    if (relevant.length > 0) {
+      emit('JAPAN_BAN_NOT_IN_FORCE', {
+        lineId: relevant[0].lineId,
+        message:
+          `As of ${D}, ${banAnnouncement.citation} (the ban on dual-use exports for Japanese military use) is ${describeStatus(banStatus, banAnnouncement)}; ` +
+          `no Japan-specific rule applies to ${relevant.map(lineLabel).join(', ')}.`,
+        evidence: { announcement: banAnnouncement.id, citation: banAnnouncement.citation, effectiveFrom: banAnnouncement.effectiveFrom, sources: banAnnouncement.sources, lines: relevant.map((l) => l.lineId) },
+        legalBasis: banAnnouncement.legalBasis,
+      });
+    }
+    return finish(result, findings, policy, undefined, {});
+  }
+
+  // ---- lines ---------------------------------------------------------------------------------
+  const uncertainFamilies = new Set<string>();
+  for (const l of lines) {
+    const m = l.item.match;
+    const fam = m?.family;
+    if (m && fam && l.exposed) {
+      emit(
+        'CONTROLLED_ITEM',
+        {
+          lineId: l.lineId,
+          message:
+            `${cap1(lineLabel(l))} matches the controlled item family "${fam.name}" by ${METHOD_LABEL[m.method]} ${m.matched}` +
+            `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}, in force since ${fam.effectiveFrom} (${citation(fam.announcement)}); ` +
+            `origin: ${l.origin.basis}.`,
+          matchScore: m.strength,
+          evidence: itemEvidence(m, l, citation),
+          legalBasis: legalBasis(fam.announcement),
+        },
+        { factor: l.strength },
+      );
+      if (l.origin.finding === 'inferred') {
+        emit('ORIGIN_INFERRED', {
+          lineId: l.lineId,
+          message: `${cap1(lineLabel(l))} declares no country of origin; PRC origin is inferred because ${l.origin.basis.replace(/^inferred PRC: /, '')}. A certificate of origin or the supplier's origin declaration would settle it.`,
+          evidence: { origin: 'inferred', basis: l.origin.basis, seller: order.seller.country, shipFrom: order.shipFrom },
+        });
+      }
+      if (l.origin.finding === 'possible') {
+        emit(
+          'POSSIBLE_PRC_ORIGIN',
+          {
+            lineId: l.lineId,
+            message: `${cap1(lineLabel(l))} ships from ${order.shipFrom} with no declared origin: the goods may be of PRC origin (a controlled "${fam.name}" item). A certificate of origin would settle it.`,
+            matchScore: m.strength,
+            evidence: { ...itemEvidence(m, l, citation), shipFrom: order.shipFrom },
+            legalBasis: banAnnouncement.legalBasis,
+          },
+          { factor: l.strength },
+        );
+      }
+      if (l.origin.finding === 'content') {
+        emit(
+          'PRC_CONTENT_ONLY',
+          {
+            lineId: l.lineId,
+            message:
+              `${cap1(lineLabel(l))} is of ${l.line.originCountry ?? 'undeclared'} origin with ${l.line.chinaContentPct}% PRC content in a controlled "${fam.name}" item. ` +
+              `Whether ${banAnnouncement.citation} reaches PRC content in foreign-made goods is unsettled, so this is never more than review. A bill of materials with the origin of the controlled content would settle it.`,
+            matchScore: m.strength,
+            evidence: { ...itemEvidence(m, l, citation), chinaContentPct: l.line.chinaContentPct },
+            legalBasis: banAnnouncement.legalBasis,
+          },
+          { factor: l.strength },
+        );
+      }
+      if (m.weak) {
+        emit(
+          'WEAK_ITEM_MATCH',
+          {
+            lineId: l.lineId,
+            message:
+              `${cap1(lineLabel(l))} matches "${fam.name}" only by the ${m.lang ?? ''} keyword "${m.matched}". ` +
+              `${l.line.hsCode ? `Its HS code ${l.line.hsCode} is not one of the family's reference codes; ` : 'It has no HS code; '}a Chinese control code or a 10-digit HS code would settle whether it is controlled.`,
+            matchScore: m.strength,
+            evidence: itemEvidence(m, l, citation),
+            legalBasis: legalBasis(fam.announcement),
+          },
+          { factor: l.strength },
+        );
+      }
+      if (!cp.prc.has(order.seller.country) && (l.origin.finding === 'declared' || l.origin.finding === 'inferred')) {
+        emit(
+          'REEXPORT_OF_PRC_ORIGIN',
+          {
+            lineId: l.lineId,
+            partyRole: 'seller',
+            message:
+              `${cap1(lineLabel(l))} is a PRC-origin controlled item sold by "${order.seller.name}" in ${order.seller.country}: ` +
+              `${banAnnouncement.citation} cl. 2 holds anyone in any country liable for transferring PRC-origin dual-use items to Japanese parties, so this re-export is judged as a direct export from China would be.`,
+            matchScore: m.strength,
+            evidence: { ...itemEvidence(m, l, citation), seller: order.seller.name, sellerCountry: order.seller.country, shipFrom: order.shipFrom },
+            legalBasis: banAnnouncement.legalBasis,
+          },
+          { factor: l.strength },
+        );
+      }
+    } else if (m && fam && l.origin.finding === 'unknown') {
+      emit('ORIGIN_MISSING', {
+        lineId: l.lineId,
+        message: `${cap1(lineLabel(l))} matches the controlled family "${fam.name}" but has no country of origin, and none can be inferred (seller in ${order.seller.country}, ships from ${order.shipFrom}). A certificate of origin or the supplier's origin declaration would settle whether PRC-origin rules apply.`,
+        matchScore: m.strength,
+        evidence: itemEvidence(m, l, citation),
+      });
+    }
+    const inactive = l.item.inactive;
+    if (inactive && inactive.status.state === 'suspended' && prcIsh(l) && (!m || m.family !== inactive.family)) {
+      const s = inactive.status.suspension!;
+      emit('ITEM_FAMILY_SUSPENDED', {
+        lineId: l.lineId,
+        message:
+          `${cap1(lineLabel(l))} matches "${inactive.family.name}" by ${METHOD_LABEL[inactive.method]} ${inactive.matched}, but that family is suspended from ${s.from} until ${s.until} by ${citation(s.announcement)}: ` +
+          `not controlled at ${D}; the controls apply again by themselves from ${s.until} unless the suspension is extended.`,
+        matchScore: inactive.strength,
+        evidence: { ...itemEvidence(inactive, l, citation), suspension: { from: s.from, until: s.until, announcement: s.announcement, citation: citation(s.announcement), uncertain: s.uncertain === true, sources: s.sources } },
+        legalBasis: legalBasis(s.announcement),
+      });
+    }
+    for (const cand of [m, inactive]) {
+      if (!cand?.status.assumption || !prcIsh(l) || uncertainFamilies.has(cand.familyId)) continue;
+      uncertainFamilies.add(cand.familyId);
+      const s = cand.status.suspension!;
+      emit('SUSPENSION_END_UNCERTAIN', {
+        lineId: l.lineId,
+        message: `"${cand.family.name}" (${lineLabel(l)}): ${cand.status.assumption}.`,
+        evidence: { familyId: cand.familyId, familyName: cand.familyName, assumption: cand.status.assumption, suspension: { from: s.from, until: s.until, announcement: s.announcement, citation: citation(s.announcement), uncertain: true, note: s.note, sources: s.sources } },
+        legalBasis: legalBasis(s.announcement),
+      });
+    }
+    if (!l.line.hsCode && !l.line.controlCode && prcIsh(l)) {
+      emit('HS_CODE_MISSING', {
+        lineId: l.lineId,
+        message: `${cap1(lineLabel(l))} has neither an HS code nor a Chinese control code, so only its description could be checked against the controlled families. The 10-digit HS code (or the control code) would settle whether it is a controlled dual-use item.`,
+      });
+    }
+  }
+
+  const exposed = lines.filter((l) => l.exposed);
+  if (exposed.length === 0) return finish(result, findings, policy, undefined, {});
+
+  // Order-level findings rest on the least restricted exposed line: its cap and its strength.
+  let anchor = exposed[0];
+  for (const l of exposed) {
+    if (verdictRank(l.cap) > verdictRank(anchor.cap) || (l.cap === anchor.cap && l.strength > anchor.strength)) anchor = l;
+  }
+  const orderCap = anchor.cap;
+  const capText = orderCap === TOP ? undefined : `the only exposed lines are limited (${[...new Set(exposed.flatMap((l) => l.capBy))].map((c) => CAP_LABEL[c]).join('; ')})`;
+  const exposedText = exposed.length === 1 ? lineLabel(exposed[0]) : `${exposed.length} lines (${exposed.map((l) => l.lineId).join(', ')})`;
+  const exposedIds = exposed.map((l) => l.lineId);
+  const orderOpts = (factor = 1) => ({ factor: factor * anchor.strength, cap: orderCap, cappedBy: capText });
+
+  // ---- parties -------------------------------------------------------------------------------
+  for (const p of parties) {
+    const hasCertain = p.candidates.some((c) => c.band === 'match' && c.status.state === 'in_force');
+    for (const c of p.candidates) {
+      const e = c.entry;
+      const ev = partyEvidence(c, citation, exposedIds);
+      const who = `${ROLE_LABEL[p.role]} "${p.party.name}" (${p.party.country})`;
+      const entryName = entryLabel(e);
+      if (c.status.state !== 'in_force') {
+        emit('PARTY_LISTING_NOT_IN_FORCE', {
+          partyRole: p.role,
+          matchScore: c.score,
+          message: `${who} ${c.band === 'match' ? 'matches' : 'resembles'} ${entryName} on ${LIST_LABEL[e.list]} (${citation(e.announcement)}), but that entry is ${describeStatus(c.status, e)} at ${D}, so it does not count yet.`,
+          evidence: ev,
+          legalBasis: legalBasis(e.announcement),
+        });
+        continue;
+      }
+      if (c.band === 'possible') {
+        if (hasCertain) continue; // the certain match already explains this party
+        emit(
+          'POSSIBLE_LIST_MATCH',
+          {
+            partyRole: p.role,
+            matchScore: c.score,
+            message:
+              `${who} resembles ${entryName} on ${LIST_LABEL[e.list]} (${citation(e.announcement)}; score ${fmt2(c.score)}, ${c.why}), below the certain-match threshold of ${fmt2(policy.partyMatch.match)}. ` +
+              `The party's Japanese corporate number, address or registered name would settle whether it is the listed entity. Exposed: ${exposedText}.`,
+            evidence: ev,
+            legalBasis: legalBasis(e.announcement),
+          },
+          orderOpts(c.score),
+        );
+        continue;
+      }
+      const code = LIST_RULE[e.list];
+      emit(
+        code,
+        {
+          partyRole: p.role,
+          lineId: anchor.lineId,
+          matchScore: c.score,
+          message: `${who} ${c.method === 'corporate_number' ? 'has the corporate number of' : 'matches'} ${entryName}, ${listConsequence(e, citation)} (${c.why}; score ${fmt2(c.score)}). Exposed: ${exposedText}.`,
+          evidence: ev,
+          legalBasis: legalBasis(e.announcement),
+        },
+        orderOpts(c.score),
+      );
+    }
+  }
+
+  // ---- end use -------------------------------------------------------------------------------
+  const endUse = order.endUse;
+  const statement = endUse?.statement?.trim() ?? '';
+  const military = militaryEndUse(endUse?.category, statement, cr, cp, policy);
+  if (military) {
+    emit(
+      'MILITARY_END_USE_JAPAN',
+      {
+        lineId: anchor.lineId,
+        message:
+          `The order has a Japan nexus (${japanNexus.grounds.join('; ')}) and a military end use (${military.why}). ` +
+          `${banAnnouncement.citation} bans all dual-use items for Japanese military uses. Exposed: ${exposedText}.`,
+        evidence: { endUse: endUse ?? null, terms: military.terms, japanNexus: japanNexus.grounds, announcement: banAnnouncement.id, citation: banAnnouncement.citation, sources: banAnnouncement.sources },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+  if (!endUse || (!endUse.category && statement === '')) {
+    emit(
+      'END_USE_MISSING',
+      {
+        message: `No end use is stated for an order with PRC-origin controlled items going to Japan (${exposedText}). The end user's signed end-use statement (what the goods are for, and that they are not for military use) would settle it.`,
+        evidence: { endUse: endUse ?? null, lines: exposedIds },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  } else if (endUse.category === 'unknown') {
+    emit(
+      'END_USE_UNKNOWN',
+      {
+        message: `The end use is declared "unknown" for an order with PRC-origin controlled items going to Japan (${exposedText}). The end user's signed end-use statement would settle it.`,
+        evidence: { endUse, lines: exposedIds },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+
+  // ---- red flags -----------------------------------------------------------------------------
+  const eu = order.endUser ?? order.buyer;
+  const euRole: PartyRole = order.endUser ? 'endUser' : 'buyer';
+  const words = cp.intermediaryWords.find(normaliseText(eu.name));
+  const forwarderIsEndUser = !!order.endUser && !!order.freightForwarder && nameKey(order.endUser.name) === nameKey(order.freightForwarder.name);
+  if ((eu.role && policy.intermediaries.roles.includes(eu.role)) || words.length > 0 || forwarderIsEndUser) {
+    const why = eu.role && policy.intermediaries.roles.includes(eu.role) ? `its role is ${eu.role.replace('_', ' ')}` : forwarderIsEndUser ? 'it is also the freight forwarder' : `its name contains "${words[0].term}"`;
+    emit(
+      'RED_FLAG_INTERMEDIARY_END_USER',
+      {
+        partyRole: euRole,
+        message:
+          `${order.endUser ? 'The end user' : 'No end user is named, and the buyer'} "${eu.name}" looks like a freight forwarder or trading house (${why}), not the real end user of ${exposedText}. ` +
+          `The name and end-use statement of the ultimate end user would settle it.`,
+        evidence: { party: eu.name, role: eu.role, words: words.map((w) => w.term), ...redFlagEvidence(cr, 'RED_FLAG_INTERMEDIARY_END_USER', policy.intermediaries.redFlagKeywordsFrom) },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+  const hubs = (order.transit ?? []).filter((c) => cr.countries.get(c)?.transshipmentHub);
+  if (hubs.length > 0) {
+    emit(
+      'RED_FLAG_TRANSSHIPMENT_HUB',
+      {
+        message: `The goods transit ${[...new Set(hubs)].map((c) => `${cr.countries.get(c)?.name ?? c} (${c})`).join(', ')}, a known transshipment hub for PRC-origin controlled goods (${exposedText}). The transport documents and the reason for the route would settle it.`,
+        evidence: { transit: order.transit, hubs: [...new Set(hubs)], hubSources: [...new Set(hubs.flatMap((c) => cr.countries.get(c)?.sources ?? []))], ...redFlagEvidence(cr, 'RED_FLAG_TRANSSHIPMENT_HUB') },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+  if (order.consigneeInFreeTradeZone === true) {
+    emit(
+      'RED_FLAG_FREE_TRADE_ZONE',
+      {
+        partyRole: order.consignee ? 'consignee' : undefined,
+        message: `The consignee${order.consignee ? ` "${order.consignee.name}"` : ''} is in a free-trade zone, a known diversion point (${exposedText}). The name of the party that takes the goods out of the zone would settle it.`,
+        evidence: { consignee: order.consignee?.name ?? null, ...redFlagEvidence(cr, 'RED_FLAG_FREE_TRADE_ZONE') },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+  if (event.eventType === 'order.updated' && order.consignee && nameKey(order.consignee.name) !== nameKey(order.buyer.name)) {
+    emit(
+      'RED_FLAG_CONSIGNEE_CHANGE',
+      {
+        partyRole: 'consignee',
+        message:
+          `This update names a consignee, "${order.consignee.name}" (${order.consignee.country}), other than the buyer "${order.buyer.name}". ` +
+          `It may be a last-minute consignee change; the consignee on the order's previous event (the order history) would confirm or dismiss it.`,
+        evidence: { consignee: order.consignee.name, consigneeCountry: order.consignee.country, buyer: order.buyer.name, eventType: event.eventType, ...redFlagEvidence(cr, 'RED_FLAG_CONSIGNEE_CHANGE') },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+
+  // ---- supply risk ---------------------------------------------------------------------------
+  const supply = exposed.filter((l) => (l.origin.finding === 'declared' || l.origin.finding === 'inferred') && l.item.match && !l.item.match.weak);
+  if (supply.length > 0) {
+    emit(
+      'SUPPLY_RISK_JAPAN',
+      {
+        lineId: supply[0].lineId,
+        message: `PRC-origin controlled items go to Japan (${supply.map(lineLabel).join(', ')}): licences for Japan are reported halted even for civil use since ${banAnnouncement.citation}, so supply may stop whatever the end use.`,
+        evidence: { lines: supply.map((l) => l.lineId), families: [...new Set(supply.map((l) => l.item.match!.familyId))], announcement: banAnnouncement.id, citation: banAnnouncement.citation, sources: banAnnouncement.sources },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      { factor: Math.max(...supply.map((l) => l.strength)) },
+    );
+  }
+
+  // ---- exposed value -------------------------------------------------------------------------
+  const byCurrency: Record<string, number> = {};
+  const order_: string[] = [];
+  for (const l of exposed) {
+    if (l.line.unitPrice === undefined) continue;
+    const cur = l.line.currency ?? '(none)';
+    if (!(cur in byCurrency)) order_.push(cur);
+    byCurrency[cur] = (byCurrency[cur] ?? 0) + l.line.quantity * l.line.unitPrice;
+  }
+  let exposedValue: Evaluation['exposedValue'];
+  if (order_.length > 0) {
+    const first = order_[0];
+    exposedValue = { amount: round2(byCurrency[first]), currency: first === '(none)' ? undefined : first };
+    if (order_.length > 1) {
+      emit('EXPOSED_VALUE_MIXED_CURRENCIES', {
+        message: `Exposed lines are priced in ${order_.join(', ')}; the exposed value shows ${first} only (${order_.map((c) => `${c} ${round2(byCurrency[c])}`).join(', ')}).`,
+        evidence: { byCurrency: Object.fromEntries(order_.map((c) => [c, round2(byCurrency[c])])) },
+      });
+    }
+  }
+  return finish(result, findings, policy, exposedValue, byCurrency);
+}
+
+// ------------------------------------------------------------------------------------------------
+
+function finish(
+  partial: Omit<Evaluation, 'findings' | 'militarySignals' | 'signalWeight' | 'verdict' | 'severity' | 'score' | 'exposedValue' | 'exposedByCurrency'>,
+  findings: Finding[],
+  policy: Policy,
+  exposedValue: Evaluation['exposedValue'],
+  exposedByCurrency: Record<string, number>,
+): Evaluation {
+  // stable: worst verdict first, then the heaviest, then the order of evaluation
+  const sorted = findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => verdictRank(b.f.verdict) - verdictRank(a.f.verdict) || b.f.weight - a.f.weight || a.i - b.i)
+    .map((x) => x.f);
+  let verdict: Verdict = 'clear';
+  let militarySignals = 0;
+  let signalWeight = 0;
+  for (const f of sorted) {
+    verdict = worse(verdict, f.verdict);
+    if (f.militarySignal) militarySignals++;
+    signalWeight += f.weight;
+  }
+  let severity: Severity = policy.severity.byVerdict[verdict];
+  for (const e of policy.severity.escalations) {
+    if (e.verdict === verdict && militarySignals >= e.minMilitarySignals && severityRank(e.severity) > severityRank(severity)) severity = e.severity;
+  }
+  for (const f of sorted) {
+    if (f.severityFloor && severityRank(f.severityFloor) > severityRank(severity)) severity = f.severityFloor;
+  }
+  const band = policy.scoreBands[severity];
+  const score = band.min + Math.round((band.max - band.min) * (1 - Math.exp(-signalWeight / policy.scoring.saturation)));
+  return { ...partial, findings: sorted, militarySignals, signalWeight, verdict, severity, score, exposedValue, exposedByCurrency };
+}
+
+function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string): PartyEvaluation[] {
+  const out: PartyEvaluation[] = [];
+  const honour = policy.suspensions.honourUncertain;
+  for (const role of SCREENED_ROLES) {
+    const party = order[role];
+    if (!party) continue;
+    const candidates: PartyCandidate[] = [];
+    const seen = new Set<string>();
+    for (const m of view.screenParty(party)) {
+      if (m.score < policy.partyMatch.possible || seen.has(m.entry.id)) continue;
+      seen.add(m.entry.id);
+      candidates.push({
+        entry: m.entry,
+        score: Math.min(1, Math.max(0, m.score)),
+        method: m.method,
+        matchedName: m.matchedName,
+        why: m.why,
+        band: m.score >= policy.partyMatch.match ? 'match' : 'possible',
+        status: statusAt(m.entry, D, honour),
+      });
+    }
+    out.push({ role, party, candidates });
+  }
+  return out;
+}
+
+function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy, D: string): LineEvaluation {
+  const strengths = policy.itemMatch.strengths;
+  const honour = policy.suspensions.honourUncertain;
+  const candidates: ItemMatch[] = cr.items.candidates(line).map((c: ItemCandidate) => {
+    const strength = strengths[c.method];
+    return {
+      familyId: c.family.id,
+      familyName: c.family.name,
+      method: c.method,
+      matched: c.matched,
+      lang: c.lang,
+      controlCode: c.controlCode?.code,
+      strength,
+      weak: strength < policy.itemMatch.weakBelow,
+      status: statusAt(c.family, D, honour),
+      family: c.family,
+    };
+  });
+  let match: ItemMatch | undefined;
+  let inactive: ItemMatch | undefined;
+  for (const c of candidates) {
+    if (c.status.state === 'in_force') {
+      if (!match || c.strength > match.strength) match = c;
+    } else if (!inactive || c.strength > inactive.strength) inactive = c;
+  }
+  const classification = match ? 'controlled' : inactive ? (inactive.status.state === 'suspended' ? 'suspended' : 'not_in_force') : 'no_match';
+
+  const origin = findOrigin(line, order, cr, cp, policy);
+  const exposed = !!match && origin.finding !== 'not_prc' && origin.finding !== 'unknown';
+  const capBy: LineEvaluation['capBy'] = [];
+  let cap: Verdict = TOP;
+  if (origin.finding === 'possible') {
+    capBy.push('possiblePrcOrigin');
+    cap = milder(cap, policy.caps.possiblePrcOrigin);
+  }
+  if (origin.finding === 'content') {
+    capBy.push('prcContentOnly');
+    cap = milder(cap, policy.caps.prcContentOnly);
+  }
+  if (match?.weak) {
+    capBy.push('weakItemMatch');
+    cap = milder(cap, policy.caps.weakItemMatch);
+  }
+  return {
+    lineId: line.lineId,
+    description: line.description,
+    line,
+    item: { classification, match, inactive, candidates },
+    origin,
+    exposed,
+    cap,
+    capBy,
+    strength: (match?.strength ?? 0) * origin.certainty,
+  };
+}
+
+function findOrigin(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy): LineEvaluation['origin'] {
+  const c = policy.origin.certainty;
+  const content = (line.chinaContentPct ?? 0) > 0;
+  if (line.originCountry) {
+    if (cp.prc.has(line.originCountry)) return { finding: 'declared', basis: `declared ${line.originCountry}`, certainty: c.declared };
+    if (content) return { finding: 'content', basis: `declared ${line.originCountry} with ${line.chinaContentPct}% PRC content`, certainty: c.content };
+    return { finding: 'not_prc', basis: `declared ${line.originCountry}`, certainty: 0 };
+  }
+  if (policy.origin.inferFromSellerCountry && cp.prc.has(order.seller.country)) {
+    return { finding: 'inferred', basis: `inferred PRC: not declared, and the seller is in ${order.seller.country}`, certainty: c.inferred };
+  }
+  if (policy.origin.inferFromShipFrom && cp.prc.has(order.shipFrom)) {
+    return { finding: 'inferred', basis: `inferred PRC: not declared, and the goods ship from ${order.shipFrom}`, certainty: c.inferred };
+  }
+  if (cr.countries.get(order.shipFrom)?.possiblePrcOrigin) {
+    return { finding: 'possible', basis: `possibly PRC: not declared, and the goods ship from ${order.shipFrom}`, certainty: c.possible };
+  }
+  if (content) return { finding: 'content', basis: `not declared, with ${line.chinaContentPct}% PRC content`, certainty: c.content };
+  return { finding: 'unknown', basis: 'not declared and cannot be inferred', certainty: 0 };
+}
+
+function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPolicy, policy: Policy): Evaluation['japanNexus'] {
+  const grounds: string[] = [];
+  if (policy.japanNexus.shipTo && cp.japan.has(order.shipTo)) grounds.push(`ships to ${order.shipTo}`);
+  for (const role of policy.japanNexus.partyRoles) {
+    const p = order[role];
+    if (p && cp.japan.has(p.country)) grounds.push(`${ROLE_LABEL[role].toLowerCase()} in ${p.country}`);
+  }
+  for (const p of parties) {
+    for (const c of p.candidates) {
+      if (c.band === 'match' && policy.japanNexus.listKinds.includes(c.entry.list) && cp.japan.has(c.entry.country)) {
+        grounds.push(`${ROLE_LABEL[p.role].toLowerCase()} matches the Japanese entity ${c.entry.names.en}`);
+      }
+    }
+  }
+  return { present: grounds.length > 0, grounds: [...new Set(grounds)] };
+}
+
+function militaryEndUse(
+  category: string | undefined,
+  statement: string,
+  cr: CompiledRefData,
+  cp: CompiledPolicy,
+  policy: Policy,
+): { why: string; terms: string[] } | undefined {
+  const byCategory = !!category && (policy.militaryEndUse.categories as string[]).includes(category);
+  const terms: string[] = [];
+  if (statement) {
+    const norm = normaliseText(statement);
+    for (const h of cr.militaryTerms.find(norm)) {
+      if (!isNegated(norm, h.index, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
+    }
+  }
+  if (!byCategory && terms.length === 0) return undefined;
+  const why = [byCategory ? `end-use category "${category}"` : '', terms.length ? `the statement names ${[...new Set(terms)].map((t) => `"${t}"`).join(', ')}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return { why, terms: [...new Set(terms)] };
+}
+
+function listConsequence(e: ListedParty, citation: (id: string) => string): string {
+  const when = `listed ${e.listedOn}, ${citation(e.announcement)}`;
+  switch (e.list) {
+    case 'control_list':
+      return `on ${LIST_LABEL.control_list} (${when}): exports, and third-country transfers of PRC-origin dual-use items, to it are prohibited`;
+    case 'watch_list':
+      return `on ${LIST_LABEL.watch_list} (${when}): exports of dual-use items to it need an individual licence with a risk-assessment report and a written no-military-use pledge`;
+    case 'military_user':
+      return `a Japanese military user (${citation(e.announcement)}): all dual-use items to Japanese military users are banned`;
+    case 'defence_nexus':
+      return `a known supplier or relative of Japan's defence sector, not itself listed (${citation(e.announcement)}): a military end use must be ruled out`;
+  }
+}
+
+function entryLabel(e: ListedParty): string {
+  const others = [e.names.zh, e.names.ja].filter((n): n is string => !!n && n !== e.names.en);
+  return `"${e.names.en}"${others.length ? ` (${[...new Set(others)].join(' / ')})` : ''}`;
+}
+
+function partyEvidence(c: PartyCandidate, citation: (id: string) => string, lines: string[]): Record<string, unknown> {
+  const e = c.entry;
+  return {
+    entryId: e.id,
+    list: e.list,
+    names: e.names,
+    aliases: e.aliases,
+    matchedName: c.matchedName,
+    method: c.method,
+    why: c.why,
+    announcement: e.announcement,
+    citation: citation(e.announcement),
+    listedOn: e.listedOn,
+    annexEntry: e.annexEntry,
+    status: c.status.state,
+    sources: e.sources,
+    uncertain: e.uncertain === true,
+    note: e.note,
+    lines,
+  };
+}
+
+function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: (id: string) => string): Record<string, unknown> {
+  const f = m.family;
+  return {
+    familyId: f.id,
+    familyName: f.name,
+    method: m.method,
+    matched: m.matched,
+    controlCode: m.controlCode,
+    keywordLanguage: m.lang,
+    announcement: f.announcement,
+    citation: citation(f.announcement),
+    effectiveFrom: f.effectiveFrom,
+    sources: f.sources,
+    uncertain: f.uncertain === true,
+    origin: l.origin.finding,
+    originBasis: l.origin.basis,
+  };
+}
+
+function redFlagEvidence(cr: CompiledRefData, code: string, alsoCodes: string[] = []): Record<string, unknown> {
+  const flag = cr.redFlags.get(code) ?? alsoCodes.map((c) => cr.redFlags.get(c)).find(Boolean);
+  return flag ? { redFlag: flag.code, redFlagTitle: flag.title, sources: flag.sources } : {};
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const cap1 = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+

@@ -1,0 +1,245 @@
+import * as fs from 'node:fs';
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import Redis from 'ioredis';
+import { alertValidator, assessmentValidator, contractSchemaPath, verdictRank, type Alert, type Assessment, type OrderEvent } from '@dualwatch/contracts';
+import { provisionTopics, readDeadLetter } from '@dualwatch/messaging';
+import { loadBundledRefData, RefDataStore } from '@dualwatch/refdata';
+import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
+import { generateOrders } from '@dualwatch/scoring/testing/order-generator';
+import { bootstrap } from '../../apps/risk-engine/src/main';
+import { expectEventually, kafkaFor, uniqueName } from '@dualwatch/testing';
+import { EngineProcess, engineEnv, parseValue, readCommitted, topicsFor } from '@dualwatch/testing/engine';
+
+/**
+ * The risk-engine against a real Kafka broker and a real Redis (started by the integration project's
+ * global setup): exactly one assessment per order event, alerts only where the policy says, poison
+ * messages in the DLQ, crashes and rebalances that lose and double nothing, and re-screening.
+ */
+const policy = loadBundledPolicy();
+const refdata = loadBundledRefData();
+const localView = createLocalView(refdata, policy);
+const examples = fs
+  .readdirSync(contractSchemaPath('examples'))
+  .map((f) => JSON.parse(fs.readFileSync(contractSchemaPath('examples', f), 'utf8')) as OrderEvent);
+
+let kafka: Kafka;
+let producer: Producer;
+
+beforeAll(async () => {
+  kafka = kafkaFor('risk-engine');
+  producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+});
+afterAll(async () => {
+  await producer.disconnect();
+});
+
+async function deployment(extra: Record<string, string> = {}) {
+  const prefix = uniqueName('eng');
+  const env = engineEnv(prefix, extra);
+  await provisionTopics(kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], prefix);
+  return { prefix, env, topics: topicsFor(prefix) };
+}
+
+async function produceOrders(topic: string, events: OrderEvent[], chunk = 500) {
+  for (let i = 0; i < events.length; i += chunk) {
+    await producer.send({
+      topic,
+      messages: events.slice(i, i + chunk).map((e) => ({ key: e.order.orderId, value: JSON.stringify(e) })),
+    });
+  }
+}
+
+const alertable = (e: OrderEvent) => verdictRank(assess(e, localView, policy).verdict) >= verdictRank(policy.alerting.minVerdict);
+
+async function startInProcess(env: Record<string, string>): Promise<INestApplication> {
+  return bootstrap({ ...process.env, ...env });
+}
+
+describe('risk-engine, one instance in this process (a NestJS app)', () => {
+  it('publishes exactly one assessment per order event, and alerts exactly for the orders the policy says', async () => {
+    const { env, topics } = await deployment();
+    const events = [...examples, ...generateOrders(300, 7)];
+    const app = await startInProcess(env);
+    try {
+      await produceOrders(topics.orders, events);
+      const assessments = await readCommitted(kafka, topics.assessments, (m) => m.length >= events.length);
+      // give a doubled message the chance to show up
+      await new Promise((r) => setTimeout(r, 1500));
+      const again = await readCommitted(kafka, topics.assessments, (m) => m.length >= events.length, 5000);
+      expect(again.length).toBe(events.length);
+      const parsed = assessments.map((m) => parseValue<Assessment>(m));
+      expect(new Set(parsed.map((a) => a.eventId)).size).toBe(events.length);
+      for (const a of parsed) expect(assessmentValidator.check(a)).toBe(true);
+
+      const byOrder = new Map(parsed.map((a) => [a.orderId, a]));
+      expect(byOrder.get('PO-2026-0001')?.verdict).toBe('prohibited');
+      expect(byOrder.get('SO-KR-7781')?.verdict).toBe('license_required');
+      expect(byOrder.get('PO-5521')?.verdict).toBe('clear');
+
+      const expectedAlerts = new Set(events.filter(alertable).map((e) => e.order.orderId));
+      expect(expectedAlerts.size).toBeGreaterThan(2);
+      const alerts = await readCommitted(kafka, topics.alerts, (m) => m.length >= expectedAlerts.size, 20000);
+      const parsedAlerts = alerts.map((m) => parseValue<Alert>(m));
+      for (const al of parsedAlerts) expect(alertValidator.check(al)).toBe(true);
+      expect(parsedAlerts.every((al) => al.kind === 'raised')).toBe(true);
+      expect(new Set(parsedAlerts.map((al) => al.orderId))).toEqual(expectedAlerts);
+      expect(parsedAlerts.length).toBe(expectedAlerts.size);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('sends poison messages to the DLQ with the original bytes and the reason, and scores the valid ones around them', async () => {
+    const { env, topics } = await deployment({ ENGINE_MAX_EVENT_BYTES: String(64 * 1024) });
+    const valid = generateOrders(60, 11);
+    const poison: { value: Buffer | string | null; code: string }[] = [
+      { value: '{"schemaVersion": 1, "eventId": ', code: 'INVALID_JSON' },
+      { value: 'not json at all', code: 'INVALID_JSON' },
+      { value: null, code: 'INVALID_JSON' },
+      { value: JSON.stringify({ ...valid[0], eventId: 'poison-1', order: { ...valid[0].order, lines: [] } }), code: 'SCHEMA_VIOLATION' },
+      { value: JSON.stringify({ ...valid[0], eventId: 'poison-2', schemaVersion: 2 }), code: 'SCHEMA_VIOLATION' },
+      { value: JSON.stringify({ ...valid[0], eventId: 'poison-3', __proto__x: 1 }).replace('__proto__x', '__proto__'), code: 'SCHEMA_VIOLATION' },
+      { value: 'x'.repeat(100 * 1024), code: 'TOO_LARGE' },
+      { value: '['.repeat(50000) + ']'.repeat(50000), code: 'TOO_LARGE' },
+    ];
+    const app = await startInProcess(env);
+    try {
+      const messages = [];
+      for (let i = 0; i < valid.length; i++) {
+        messages.push({ key: valid[i].order.orderId, value: JSON.stringify(valid[i]) });
+        if (i % 8 === 0 && poison[i / 8]) messages.push({ key: `poison-${i}`, value: poison[i / 8].value });
+      }
+      await producer.send({ topic: topics.orders, messages });
+      const assessments = await readCommitted(kafka, topics.assessments, (m) => m.length >= valid.length);
+      expect(new Set(assessments.map((m) => parseValue<Assessment>(m).eventId))).toEqual(new Set(valid.map((v) => v.eventId)));
+      const dlq = await readCommitted(kafka, topics.dlq, (m) => m.length >= poison.length, 20000);
+      expect(dlq.length).toBe(poison.length);
+      const letters = dlq.map(readDeadLetter);
+      expect(letters.map((l) => l.code).sort()).toEqual(poison.map((p) => p.code).sort());
+      for (const l of letters) {
+        expect(l.source.topic).toBe(topics.orders);
+        expect(l.error.length).toBeGreaterThan(0);
+        const original = poison.find((p) => (p.value === null ? l.value === null : l.value?.equals(Buffer.from(p.value))));
+        expect(original).toBeDefined();
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('risk-engine, exactly once across crashes and rebalances (engines in their own processes)', () => {
+  async function assertExactlyOnce(topic: string, events: OrderEvent[]) {
+    const assessments = await readCommitted(kafka, topic, (m) => m.length >= events.length, 120000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const settled = await readCommitted(kafka, topic, (m) => m.length > events.length, 4000);
+    const ids = settled.map((m) => parseValue<Assessment>(m).eventId);
+    expect(assessments.length).toBe(events.length);
+    expect(settled.length).toBe(events.length); // none doubled
+    expect(new Set(ids)).toEqual(new Set(events.map((e) => e.eventId))); // none lost
+  }
+
+  it('is SIGKILLed three times mid-stream and restarted: still exactly N assessments in committed output', async () => {
+    const { env, topics } = await deployment({ ENGINE_MAX_CHUNK_MESSAGES: '100' });
+    const events = generateOrders(3000, 21);
+    await produceOrders(topics.orders, events);
+    let engine = EngineProcess.start(env);
+    const seen = () => readCommitted(kafka, topics.assessments, () => false, 1500).then((m) => m.length);
+    let lastSeen = 0;
+    for (let kill = 0; kill < 3; kill++) {
+      // wait for progress since the last kill, then kill -9 mid-stream
+      await expectEventually(async () => expect(await seen()).toBeGreaterThan(lastSeen), { timeoutMs: 60000, intervalMs: 200 });
+      lastSeen = await seen();
+      expect(await engine.kill('SIGKILL')).toBeNull();
+      engine = EngineProcess.start(env);
+    }
+    try {
+      expect(lastSeen).toBeLessThan(events.length); // the kills did land mid-stream
+      await assertExactlyOnce(topics.assessments, events);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('shares the partitions between two instances of one group; a rebalance loses and doubles nothing', async () => {
+    const { env, topics } = await deployment({ ENGINE_MAX_CHUNK_MESSAGES: '100' });
+    const events = generateOrders(2000, 33);
+    const a = EngineProcess.start(env);
+    const b = EngineProcess.start(env);
+    try {
+      await produceOrders(topics.orders, events.slice(0, 1000));
+      await expectEventually(async () => {
+        const m = await readCommitted(kafka, topics.assessments, () => false, 1000);
+        expect(m.length).toBeGreaterThan(200);
+      }, { timeoutMs: 60000 });
+      // one instance leaves mid-stream (rebalance), the rest of the stream arrives
+      await a.stop();
+      await produceOrders(topics.orders, events.slice(1000));
+      await assertExactlyOnce(topics.assessments, events);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
+describe('risk-engine, order lifecycle and re-screening', () => {
+  it('withdraws the alert of a cancelled order, and raises new alerts when a reference-data change lists a party', async () => {
+    const { env, topics, prefix } = await deployment();
+    const redis = new Redis(process.env.REDIS_URL!);
+    const store = new RefDataStore(redis, `${prefix}:`);
+    await store.publish(refdata);
+    const app = await startInProcess(env);
+    try {
+      const base = examples.find((e) => e.order.orderId === 'PO-2026-0001')!;
+      const cancel: OrderEvent = { ...base, eventId: 'evt-cancel-1', eventType: 'order.cancelled', occurredAt: '2026-03-03T09:00:00Z' };
+      // an order to an unlisted Japanese maker of magnets: clear (or low) today
+      const open: OrderEvent = {
+        ...base,
+        eventId: 'evt-open-1',
+        order: {
+          ...base.order,
+          orderId: 'PO-RESCREEN-1',
+          buyer: { name: 'Example Hokuriku Motor Works K.K.', country: 'JP', role: 'manufacturer' },
+          endUse: { category: 'civil', statement: 'industrial motors' },
+        },
+      };
+      await produceOrders(topics.orders, [base, cancel, open]);
+      await readCommitted(kafka, topics.assessments, (m) => m.length >= 3);
+      const alerts1 = await readCommitted(kafka, topics.alerts, (m) => m.some((x) => parseValue<Alert>(x).kind === 'withdrawn'), 20000);
+      const forBase = alerts1.map((m) => parseValue<Alert>(m)).filter((a) => a.orderId === 'PO-2026-0001');
+      expect(forBase.map((a) => a.kind)).toEqual(['raised', 'withdrawn']);
+      expect(forBase[1].alertId).toBe(forBase[0].alertId);
+      expect(alerts1.map((m) => parseValue<Alert>(m)).some((a) => a.orderId === 'PO-RESCREEN-1')).toBe(false);
+
+      // a new reference-data version puts that buyer on the watch list
+      const next = structuredClone(refdata);
+      next.label = 'test-r2';
+      next.parties.push({
+        ...next.parties.find((p) => p.list === 'watch_list')!,
+        id: 'WL-TEST-1',
+        names: { en: 'Example Hokuriku Motor Works' },
+        aliases: [],
+        jpCorporateNumber: undefined,
+        effectiveFrom: '2026-01-01',
+        listedOn: '2026-01-01',
+      });
+      next.version = 'test-r2+rescreen';
+      const change = await store.publish(next);
+      await producer.send({ topic: topics.changes, messages: [{ key: 'refdata', value: JSON.stringify(change) }] });
+      await expectEventually(async () => {
+        const all = (await readCommitted(kafka, topics.alerts, () => false, 1000)).map((m) => parseValue<Alert>(m));
+        const raised = all.filter((a) => a.orderId === 'PO-RESCREEN-1');
+        expect(raised).toHaveLength(1);
+        expect(raised[0].assessment.verdict).toBe('license_required');
+        expect(raised[0].assessment.refdataVersion).toBe(next.version);
+        // only the order the new entry matches changed
+        expect(all.filter((a) => a.assessment.refdataVersion === next.version).map((a) => a.orderId)).toEqual(['PO-RESCREEN-1']);
+      }, { timeoutMs: 30000, intervalMs: 500 });
+    } finally {
+      await app.close();
+      redis.disconnect();
+    }
+  });
+});
