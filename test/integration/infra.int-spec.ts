@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import Redis from 'ioredis';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { isPidAlive, KafkaBroker, RedisServer } from '@dualwatch/infra';
-import { createTopics, expectEventually, kafkaFor, testRedisUrl, uniqueName } from '@dualwatch/testing';
+import { closeRedis, createTopics, expectEventually, kafkaFor, redisFor, testRedisUrl, uniqueName } from '@dualwatch/testing';
 
 interface Collector {
   values: string[];
@@ -40,9 +40,10 @@ async function redisPing(url: string): Promise<string> {
     await client.connect();
     return await client.ping();
   } finally {
-    client.disconnect();
+    await closeRedis(client);
   }
 }
+
 
 describe('global Kafka broker (KAFKA_BROKERS)', () => {
   let kafka: Kafka;
@@ -192,6 +193,14 @@ describe('Redis', () => {
     expect(testRedisUrl()).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
     expect(testRedisUrl()).not.toBe('redis://127.0.0.1:6379');
     expect(await redisPing(testRedisUrl())).toBe('PONG');
+    const client = redisFor();
+    try {
+      const key = uniqueName('infra-key');
+      await client.set(key, 'v', 'EX', 60);
+      expect(await client.get(key)).toBe('v');
+    } finally {
+      await closeRedis(client);
+    }
   });
 
   it('a RedisServer can be killed and restarted on the same port', async () => {
@@ -203,7 +212,7 @@ describe('Redis', () => {
       await client.connect();
       await client.set('k', 'v');
       expect(await client.get('k')).toBe('v');
-      client.disconnect();
+      await closeRedis(client);
 
       await redis.kill();
       expect(isPidAlive(firstPid)).toBe(false);
@@ -216,7 +225,7 @@ describe('Redis', () => {
       const after = new Redis(redis.url, { maxRetriesPerRequest: 0, lazyConnect: true });
       await after.connect();
       expect(await after.get('k')).toBeNull(); // no persistence: a fresh, empty server
-      after.disconnect();
+      await closeRedis(after);
     } finally {
       const pid = redis.pid;
       await redis.stop();

@@ -3,6 +3,7 @@
  * started by test/setup/global-setup.ts (process.env.KAFKA_BROKERS / REDIS_URL).
  */
 import { randomBytes } from 'node:crypto';
+import Redis, { type RedisOptions } from 'ioredis';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 
 // kafkajs prints a partitioner notice on every producer unless told not to.
@@ -129,4 +130,31 @@ export async function createTopics(
     },
     { timeoutMs, intervalMs: 100 },
   );
+}
+
+/**
+ * An ioredis client for the test Redis (REDIS_URL) that fails fast instead of queueing forever.
+ * Close it with closeRedis().
+ */
+export function redisFor(overrides: RedisOptions = {}): Redis {
+  const client = new Redis(testRedisUrl(), {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 5_000,
+    ...overrides,
+  });
+  client.on('error', () => undefined); // surfaced through the failing commands instead
+  return client;
+}
+
+/**
+ * quit() when connected, disconnect() otherwise. (ioredis' disconnect() on an already closed
+ * stream leaves a 2 s timer that makes jest report "did not exit one second after the test run".)
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    await client.quit().catch(() => client.disconnect());
+  } else if (client.status !== 'end') {
+    client.disconnect();
+  }
 }

@@ -295,19 +295,31 @@ export function run(
 const foregroundChildren = new Set<number>();
 let exitHookInstalled = false;
 
+function killForegroundChildren(): void {
+  for (const p of foregroundChildren) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  foregroundChildren.clear();
+}
+
 export function trackForegroundChild(pid: number): void {
   foregroundChildren.add(pid);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const p of foregroundChildren) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    });
+    process.once('exit', killForegroundChildren);
+    // A SIGTERM/SIGHUP (CI cancelling the job) skips 'exit' handlers: clean up, then let the
+    // signal do what it would have done (re-raise if nobody else handles it).
+    for (const sig of ['SIGTERM', 'SIGHUP'] as const) {
+      const handler = (): void => {
+        killForegroundChildren();
+        if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+      };
+      process.once(sig, handler);
+    }
   }
 }
 

@@ -52,7 +52,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       redis: this.redis,
       prefix: s.redisKeyPrefix,
       bundled: loadBundledRefData(),
-      matcherFor: (refdata) => new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.thresholds.partyPossible }),
+      matcherFor: (refdata) => new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible }),
       lruSize: s.lruSize,
       onSwitch: (from, to) => logger.info({ from, to }, 'reference data switched'),
     });

@@ -82,7 +82,7 @@ export class OrderProcessor {
       const orderId = event.order.orderId;
       let assessment: Assessment;
       try {
-        assessment = withAssessedAt(assess(event, view, policy), raisedAt);
+        assessment = withAssessedAt(assess(event, view, policy), new Date(raisedAt));
       } catch (err) {
         out.push(deadLetter(topics.dlq, msg, ctx, 'SCORING_FAILED', (err as Error).stack ?? String(err)));
         metrics.dlq.inc({ code: 'SCORING_FAILED' });

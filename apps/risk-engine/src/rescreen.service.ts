@@ -90,7 +90,7 @@ export class RescreenService {
         for (const [orderId, entry] of page) {
           const prior = OpenOrderBook.priorFor(entry, offset, 'rescreen');
           if (!prior) continue;
-          const a = withAssessedAt(assess(prior.event, view, policy), raisedAt);
+          const a = withAssessedAt(assess(prior.event, view, policy), new Date(raisedAt));
           const decision = decideAlert(prior.event, a, prior, minVerdict);
           screened++;
           if (decision.kind) {

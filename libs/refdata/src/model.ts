@@ -17,6 +17,8 @@ export interface Provenance {
   uncertain?: boolean;
   /** Why it is uncertain, or anything a reader must know. */
   note?: string;
+  /** Further instruments behind the fact (e.g. the consolidated list Ann. 51/2024, the Export Control Law); keys of announcements.json. */
+  relatedAnnouncements?: string[];
 }
 
 /** A window during which a measure is not applied (e.g. Ann. 70/2025 suspending Ann. 57/2025). */
@@ -75,6 +77,17 @@ export interface ItemFamily extends Dated, Provenance {
   hs6: string[];
   /** Description keywords per language (lower-case for en): a weak match on its own. */
   keywords: Record<Lang, string[]>;
+  /** 8-digit Chinese tariff lines given as references where no 10-digit code was published (digits only): between hs10 and hs6 in strength. */
+  hs8?: string[];
+  /**
+   * 6-digit headings that hold the family's reference codes but mostly cover uncontrolled goods
+   * (basket headings such as 382499 or 847989), or whose mapping is inferred: a weak match, like a keyword.
+   */
+  hs6Weak?: string[];
+  /** Codes in this family (control codes or HS codes) that were inferred rather than seen in the announcement. */
+  inferredCodes?: string[];
+  /** For rules that reach foreign-made goods by their PRC-origin content (Ann. 61/2025): the value share from which they apply (0.001 = 0.1 %). */
+  minPrcContentShare?: number;
 }
 
 export type PartyListKind = 'control_list' | 'watch_list' | 'military_user' | 'defence_nexus';
@@ -97,6 +110,11 @@ export interface ListedParty extends Dated, Provenance {
   annexEntry?: number;
   /** For defence-nexus parties: ids of related listed entries and how they relate. */
   related?: { id: string; relation: 'parent' | 'subsidiary' | 'sibling' | 'contractor' }[];
+  /**
+   * Names or aliases of this entry (exactly as written in names/aliases) that were not seen in a source:
+   * standard corporate names from general knowledge, romanisation-based guesses. Usable for matching; check before display.
+   */
+  unverifiedNames?: string[];
 }
 
 export interface Country {
@@ -109,6 +127,8 @@ export interface Country {
   possiblePrcOrigin?: boolean;
   sources?: string[];
   note?: string;
+  /** true where the hub status is an inference (e.g. the Japan-specific diversion hubs of research 5.5). */
+  uncertain?: boolean;
 }
 
 export interface RedFlag {
@@ -131,6 +151,17 @@ export interface LegalForms {
   en: string[];
   zh: string[];
   ja: string[];
+  /** Grammatical words the matcher ignores ("the", "of", "for"). */
+  stopWords?: string[];
+  /**
+   * Words too common in company names to identify one, but not legal forms ("Japan", "Industries", "Group",
+   * "Holdings", 集团): never stripped, only cheap to omit (see the matcher's README).
+   */
+  weakWords?: Record<Lang, string[]>;
+  /** Words naming a part of an organisation (plant, branch, brigade, 工場, 師団): extra words of this kind do not make a different party. */
+  unitWords?: Record<Lang, string[]>;
+  /** Latin-script token equivalences applied before matching: abbreviations and British spellings ("mfg" → "manufacturing", "defence" → "defense"). */
+  tokenEquivalents?: Record<string, string>;
 }
 
 /** The whole reference data set, as loaded and validated. */

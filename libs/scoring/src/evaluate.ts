@@ -150,14 +150,18 @@ const LIST_RULE: Record<PartyListKind, RuleCode> = {
 const METHOD_LABEL: Record<ItemMatchMethod, string> = {
   controlCode: 'control code',
   hs10: '10-digit HS code',
+  hs8: '8-digit tariff line',
   hs6: '6-digit HS family',
+  hs6Weak: 'broad 6-digit HS heading',
   keyword: 'description keyword',
 };
+
+const LANG_LABEL: Record<Lang, string> = { en: 'English', zh: 'Chinese', ja: 'Japanese' };
 
 const CAP_LABEL = {
   possiblePrcOrigin: 'PRC origin is only possible (ships from HK/MO, no origin declared)',
   prcContentOnly: 'the line carries PRC content only, which Ann. 1/2026 may not reach',
-  weakItemMatch: 'the item matched by description keywords only',
+  weakItemMatch: 'the item matched only weakly (description keywords or a broad HS heading)',
 } as const;
 
 const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -251,7 +255,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           lineId: l.lineId,
           message:
             `${cap1(lineLabel(l))} matches the controlled item family "${fam.name}" by ${METHOD_LABEL[m.method]} ${m.matched}` +
-            `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}, in force since ${fam.effectiveFrom} (${citation(fam.announcement)}); ` +
+            `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}${isInferredCode(m) ? ' (a code inferred by the research, not seen in the announcement)' : ''}, in force since ${fam.effectiveFrom} (${citation(fam.announcement)}); ` +
             `origin: ${l.origin.basis}.`,
           matchScore: m.strength,
           evidence: itemEvidence(m, l, citation),
@@ -300,7 +304,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           {
             lineId: l.lineId,
             message:
-              `${cap1(lineLabel(l))} matches "${fam.name}" only by the ${m.lang ?? ''} keyword "${m.matched}". ` +
+              `${cap1(lineLabel(l))} matches "${fam.name}" only by ${m.method === 'keyword' ? `the ${m.lang ? `${LANG_LABEL[m.lang]} ` : ''}keyword "${m.matched}"` : `the ${METHOD_LABEL[m.method]} ${m.matched}, which mostly covers uncontrolled goods`}. ` +
               `${l.line.hsCode ? `Its HS code ${l.line.hsCode} is not one of the family's reference codes; ` : 'It has no HS code; '}a Chinese control code or a 10-digit HS code would settle whether it is controlled.`,
             matchScore: m.strength,
             evidence: itemEvidence(m, l, citation),
@@ -798,6 +802,7 @@ function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: (id: string) =>
     effectiveFrom: f.effectiveFrom,
     sources: f.sources,
     uncertain: f.uncertain === true,
+    inferredCode: isInferredCode(m),
     origin: l.origin.finding,
     originBasis: l.origin.basis,
   };
@@ -806,6 +811,12 @@ function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: (id: string) =>
 function redFlagEvidence(cr: CompiledRefData, code: string, alsoCodes: string[] = []): Record<string, unknown> {
   const flag = cr.redFlags.get(code) ?? alsoCodes.map((c) => cr.redFlags.get(c)).find(Boolean);
   return flag ? { redFlag: flag.code, redFlagTitle: flag.title, sources: flag.sources } : {};
+}
+
+function isInferredCode(m: ItemMatch): boolean {
+  const inferred = m.family.inferredCodes;
+  if (!inferred || inferred.length === 0 || m.method === 'keyword') return false;
+  return inferred.includes(m.matched) || (m.controlCode !== undefined && inferred.includes(m.controlCode));
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;

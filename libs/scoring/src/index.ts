@@ -8,3 +8,5 @@ export type { ItemMatchMethod, OriginFinding, Policy, PolicyDocument, PolicyRule
 export { bundledPolicyPath, loadBundledPolicy, loadPolicy } from './policy-loader';
 export { resolveAsOf, statusAt } from './dates';
 export type { AsOfSource, InForceState, InForceStatus } from './dates';
+export { createOrderGenerator, generateOrders, prng } from './testing/order-generator';
+export type { OrderGeneratorOptions } from './testing/order-generator';

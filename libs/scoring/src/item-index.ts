@@ -38,7 +38,9 @@ const MAX_MEMO = 50_000;
 export class ItemIndex {
   private readonly byStem = new Map<string, { code: string; family: ItemFamily; cc: ControlCode }[]>();
   private readonly byHs10 = new Map<string, { family: ItemFamily; cc?: ControlCode }[]>();
+  private readonly byHs8 = new Map<string, ItemFamily[]>();
   private readonly byHs6 = new Map<string, ItemFamily[]>();
+  private readonly byHs6Weak = new Map<string, ItemFamily[]>();
   private readonly keywords: TermMatcher<{ family: ItemFamily; lang: Lang }>;
   private readonly memo = new Map<string, ItemCandidate[]>();
 
@@ -51,7 +53,9 @@ export class ItemIndex {
         for (const hs of cc.hsCodes ?? []) pushUnique(this.byHs10, hs, { family, cc }, (x) => x.family === family);
       }
       for (const hs of family.hsCodes10) pushUnique(this.byHs10, hs, { family }, (x) => x.family === family);
+      for (const hs of family.hs8 ?? []) pushUnique(this.byHs8, hs, family, (x) => x === family);
       for (const hs of family.hs6) pushUnique(this.byHs6, hs, family, (x) => x === family);
+      for (const hs of family.hs6Weak ?? []) pushUnique(this.byHs6Weak, hs, family, (x) => x === family);
       for (const lang of ['en', 'zh', 'ja'] as const) {
         for (const term of family.keywords?.[lang] ?? []) kw.push({ term, value: { family, lang } });
       }
@@ -82,17 +86,40 @@ export class ItemIndex {
     if (hs && hs.length === 10) {
       for (const e of this.byHs10.get(hs) ?? []) out.push({ family: e.family, method: 'hs10', matched: hs, controlCode: e.cc });
     }
+    if (hs && hs.length >= 8) {
+      const hs8 = hs.slice(0, 8);
+      for (const family of this.byHs8.get(hs8) ?? []) out.push({ family, method: 'hs8', matched: hs8 });
+    }
     if (hs && hs.length >= 6) {
       const hs6 = hs.slice(0, 6);
       for (const family of this.byHs6.get(hs6) ?? []) out.push({ family, method: 'hs6', matched: hs6 });
+      for (const family of this.byHs6Weak.get(hs6) ?? []) out.push({ family, method: 'hs6Weak', matched: hs6 });
     }
     if (this.keywords.size > 0) {
       for (const h of this.keywords.find(normaliseText(line.description))) {
         for (const v of h.values) out.push({ family: v.family, method: 'keyword', matched: h.term, lang: v.lang });
       }
     }
-    return dedupe(out);
+    return disambiguate(dedupe(out));
   }
+}
+
+/**
+ * A heading shared by several families (284690 holds Dy oxide and Ho oxide alike) says nothing about
+ * which one the line is: where the description names some of those families, the heading matches of
+ * the families it does not name are dropped.
+ */
+function disambiguate(cands: ItemCandidate[]): ItemCandidate[] {
+  const byKeyword = new Set<ItemFamily>();
+  for (const c of cands) if (c.method === 'keyword') byKeyword.add(c.family);
+  if (byKeyword.size === 0) return cands;
+  const headings = new Map<string, ItemFamily[]>();
+  for (const c of cands) if (c.method === 'hs8' || c.method === 'hs6' || c.method === 'hs6Weak') push(headings, `${c.method}|${c.matched}`, c.family);
+  return cands.filter((c) => {
+    if (c.method !== 'hs8' && c.method !== 'hs6' && c.method !== 'hs6Weak') return true;
+    const sharing = headings.get(`${c.method}|${c.matched}`)!;
+    return sharing.length < 2 || byKeyword.has(c.family) || !sharing.some((f) => byKeyword.has(f));
+  });
 }
 
 /** Keeps the first candidate per (family, method), in the order found. */

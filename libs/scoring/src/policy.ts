@@ -44,7 +44,7 @@ export const RuleCodes = [
 ] as const;
 export type RuleCode = (typeof RuleCodes)[number];
 
-export const ItemMatchMethods = ['controlCode', 'hs10', 'hs6', 'keyword'] as const;
+export const ItemMatchMethods = ['controlCode', 'hs10', 'hs8', 'hs6', 'hs6Weak', 'keyword'] as const;
 export type ItemMatchMethod = (typeof ItemMatchMethods)[number];
 
 export const OriginFindings = ['declared', 'inferred', 'possible', 'content'] as const;
@@ -122,7 +122,7 @@ export const PolicySchema = Type.Object(
     itemMatch: Type.Object(
       {
         strengths: Type.Object(
-          { controlCode: Unit, hs10: Unit, hs6: Unit, keyword: Unit },
+          { controlCode: Unit, hs10: Unit, hs8: Unit, hs6: Unit, hs6Weak: Unit, keyword: Unit },
           { additionalProperties: false },
         ),
         /** A line whose best match is weaker than this is a weak match (capped). */

@@ -46,7 +46,8 @@ export function partyKey(q: PartyQuery): string {
  * over the loaded snapshot, and the result says it is degraded. No exception reaches the caller.
  */
 export class ScreeningCache {
-  private readonly lru: LRUCache<string, PartyMatchLike[]>;
+  /** null when lruSize is 0: every lookup goes to Redis (tests, and deployments that want no local state). */
+  private readonly lru: LRUCache<string, PartyMatchLike[]> | null;
   readonly stats: ScreeningStats = { lookups: 0, lruHits: 0, redisHits: 0, computed: 0, redisErrors: 0 };
   private readonly byId: Map<string, ListedParty>;
 
@@ -56,7 +57,8 @@ export class ScreeningCache {
     private readonly redis: Redis | null,
     private readonly opts: { prefix?: string; lruSize?: number; ttlSeconds?: number } = {},
   ) {
-    this.lru = new LRUCache({ max: opts.lruSize ?? 50_000 });
+    const size = opts.lruSize ?? 50_000;
+    this.lru = size > 0 ? new LRUCache({ max: size }) : null;
     this.byId = new Map(refdata.parties.map((p) => [p.id, p]));
   }
 
@@ -66,7 +68,7 @@ export class ScreeningCache {
 
   /** A lookup outside any batch (the view's fallback for a party it was not asked about). */
   screenLocally(q: PartyQuery): PartyMatchLike[] {
-    return this.lru.get(partyKey(q)) ?? this.matcher.match(q);
+    return this.lru?.get(partyKey(q)) ?? this.matcher.match(q);
   }
 
   private redisKey(key: string): string {
@@ -82,7 +84,7 @@ export class ScreeningCache {
       const key = partyKey(q);
       if (results.has(key)) continue;
       this.stats.lookups++;
-      const hit = this.lru.get(key);
+      const hit = this.lru?.get(key);
       if (hit) {
         this.stats.lruHits++;
         results.set(key, hit);
@@ -119,7 +121,7 @@ export class ScreeningCache {
       results.set(m.key, matches);
       // a degraded answer is right but did not come from the shared cache: keep it out of the LRU so that
       // the next batch tries Redis again and the degraded flag clears when Redis is back
-      if (!degraded) this.lru.set(m.key, matches);
+      if (!degraded) this.lru?.set(m.key, matches);
     });
     if (toWrite.length && this.redis) {
       const pipe = this.redis.pipeline();

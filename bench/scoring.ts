@@ -1,0 +1,84 @@
+/**
+ * Throughput of the pure scoring core on one thread: `node dist/bench/scoring.js [--orders N] [--seed S]`
+ * (after `npm run build`). Generates N realistic orders, warms up, then times assess() over all of
+ * them and prints orders/s, µs/order p50/p99 and the verdict mix. Party screening is memoised per
+ * name as in the CLI; the cold (first-sight) cost of screening is reported on its own line.
+ */
+import * as os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { OrderEvent, Verdict } from '@dualwatch/contracts';
+import { loadBundledRefData } from '@dualwatch/refdata';
+import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
+import { generateOrders } from '@dualwatch/scoring/testing/order-generator';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return Math.floor(v);
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function main(): void {
+  const n = arg('orders', 200_000);
+  const seed = arg('seed', 42);
+  const policy = loadBundledPolicy();
+  const refdata = loadBundledRefData();
+
+  const t0 = performance.now();
+  const orders: OrderEvent[] = generateOrders(n, seed);
+  const genMs = performance.now() - t0;
+  const lines = orders.reduce((s, o) => s + o.order.lines.length, 0);
+
+  // Cold: a fresh view, every distinct party name screened for the first time.
+  const cold = createLocalView(refdata, policy);
+  const names = new Set<string>();
+  const c0 = performance.now();
+  for (const o of orders) for (const p of [o.order.seller, o.order.buyer, o.order.consignee, o.order.endUser, o.order.freightForwarder]) {
+    if (p && !names.has(p.name)) {
+      names.add(p.name);
+      cold.screenParty(p);
+    }
+  }
+  const coldMs = performance.now() - c0;
+
+  // Warm-up: let the JIT settle and the memo tables fill.
+  const view = createLocalView(refdata, policy);
+  const warm = Math.min(n, 50_000);
+  for (let i = 0; i < warm; i++) assess(orders[i], view, policy);
+
+  // Measured: the whole batch, timed per order.
+  const times = new Float64Array(n);
+  const mix: Record<Verdict, number> = { clear: 0, review: 0, license_required: 0, prohibited: 0 };
+  const m0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    const a = assess(orders[i], view, policy);
+    times[i] = performance.now() - s;
+    mix[a.verdict]++;
+  }
+  const totalMs = performance.now() - m0;
+  // Throughput without the per-order timer calls.
+  const b0 = performance.now();
+  for (let i = 0; i < n; i++) assess(orders[i], view, policy);
+  const bareMs = performance.now() - b0;
+  times.sort();
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  const pct = (k: Verdict) => `${k} ${mix[k]} (${((100 * mix[k]) / n).toFixed(1)}%)`;
+  const out = [
+    `Scoring core, one thread: ${n} orders (${lines} lines, seed ${seed}), generated in ${genMs.toFixed(0)} ms`,
+    `machine: ${os.cpus().length} CPUs, ${cpu}; node ${process.version}; policy ${policy.version}; refdata ${refdata.version}`,
+    `throughput: ${Math.round(n / (bareMs / 1000)).toLocaleString('en-US')} orders/s (${Math.round(n / (totalMs / 1000)).toLocaleString('en-US')} orders/s with per-order timing)`,
+    `latency: p50 ${(percentile(times, 50) * 1000).toFixed(1)} µs, p99 ${(percentile(times, 99) * 1000).toFixed(1)} µs, max ${(times[n - 1] * 1000).toFixed(0)} µs per order`,
+    `cold party screening: ${names.size} distinct names in ${coldMs.toFixed(0)} ms (${((coldMs * 1000) / Math.max(1, names.size)).toFixed(1)} µs per name)`,
+    `verdicts: ${(['prohibited', 'license_required', 'review', 'clear'] as Verdict[]).map(pct).join(', ')}`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main();
