@@ -44,7 +44,6 @@ async function redisPing(url: string): Promise<string> {
   }
 }
 
-
 describe('global Kafka broker (KAFKA_BROKERS)', () => {
   let kafka: Kafka;
   let admin: Admin;
@@ -119,9 +118,9 @@ describe('global Kafka broker (KAFKA_BROKERS)', () => {
       await producer.send({ topic, messages: [{ value: Buffer.alloc(11 * 1024 * 1024, 'x') }] });
       const [p0] = await admin.fetchTopicOffsets(topic);
       expect(p0.high).toBe('1');
-      await expect(
-        producer.send({ topic, messages: [{ value: Buffer.alloc(13 * 1024 * 1024, 'y') }] }),
-      ).rejects.toThrow(/too large|larger than/i);
+      await expect(producer.send({ topic, messages: [{ value: Buffer.alloc(13 * 1024 * 1024, 'y') }] })).rejects.toThrow(
+        /too large|larger than/i,
+      );
     } finally {
       await producer.disconnect();
     }
@@ -175,9 +174,7 @@ describe('a second KafkaBroker beside the global one', () => {
       } finally {
         await c.consumer.disconnect();
       }
-      process.stdout.write(
-        `[dw-test] second broker ${second.brokers}: start ${startedIn} ms, restart after SIGKILL ${restartedIn} ms\n`,
-      );
+      process.stdout.write(`[dw-test] second broker ${second.brokers}: start ${startedIn} ms, restart after SIGKILL ${restartedIn} ms\n`);
     } finally {
       const restartedPid = second.pid;
       await second.stop();

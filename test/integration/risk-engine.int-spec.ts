@@ -130,6 +130,40 @@ describe('risk-engine, one instance in this process (a NestJS app)', () => {
   });
 });
 
+describe('risk-engine, operations', () => {
+  it('stops at boot with a message naming a bad setting', async () => {
+    const { env } = await deployment();
+    const engine = EngineProcess.start({ ...env, ENGINE_MAX_CHUNK_MESSAGES: 'lots', KAFKA_BROKERS: 'nohost' });
+    expect(await engine.waitForExit()).toBe(2);
+    const out = engine.output.join('');
+    expect(out).toMatch(/ENGINE_MAX_CHUNK_MESSAGES="lots" is invalid/);
+    expect(out).toMatch(/KAFKA_BROKERS="nohost" is invalid.*host:port/);
+  });
+
+  it('serves /health, /ready (Kafka and Redis) and Prometheus /metrics with the pipeline figures', async () => {
+    const { env, topics } = await deployment();
+    const app = await startInProcess(env);
+    try {
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${url}/ready`);
+      expect(ready.status).toBe(200);
+      expect((await ready.json()).checks).toMatchObject({ kafka: { status: 'up' }, redis: { status: 'up' } });
+      await produceOrders(topics.orders, examples);
+      await readCommitted(kafka, topics.assessments, (m) => m.length >= examples.length);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/dw_engine_events_in_total 3/);
+      expect(metrics).toMatch(/dw_engine_assessments_total\{verdict="prohibited"\} 1/);
+      expect(metrics).toMatch(/dw_engine_alerts_total\{severity="critical",kind="raised"\} 1/);
+      expect(metrics).toMatch(/dw_engine_batch_duration_seconds_count [1-9]/);
+      expect(metrics).toMatch(/dw_engine_consumer_lag\{partition="\d"\} 0/);
+      expect(metrics).toMatch(/dw_engine_screening_cache_hit_ratio/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('risk-engine, exactly once across crashes and rebalances (engines in their own processes)', () => {
   async function assertExactlyOnce(topic: string, events: OrderEvent[]) {
     const assessments = await readCommitted(kafka, topic, (m) => m.length >= events.length, 120000);

@@ -44,6 +44,11 @@ export class EngineProcess {
     return new EngineProcess(child);
   }
 
+  /** Resolves with the exit code (null when a signal ended it). */
+  waitForExit(): Promise<number | null> {
+    return this.exited;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }

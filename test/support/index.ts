@@ -59,7 +59,10 @@ export function testBrokers(): string[] {
   if (!brokers) {
     throw new Error('KAFKA_BROKERS is not set: run integration tests through the `integration` jest project');
   }
-  return brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  return brokers
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** process.env.REDIS_URL (set by the integration global setup). */

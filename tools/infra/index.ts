@@ -4,13 +4,4 @@
  */
 export * from './kafka';
 export * from './redis';
-export {
-  cacheDir,
-  freePort,
-  isPidAlive,
-  repoRoot,
-  sleep,
-  terminatePid,
-  waitFor,
-  type WaitForOptions,
-} from './util';
+export { cacheDir, freePort, isPidAlive, repoRoot, sleep, terminatePid, waitFor, type WaitForOptions } from './util';

@@ -25,7 +25,6 @@ import {
   untrackForegroundChild,
   waitForPidExit,
   which,
-  writeFileAtomic,
 } from './util';
 
 /** The Kafka version we want; 3.9.1 is only tried when 3.9.2 cannot be fetched. */
@@ -47,9 +46,7 @@ function distDir(version: string): string {
 function completeLibsDir(version: string): string | undefined {
   const dir = distDir(version);
   const libs = path.join(dir, 'libs');
-  return fs.existsSync(path.join(dir, MARKER)) && fs.existsSync(path.join(libs, `kafka_2.13-${version}.jar`))
-    ? libs
-    : undefined;
+  return fs.existsSync(path.join(dir, MARKER)) && fs.existsSync(path.join(libs, `kafka_2.13-${version}.jar`)) ? libs : undefined;
 }
 
 /** Cross-process lock: a directory created with mkdir (atomic); stale locks of dead pids are broken. */
@@ -580,4 +577,3 @@ export class KafkaBroker {
     }
   }
 }
-

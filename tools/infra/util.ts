@@ -39,9 +39,7 @@ export function repoRoot(): string {
   if (cachedRepoRoot) return cachedRepoRoot;
   const found = findRepoRoot(__dirname) ?? findRepoRoot(process.cwd());
   if (!found) {
-    throw new Error(
-      `repoRoot(): no package.json named "${REPO_PACKAGE_NAME}" above ${__dirname} or ${process.cwd()}`,
-    );
+    throw new Error(`repoRoot(): no package.json named "${REPO_PACKAGE_NAME}" above ${__dirname} or ${process.cwd()}`);
   }
   cachedRepoRoot = found;
   return found;
@@ -110,8 +108,7 @@ export async function waitFor(
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      const detail =
-        lastError === undefined ? '' : `: last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+      const detail = lastError === undefined ? '' : `: last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`, { cause: lastError });
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
@@ -174,10 +171,7 @@ export async function waitForPidExit(pid: number, timeoutMs: number): Promise<bo
  * Graceful stop of exactly one pid: SIGTERM, wait up to `graceMs`, then SIGKILL and wait again.
  * Returns how it ended.
  */
-export async function terminatePid(
-  pid: number,
-  graceMs = 30_000,
-): Promise<'not-running' | 'terminated' | 'killed'> {
+export async function terminatePid(pid: number, graceMs = 30_000): Promise<'not-running' | 'terminated' | 'killed'> {
   if (!isPidAlive(pid)) return 'not-running';
   if (!signalPid(pid, 'SIGTERM')) return 'not-running';
   if (await waitForPidExit(pid, graceMs)) return 'terminated';
