@@ -7,37 +7,62 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p .run
 STATE=.run/dev-infra.json
-ENGINE_PID=""
+PIDS=()
 cleanup() {
   trap - INT TERM EXIT
   echo
   echo "[start] stopping"
-  [ -n "$ENGINE_PID" ] && kill -TERM "$ENGINE_PID" 2>/dev/null && wait "$ENGINE_PID" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   node dist/tools/infra/cli.js stop --state "$STATE" || true
 }
 trap cleanup INT TERM EXIT
 
 node dist/tools/infra/cli.js start --state "$STATE" | tee .run/dev-infra.env
 eval "export $(grep -E '^(KAFKA_BROKERS|REDIS_URL)=' .run/dev-infra.env | tr '\n' ' ')"
-export HTTP_PORT=${HTTP_PORT:-3001}
+ENGINE_PORT=${ENGINE_PORT:-3001}
+NOTIFIER_PORT=${NOTIFIER_PORT:-3002}
+WEBHOOK_PORT=${WEBHOOK_PORT:-3102}
+
+# secrets for this run only, never written to the repository
+umask 077
+[ -f .run/notifier-secret-key ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' > .run/notifier-secret-key
+export DEMO_WEBHOOK_SECRET="whsec_$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64"))')"
+cat > .run/demo-subscriptions.json <<JSON
+[{ "id": "demo-webhook", "name": "Demo compliance webhook (review and worse)",
+   "filter": { "verdicts": ["review", "license_required", "prohibited"] },
+   "target": { "type": "webhook", "url": "http://127.0.0.1:$WEBHOOK_PORT/hook", "secrets": ["$DEMO_WEBHOOK_SECRET"] } }]
+JSON
+
+wait_ready() { # name port pid log
+  for _ in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:$2/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$3" 2>/dev/null || { echo "[start] $1 exited; see $4"; tail -20 "$4"; exit 1; }
+    sleep 1
+  done
+  echo "[start] $1 not ready after 60 s; see $4"; exit 1
+}
 
 node bin/dualwatch.js refdata load
-node dist/apps/risk-engine/src/main.js > .run/risk-engine.log 2>&1 &
-ENGINE_PID=$!
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$HTTP_PORT/ready" >/dev/null 2>&1 && break
-  kill -0 "$ENGINE_PID" 2>/dev/null || { echo "[start] the risk-engine exited; see .run/risk-engine.log"; tail -20 .run/risk-engine.log; exit 1; }
-  sleep 1
-done
+HTTP_PORT=$ENGINE_PORT node dist/apps/risk-engine/src/main.js > .run/risk-engine.log 2>&1 &
+PIDS+=($!); wait_ready risk-engine "$ENGINE_PORT" "${PIDS[-1]}" .run/risk-engine.log
+node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
+PIDS+=($!)
+HTTP_PORT=$NOTIFIER_PORT NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
+  NOTIFIER_SUBSCRIPTIONS_FILE=.run/demo-subscriptions.json NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 \
+  node dist/apps/notifier/src/main.js > .run/notifier.log 2>&1 &
+PIDS+=($!); wait_ready notifier "$NOTIFIER_PORT" "${PIDS[-1]}" .run/notifier.log
 
 cat <<INFO
 
 Dualwatch is running.
   Kafka:        $KAFKA_BROKERS   (topics: orders.v1 in; risk.assessments.v1, risk.alerts.v1, orders.dlq.v1 out)
   Redis:        $REDIS_URL
-  risk-engine:  http://127.0.0.1:$HTTP_PORT/ready   http://127.0.0.1:$HTTP_PORT/metrics   log: .run/risk-engine.log
+  risk-engine:  http://127.0.0.1:$ENGINE_PORT/ready   http://127.0.0.1:$ENGINE_PORT/metrics   log: .run/risk-engine.log
+  notifier:     http://127.0.0.1:$NOTIFIER_PORT/ready   http://127.0.0.1:$NOTIFIER_PORT/metrics   log: .run/notifier.log
+  webhooks:     signed deliveries to http://127.0.0.1:$WEBHOOK_PORT/hook print below as [webhook] lines
   Score a file: npx dualwatch score --input libs/contracts/schemas/examples/prohibited-dysprosium-to-atla.json --format table
-Alerts from the demo traffic print below. Ctrl-C stops everything.
+Alerts from the demo traffic print below ([ALERT] lines), with the webhook deliveries. Ctrl-C stops everything.
 
 INFO
 node dist/tools/demo/demo.js --rate "${DEMO_RATE:-5}"

@@ -17,8 +17,9 @@ export function engineEnv(prefix: string, extra: Record<string, string> = {}): R
     ENGINE_GROUP_ID: `${prefix}-engine`,
     ENGINE_TRANSACTIONAL_ID_PREFIX: `${prefix}-engine`,
     ENGINE_REFDATA_POLL_MS: '500',
+    ENGINE_SESSION_TIMEOUT_MS: '6000',
     HTTP_PORT: '0',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
     ...extra,
   };
 }
@@ -88,9 +89,11 @@ export async function readCommitted(
       if (done(messages)) resolveDone();
     },
   });
-  const timer = new Promise<void>((r) => setTimeout(r, timeoutMs));
+  let timeout: NodeJS.Timeout | undefined;
+  const timer = new Promise<void>((r) => (timeout = setTimeout(r, timeoutMs)));
   if (done(messages)) resolveDone();
   await Promise.race([finished, timer]);
+  clearTimeout(timeout);
   await consumer.disconnect();
   return messages;
 }

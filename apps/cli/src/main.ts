@@ -5,6 +5,7 @@ import { isIsoDate } from '@dualwatch/contracts';
 import { createLocalView, loadBundledPolicy, loadPolicy } from '@dualwatch/scoring';
 import { explainCommand, scoreCommand, type ScoringContext } from './commands';
 import { loadRefData } from './refdata';
+import { registerRefdataCommands } from './refdata-command';
 
 /**
  * `dualwatch`: score order events offline, with the bundled reference data and policy (no Kafka, no
@@ -87,6 +88,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       }
     });
 
+  registerRefdataCommands(program, io, setExit);
   return program;
 }
 

@@ -101,6 +101,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       handler: (messages, ctx) => processor.process(messages, ctx),
       maxChunkMessages: s.maxChunkMessages,
       partitionsConsumedConcurrently: s.partitionsConcurrently,
+      sessionTimeoutMs: s.sessionTimeoutMs,
       logger: this.logger,
       hooks: {
         committed: ({ partition, ms, lag }) => {
@@ -135,7 +136,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
     clearInterval(this.poll);
     await this.rescreen?.stop().catch(() => undefined);
     await this.pipeline?.stop().catch((err) => this.logger.warn({ err }, 'pipeline stop failed'));
-    this.redis.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
     this.logger.info('risk-engine stopped');
   }
 }

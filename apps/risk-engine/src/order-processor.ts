@@ -60,8 +60,8 @@ export class OrderProcessor {
 
     const policy = this.o.policy();
     const minVerdict = this.o.minAlertVerdict ?? policy.alerting.minVerdict;
-    const { view, degraded } = await this.o.reference.viewFor(valid.map((v) => v.event.order));
-    if (degraded) metrics.degraded.inc(valid.length);
+    const view = await this.o.reference.viewFor(valid.map((v) => v.event.order));
+    if (view.degraded) metrics.degraded.inc(valid.length);
 
     const orderIds = [...new Set(valid.map((v) => v.event.order.orderId))];
     let book: Map<string, BookEntry> | null;

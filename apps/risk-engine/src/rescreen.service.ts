@@ -41,7 +41,12 @@ export class RescreenService {
 
   constructor(private readonly o: RescreenOptions) {
     this.consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, sessionTimeout: 30000 });
-    this.producer = o.kafka.producer({ transactionalId: o.transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    this.producer = o.kafka.producer({
+      transactionalId: o.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+    });
   }
 
   async start(): Promise<void> {

@@ -17,6 +17,12 @@ export const engineSettingsSpec = {
     description: 'Lowest verdict that raises an alert ("policy": the policy file decides)',
     default: 'policy',
   }),
+  sessionTimeoutMs: setting.int('ENGINE_SESSION_TIMEOUT_MS', {
+    description: 'Consumer session timeout: how soon the group reassigns the partitions of an instance that died',
+    default: 30000,
+    min: 6000,
+    max: 300000,
+  }),
   refdataPollMs: setting.int('ENGINE_REFDATA_POLL_MS', { description: 'How often to check Redis for a new reference-data version', default: 5000, min: 100 }),
   lruSize: setting.int('ENGINE_LRU_SIZE', { description: 'Party screenings kept in the in-process LRU', default: 50000, min: 0 }),
   provisionTopics: setting.bool('ENGINE_PROVISION_TOPICS', { description: 'Create missing topics at start', default: true }),

@@ -70,7 +70,7 @@ export class TransactionalPipeline {
       groupId: o.groupId,
       readUncommitted: false,
       sessionTimeout: o.sessionTimeoutMs ?? 30000,
-      heartbeatInterval: 3000,
+      heartbeatInterval: Math.min(3000, Math.floor((o.sessionTimeoutMs ?? 30000) / 3)),
       maxBytesPerPartition: o.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       retry: { retries: 10 },
@@ -161,6 +161,9 @@ export class TransactionalPipeline {
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: 60000,
+        // an idempotent producer must not give up on a send by itself (kafkajs warns otherwise); a broker
+        // outage stalls the chunk until it returns, and a fenced producer fails at once regardless
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
       });
       p = producer.connect().then(() => producer);
       p.catch(() => this.producers.delete(key));

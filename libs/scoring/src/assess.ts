@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Assessment, OrderEvent } from '@dualwatch/contracts';
 import { evaluate, type Evaluation } from './evaluate';
 import type { Policy } from './policy';
@@ -10,17 +10,24 @@ import type { ReferenceView } from './reference-view';
  * caller (see withAssessedAt), since reading the clock here would break that.
  */
 export function assess(event: OrderEvent, ref: ReferenceView, policy: Policy, asOf?: string): Assessment {
-  return toAssessment(evaluate(event, ref, policy, asOf));
+  return toAssessment(evaluate(event, ref, policy, asOf, FAST));
 }
+
+const FAST = { explain: false };
 
 /** Deterministic id: the same event under the same policy and reference data at the same date. */
 export function assessmentId(eventId: string, orderId: string, asOf: string, policyVersion: string, refdataVersion: string): string {
-  const h = createHash('sha256').update(`${eventId}|${orderId}|${asOf}|${policyVersion}|${refdataVersion}`).digest('hex');
-  return `asm-${h.slice(0, 32)}`;
+  return `asm-${sha256hex(`${eventId}|${orderId}|${asOf}|${policyVersion}|${refdataVersion}`).slice(0, 32)}`;
 }
 
-/** The public Assessment (assessment.v1) of an evaluation. */
+// crypto.hash (Node ≥ 20.12) hashes in one call, without a Hash object per assessment.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const sha256hex = oneShot ? (s: string) => oneShot('sha256', s, 'hex') : (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+/** The public Assessment (assessment.v1) of an evaluation. Treat it as immutable: evidence shares arrays with the reference data. */
 export function toAssessment(e: Evaluation): Assessment {
+  const reasons = new Array(e.findings.length);
+  for (let i = 0; i < reasons.length; i++) reasons[i] = e.findings[i].reason;
   const a: Assessment = {
     assessmentId: assessmentId(e.eventId, e.orderId, e.asOf, e.policyVersion, e.refdataVersion),
     orderId: e.orderId,
@@ -29,11 +36,11 @@ export function toAssessment(e: Evaluation): Assessment {
     verdict: e.verdict,
     severity: e.severity,
     score: e.score,
-    reasons: e.findings.map((f) => stripUndefined(f.reason)),
+    reasons,
     policyVersion: e.policyVersion,
     refdataVersion: e.refdataVersion,
   };
-  if (e.exposedValue) a.exposedValue = stripUndefined(e.exposedValue);
+  if (e.exposedValue) a.exposedValue = e.exposedValue.currency === undefined ? { amount: e.exposedValue.amount } : { amount: e.exposedValue.amount, currency: e.exposedValue.currency };
   if (e.degraded !== undefined) a.degraded = e.degraded;
   return a;
 }
@@ -41,14 +48,4 @@ export function toAssessment(e: Evaluation): Assessment {
 /** The assessment stamped with the time it was made (for the engine and the CLI, not the core). */
 export function withAssessedAt(a: Assessment, date: Date = new Date()): Assessment {
   return { ...a, assessedAt: date.toISOString() };
-}
-
-/** Drops undefined members so that the JSON is the same whether a field was absent or undefined. */
-function stripUndefined<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined) continue;
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? stripUndefined(v as object) : v;
-  }
-  return out as T;
 }

@@ -1,7 +1,7 @@
 import type { Announcement, Country, Lang, RedFlag, RefData } from '@dualwatch/refdata';
 import { ItemIndex } from './item-index';
 import type { Policy } from './policy';
-import { TermMatcher } from './text';
+import { TermMatcher, type Negations } from './text';
 
 /** Reference data turned into lookup structures, built once per RefData object and reused. */
 export interface CompiledRefData {
@@ -14,10 +14,14 @@ export interface CompiledRefData {
 
 /** What depends on both the reference data and the policy. */
 export interface CompiledPolicy {
-  negations: TermMatcher<true>;
+  negations: Negations;
   intermediaryWords: TermMatcher<string>;
+  freeTradeZoneWords: TermMatcher<string>;
+  endUseWithheldWords: TermMatcher<string>;
   prc: Set<string>;
   japan: Set<string>;
+  /** Shared origin findings by their basis text (see findOrigin). */
+  origins: Map<string, { finding: string; basis: string; certainty: number }>;
 }
 
 const byRefData = new WeakMap<RefData, CompiledRefData>();
@@ -44,18 +48,23 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
   if (!perRef) byPolicy.set(ref, (perRef = new WeakMap()));
   let c = perRef.get(policy);
   if (c) return c;
-  const neg: { term: string; value: true }[] = [];
-  for (const lang of ['en', 'zh', 'ja'] as const) for (const term of policy.militaryEndUse.negations[lang]) neg.push({ term, value: true });
-  const words: { term: string; value: string }[] = [];
-  for (const code of policy.intermediaries.redFlagKeywordsFrom) {
-    const flag = ref.redFlags.find((f) => f.code === code);
-    for (const lang of ['en', 'zh', 'ja'] as const) for (const term of flag?.keywords?.[lang] ?? []) words.push({ term, value: code });
-  }
+  const perLang = (words: Record<Lang, string[]>) => new TermMatcher((['en', 'zh', 'ja'] as const).flatMap((lang) => words[lang].map((term) => ({ term, value: true as const }))));
+  const flagWords = (codes: string[]) =>
+    new TermMatcher(
+      codes.flatMap((code) => {
+        const flag = ref.redFlags.find((f) => f.code === code);
+        return (['en', 'zh', 'ja'] as const).flatMap((lang) => (flag?.keywords?.[lang] ?? []).map((term) => ({ term, value: code })));
+      }),
+    );
+  const m = policy.militaryEndUse;
   c = {
-    negations: new TermMatcher(neg),
-    intermediaryWords: new TermMatcher(words),
+    negations: { before: perLang(m.negationsBefore), after: perLang(m.negationsAfter), prefixes: m.negationPrefixes.map((p) => p.normalize('NFKC').toLowerCase()) },
+    intermediaryWords: flagWords(policy.redFlagWords.intermediaryEndUser),
+    freeTradeZoneWords: flagWords(policy.redFlagWords.freeTradeZone),
+    endUseWithheldWords: flagWords(policy.redFlagWords.endUseWithheld),
     prc: new Set(policy.origin.prcCountries),
     japan: new Set(policy.japanNexus.countries),
+    origins: new Map(),
   };
   perRef.set(policy, c);
   return c;

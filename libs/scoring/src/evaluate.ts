@@ -11,12 +11,12 @@ import {
   type Severity,
   type Verdict,
 } from '@dualwatch/contracts';
-import type { Announcement, ItemFamily, Lang, ListedParty, PartyListKind, PartyMatch } from '@dualwatch/refdata';
+import type { Announcement, ItemFamily, Lang, ListedParty, PartyListKind } from '@dualwatch/refdata';
 import { compilePolicy, compileRefData, type CompiledPolicy, type CompiledRefData } from './compiled';
 import { describeStatus, resolveAsOf, statusAt, type AsOfSource, type InForceStatus } from './dates';
 import type { ItemCandidate } from './item-index';
 import type { ItemMatchMethod, OriginFinding, Policy, RuleCode } from './policy';
-import type { ReferenceView } from './reference-view';
+import type { ReferenceView, ScreeningMatch } from './reference-view';
 import { isNegated, nameKey, normaliseText } from './text';
 
 /*
@@ -70,7 +70,7 @@ export interface LineEvaluation {
 export interface PartyCandidate {
   entry: ListedParty;
   score: number;
-  method: PartyMatch['method'];
+  method: ScreeningMatch['method'];
   matchedName: string;
   why: string;
   band: 'match' | 'possible';
@@ -166,10 +166,16 @@ const CAP_LABEL = {
 
 const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const lineLabel = (l: LineEvaluation) => `line ${l.lineId} ("${short(l.description)}")`;
+const lineTitle = (l: LineEvaluation) => `Line ${l.lineId} ("${short(l.description)}")`;
 const fmt2 = (x: number) => x.toFixed(2);
 
 /** Evaluates every rule of the policy for one order event at its as-of date (or `asOf`). */
-export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy, asOf?: string): Evaluation {
+export interface EvaluateOptions {
+  /** Evaluate every line even where no rule can apply (no Japan nexus), for `dualwatch explain`. Default true. */
+  explain?: boolean;
+}
+
+export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy, asOf?: string, opts: EvaluateOptions = {}): Evaluation {
   const ref = view.refdata;
   const cr = compileRefData(ref);
   const cp = compilePolicy(ref, policy);
@@ -188,6 +194,13 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     if (!rule.enabled) return;
     const verdict = opts.cap ? milder(rule.verdict, opts.cap) : rule.verdict;
     const capped = verdict !== rule.verdict;
+    // Built key by key, without undefined members: the reason goes out as it is (no copy, no strip).
+    const out: Reason = { code, message: capped && opts.cappedBy ? `${reason.message} Held at ${verdict}: ${opts.cappedBy}.` : reason.message };
+    if (reason.lineId !== undefined) out.lineId = reason.lineId;
+    if (reason.partyRole !== undefined) out.partyRole = reason.partyRole;
+    if (reason.matchScore !== undefined) out.matchScore = reason.matchScore;
+    if (reason.evidence !== undefined) out.evidence = reason.evidence;
+    if (reason.legalBasis !== undefined) out.legalBasis = reason.legalBasis;
     findings.push({
       code,
       verdict,
@@ -196,19 +209,31 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       militarySignal: rule.militarySignal === true,
       severityFloor: rule.severityFloor,
       cappedBy: capped ? opts.cappedBy : undefined,
-      reason: { code, ...reason, message: capped && opts.cappedBy ? `${reason.message} Held at ${verdict}: ${opts.cappedBy}.` : reason.message },
+      reason: out,
     });
   };
   const citation = (id: string) => cr.announcements.get(id)?.citation ?? id;
   const legalBasis = (id: string) => cr.announcements.get(id)?.legalBasis;
 
-  const base = {
+  // One object, filled in as the evaluation goes (finish sets the outcome).
+  const result: Evaluation = {
     eventId: event.eventId,
     orderId: order.orderId,
     eventType: event.eventType,
     asOf: D,
     asOfSource,
     japanBan: { announcement: banAnnouncement, status: banStatus, inForce: banInForce },
+    japanNexus: NO_NEXUS,
+    lines: [],
+    parties: [],
+    findings,
+    militarySignals: 0,
+    signalWeight: 0,
+    verdict: 'clear',
+    severity: 'none',
+    score: 0,
+    exposedValue: undefined,
+    exposedByCurrency: {},
     policyVersion: policy.version,
     refdataVersion: ref.version,
     degraded: view.degraded,
@@ -217,13 +242,14 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   // A cancelled order ships nothing: one reason, nothing else evaluated.
   if (event.eventType === 'order.cancelled' && policy.rules.ORDER_CANCELLED.enabled) {
     emit('ORDER_CANCELLED', { message: `Order ${order.orderId} is cancelled by this event: nothing will ship, so no exposure remains.` });
-    return finish({ ...base, japanNexus: { present: false, grounds: [] }, lines: [], parties: [] }, findings, policy, undefined, {});
+    return finish(result, findings, policy, undefined, {});
   }
 
-  const parties = screenParties(order, view, policy, D);
-  const lines = order.lines.map((l) => evaluateLine(l, order, cr, cp, policy, D));
-  const japanNexus = findJapanNexus(order, parties, cp, policy);
-  const result = { ...base, japanNexus, lines, parties };
+  const parties = (result.parties = screenParties(order, view, policy, D));
+  const japanNexus = (result.japanNexus = findJapanNexus(order, parties, cp, policy));
+  // Without a Japan nexus no rule applies; the lines are still evaluated for an explanation.
+  if (!japanNexus.present && opts.explain === false) return finish(result, findings, policy, undefined, {});
+  const lines = (result.lines = order.lines.map((l) => evaluateLine(l, order, cr, cp, policy, D)));
   const prcIsh = (l: LineEvaluation) => l.origin.finding !== 'not_prc' && l.origin.finding !== 'unknown';
 
   if (!japanNexus.present) return finish(result, findings, policy, undefined, {});
@@ -254,7 +280,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
         {
           lineId: l.lineId,
           message:
-            `${cap1(lineLabel(l))} matches the controlled item family "${fam.name}" by ${METHOD_LABEL[m.method]} ${m.matched}` +
+            `${lineTitle(l)} matches the controlled item family "${fam.name}" by ${METHOD_LABEL[m.method]} ${m.matched}` +
             `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}${isInferredCode(m) ? ' (a code inferred by the research, not seen in the announcement)' : ''}, in force since ${fam.effectiveFrom} (${citation(fam.announcement)}); ` +
             `origin: ${l.origin.basis}.`,
           matchScore: m.strength,
@@ -266,7 +292,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       if (l.origin.finding === 'inferred') {
         emit('ORIGIN_INFERRED', {
           lineId: l.lineId,
-          message: `${cap1(lineLabel(l))} declares no country of origin; PRC origin is inferred because ${l.origin.basis.replace(/^inferred PRC: /, '')}. A certificate of origin or the supplier's origin declaration would settle it.`,
+          message: `${lineTitle(l)} declares no country of origin; PRC origin is inferred because ${l.origin.basis.replace(/^inferred PRC: /, '')}. A certificate of origin or the supplier's origin declaration would settle it.`,
           evidence: { origin: 'inferred', basis: l.origin.basis, seller: order.seller.country, shipFrom: order.shipFrom },
         });
       }
@@ -275,9 +301,9 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           'POSSIBLE_PRC_ORIGIN',
           {
             lineId: l.lineId,
-            message: `${cap1(lineLabel(l))} ships from ${order.shipFrom} with no declared origin: the goods may be of PRC origin (a controlled "${fam.name}" item). A certificate of origin would settle it.`,
+            message: `${lineTitle(l)} ships from ${order.shipFrom} with no declared origin: the goods may be of PRC origin (a controlled "${fam.name}" item). A certificate of origin would settle it.`,
             matchScore: m.strength,
-            evidence: { ...itemEvidence(m, l, citation), shipFrom: order.shipFrom },
+            evidence: itemEvidence(m, l, citation, { shipFrom: order.shipFrom }),
             legalBasis: banAnnouncement.legalBasis,
           },
           { factor: l.strength },
@@ -289,10 +315,10 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           {
             lineId: l.lineId,
             message:
-              `${cap1(lineLabel(l))} is of ${l.line.originCountry ?? 'undeclared'} origin with ${l.line.chinaContentPct}% PRC content in a controlled "${fam.name}" item. ` +
+              `${lineTitle(l)} is of ${l.line.originCountry ?? 'undeclared'} origin with ${l.line.chinaContentPct}% PRC content in a controlled "${fam.name}" item. ` +
               `Whether ${banAnnouncement.citation} reaches PRC content in foreign-made goods is unsettled, so this is never more than review. A bill of materials with the origin of the controlled content would settle it.`,
             matchScore: m.strength,
-            evidence: { ...itemEvidence(m, l, citation), chinaContentPct: l.line.chinaContentPct },
+            evidence: itemEvidence(m, l, citation, { chinaContentPct: l.line.chinaContentPct }),
             legalBasis: banAnnouncement.legalBasis,
           },
           { factor: l.strength },
@@ -304,7 +330,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           {
             lineId: l.lineId,
             message:
-              `${cap1(lineLabel(l))} matches "${fam.name}" only by ${m.method === 'keyword' ? `the ${m.lang ? `${LANG_LABEL[m.lang]} ` : ''}keyword "${m.matched}"` : `the ${METHOD_LABEL[m.method]} ${m.matched}, which mostly covers uncontrolled goods`}. ` +
+              `${lineTitle(l)} matches "${fam.name}" only by ${m.method === 'keyword' ? `the ${m.lang ? `${LANG_LABEL[m.lang]} ` : ''}keyword "${m.matched}"` : `the ${METHOD_LABEL[m.method]} ${m.matched}, which mostly covers uncontrolled goods`}. ` +
               `${l.line.hsCode ? `Its HS code ${l.line.hsCode} is not one of the family's reference codes; ` : 'It has no HS code; '}a Chinese control code or a 10-digit HS code would settle whether it is controlled.`,
             matchScore: m.strength,
             evidence: itemEvidence(m, l, citation),
@@ -320,10 +346,10 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
             lineId: l.lineId,
             partyRole: 'seller',
             message:
-              `${cap1(lineLabel(l))} is a PRC-origin controlled item sold by "${order.seller.name}" in ${order.seller.country}: ` +
+              `${lineTitle(l)} is a PRC-origin controlled item sold by "${order.seller.name}" in ${order.seller.country}: ` +
               `${banAnnouncement.citation} cl. 2 holds anyone in any country liable for transferring PRC-origin dual-use items to Japanese parties, so this re-export is judged as a direct export from China would be.`,
             matchScore: m.strength,
-            evidence: { ...itemEvidence(m, l, citation), seller: order.seller.name, sellerCountry: order.seller.country, shipFrom: order.shipFrom },
+            evidence: itemEvidence(m, l, citation, { seller: order.seller.name, sellerCountry: order.seller.country, shipFrom: order.shipFrom }),
             legalBasis: banAnnouncement.legalBasis,
           },
           { factor: l.strength },
@@ -332,7 +358,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     } else if (m && fam && l.origin.finding === 'unknown') {
       emit('ORIGIN_MISSING', {
         lineId: l.lineId,
-        message: `${cap1(lineLabel(l))} matches the controlled family "${fam.name}" but has no country of origin, and none can be inferred (seller in ${order.seller.country}, ships from ${order.shipFrom}). A certificate of origin or the supplier's origin declaration would settle whether PRC-origin rules apply.`,
+        message: `${lineTitle(l)} matches the controlled family "${fam.name}" but has no country of origin, and none can be inferred (seller in ${order.seller.country}, ships from ${order.shipFrom}). A certificate of origin or the supplier's origin declaration would settle whether PRC-origin rules apply.`,
         matchScore: m.strength,
         evidence: itemEvidence(m, l, citation),
       });
@@ -343,10 +369,10 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       emit('ITEM_FAMILY_SUSPENDED', {
         lineId: l.lineId,
         message:
-          `${cap1(lineLabel(l))} matches "${inactive.family.name}" by ${METHOD_LABEL[inactive.method]} ${inactive.matched}, but that family is suspended from ${s.from} until ${s.until} by ${citation(s.announcement)}: ` +
+          `${lineTitle(l)} matches "${inactive.family.name}" by ${METHOD_LABEL[inactive.method]} ${inactive.matched}, but that family is suspended from ${s.from} until ${s.until} by ${citation(s.announcement)}: ` +
           `not controlled at ${D}; the controls apply again by themselves from ${s.until} unless the suspension is extended.`,
         matchScore: inactive.strength,
-        evidence: { ...itemEvidence(inactive, l, citation), suspension: { from: s.from, until: s.until, announcement: s.announcement, citation: citation(s.announcement), uncertain: s.uncertain === true, sources: s.sources } },
+        evidence: itemEvidence(inactive, l, citation, { suspension: { from: s.from, until: s.until, announcement: s.announcement, citation: citation(s.announcement), uncertain: s.uncertain === true, sources: s.sources } }),
         legalBasis: legalBasis(s.announcement),
       });
     }
@@ -357,14 +383,14 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       emit('SUSPENSION_END_UNCERTAIN', {
         lineId: l.lineId,
         message: `"${cand.family.name}" (${lineLabel(l)}): ${cand.status.assumption}.`,
-        evidence: { familyId: cand.familyId, familyName: cand.familyName, assumption: cand.status.assumption, suspension: { from: s.from, until: s.until, announcement: s.announcement, citation: citation(s.announcement), uncertain: true, note: s.note, sources: s.sources } },
+        evidence: { familyId: cand.familyId, familyName: cand.familyName, assumption: cand.status.assumption, suspension: { from: s.from, until: s.until, announcement: s.announcement, citation: citation(s.announcement), uncertain: true, note: s.note ?? null, sources: s.sources } },
         legalBasis: legalBasis(s.announcement),
       });
     }
     if (!l.line.hsCode && !l.line.controlCode && prcIsh(l)) {
       emit('HS_CODE_MISSING', {
         lineId: l.lineId,
-        message: `${cap1(lineLabel(l))} has neither an HS code nor a Chinese control code, so only its description could be checked against the controlled families. The 10-digit HS code (or the control code) would settle whether it is a controlled dual-use item.`,
+        message: `${lineTitle(l)} has neither an HS code nor a Chinese control code, so only its description could be checked against the controlled families. The 10-digit HS code (or the control code) would settle whether it is a controlled dual-use item.`,
       });
     }
   }
@@ -437,7 +463,9 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   // ---- end use -------------------------------------------------------------------------------
   const endUse = order.endUse;
   const statement = endUse?.statement?.trim() ?? '';
-  const military = militaryEndUse(endUse?.category, statement, cr, cp, policy);
+  const normStatement = statement ? normaliseText(statement) : '';
+  const military = militaryEndUse(endUse?.category, normStatement, cr, cp, policy);
+  const withheld = normStatement ? cp.endUseWithheldWords.find(normStatement) : [];
   if (military) {
     emit(
       'MILITARY_END_USE_JAPAN',
@@ -462,12 +490,14 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       },
       orderOpts(),
     );
-  } else if (endUse.category === 'unknown') {
+  } else if (endUse.category === 'unknown' || withheld.length > 0) {
     emit(
       'END_USE_UNKNOWN',
       {
-        message: `The end use is declared "unknown" for an order with PRC-origin controlled items going to Japan (${exposedText}). The end user's signed end-use statement would settle it.`,
-        evidence: { endUse, lines: exposedIds },
+        message:
+          `${endUse.category === 'unknown' ? 'The end use is declared "unknown"' : `The end-use statement withholds the end use ("${withheld[0].term}")`} for an order with PRC-origin controlled items going to Japan (${exposedText}). ` +
+          `The end user's signed end-use statement would settle it.`,
+        evidence: { endUse, words: withheld.map((w) => w.term), lines: exposedIds, ...(withheld.length ? redFlagEvidence(cr, withheld[0].values[0]) : {}) },
         legalBasis: banAnnouncement.legalBasis,
       },
       orderOpts(),
@@ -477,7 +507,10 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   // ---- red flags -----------------------------------------------------------------------------
   const eu = order.endUser ?? order.buyer;
   const euRole: PartyRole = order.endUser ? 'endUser' : 'buyer';
-  const words = cp.intermediaryWords.find(normaliseText(eu.name));
+  // Name words only stand in for a missing role ("other" says nothing either), and never for a party
+  // already known as a listed entity: "Acquisition, Technology & Logistics Agency" is no forwarder.
+  const euKnown = parties.some((p) => p.role === euRole && p.candidates.some((c) => c.band === 'match'));
+  const words = (!eu.role || eu.role === 'other') && !euKnown ? cp.intermediaryWords.find(normaliseText(eu.name)) : [];
   const forwarderIsEndUser = !!order.endUser && !!order.freightForwarder && nameKey(order.endUser.name) === nameKey(order.freightForwarder.name);
   if ((eu.role && policy.intermediaries.roles.includes(eu.role)) || words.length > 0 || forwarderIsEndUser) {
     const why = eu.role && policy.intermediaries.roles.includes(eu.role) ? `its role is ${eu.role.replace('_', ' ')}` : forwarderIsEndUser ? 'it is also the freight forwarder' : `its name contains "${words[0].term}"`;
@@ -488,7 +521,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
         message:
           `${order.endUser ? 'The end user' : 'No end user is named, and the buyer'} "${eu.name}" looks like a freight forwarder or trading house (${why}), not the real end user of ${exposedText}. ` +
           `The name and end-use statement of the ultimate end user would settle it.`,
-        evidence: { party: eu.name, role: eu.role, words: words.map((w) => w.term), ...redFlagEvidence(cr, 'RED_FLAG_INTERMEDIARY_END_USER', policy.intermediaries.redFlagKeywordsFrom) },
+        evidence: { party: eu.name, role: eu.role ?? null, words: words.map((w) => w.term), ...redFlagEvidence(cr, 'RED_FLAG_INTERMEDIARY_END_USER', words.length ? [words[0].values[0]] : []) },
         legalBasis: banAnnouncement.legalBasis,
       },
       orderOpts(),
@@ -499,20 +532,25 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     emit(
       'RED_FLAG_TRANSSHIPMENT_HUB',
       {
-        message: `The goods transit ${[...new Set(hubs)].map((c) => `${cr.countries.get(c)?.name ?? c} (${c})`).join(', ')}, a known transshipment hub for PRC-origin controlled goods (${exposedText}). The transport documents and the reason for the route would settle it.`,
+        message:
+          `The goods transit ${[...new Set(hubs)].map((c) => `${cr.countries.get(c)?.name ?? c} (${c}${cr.countries.get(c)?.uncertain ? ', an inferred hub' : ''})`).join(', ')}, ` +
+          `a transshipment hub for PRC-origin controlled goods (${exposedText}). The transport documents and the reason for the route would settle it.`,
         evidence: { transit: order.transit, hubs: [...new Set(hubs)], hubSources: [...new Set(hubs.flatMap((c) => cr.countries.get(c)?.sources ?? []))], ...redFlagEvidence(cr, 'RED_FLAG_TRANSSHIPMENT_HUB') },
         legalBasis: banAnnouncement.legalBasis,
       },
       orderOpts(),
     );
   }
-  if (order.consigneeInFreeTradeZone === true) {
+  const ftzWords = order.consignee ? cp.freeTradeZoneWords.find(normaliseText(`${order.consignee.name} ${order.consignee.address ?? ''}`)) : [];
+  if (order.consigneeInFreeTradeZone === true || ftzWords.length > 0) {
     emit(
       'RED_FLAG_FREE_TRADE_ZONE',
       {
         partyRole: order.consignee ? 'consignee' : undefined,
-        message: `The consignee${order.consignee ? ` "${order.consignee.name}"` : ''} is in a free-trade zone, a known diversion point (${exposedText}). The name of the party that takes the goods out of the zone would settle it.`,
-        evidence: { consignee: order.consignee?.name ?? null, ...redFlagEvidence(cr, 'RED_FLAG_FREE_TRADE_ZONE') },
+        message:
+          `The consignee${order.consignee ? ` "${order.consignee.name}"` : ''} is in a free-trade zone${order.consigneeInFreeTradeZone ? '' : ` (its name or address says "${ftzWords[0].term}")`}, a known diversion point (${exposedText}). ` +
+          `The name of the party that takes the goods out of the zone would settle it.`,
+        evidence: { consignee: order.consignee?.name ?? null, address: order.consignee?.address ?? null, declared: order.consigneeInFreeTradeZone === true, words: ftzWords.map((w) => w.term), ...redFlagEvidence(cr, 'RED_FLAG_FREE_TRADE_ZONE') },
         legalBasis: banAnnouncement.legalBasis,
       },
       orderOpts(),
@@ -573,18 +611,21 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
 
 // ------------------------------------------------------------------------------------------------
 
-function finish(
-  partial: Omit<Evaluation, 'findings' | 'militarySignals' | 'signalWeight' | 'verdict' | 'severity' | 'score' | 'exposedValue' | 'exposedByCurrency'>,
-  findings: Finding[],
-  policy: Policy,
-  exposedValue: Evaluation['exposedValue'],
-  exposedByCurrency: Record<string, number>,
-): Evaluation {
+const NO_NEXUS: Evaluation['japanNexus'] = Object.freeze({ present: false, grounds: [] as string[] });
+
+function finish(result: Evaluation, findings: Finding[], policy: Policy, exposedValue: Evaluation['exposedValue'], exposedByCurrency: Record<string, number>): Evaluation {
   // stable: worst verdict first, then the heaviest, then the order of evaluation
-  const sorted = findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => verdictRank(b.f.verdict) - verdictRank(a.f.verdict) || b.f.weight - a.f.weight || a.i - b.i)
-    .map((x) => x.f);
+  const sorted = findings;
+  for (let i = 1; i < sorted.length; i++) {
+    const f = sorted[i];
+    const rank = verdictRank(f.verdict);
+    let j = i - 1;
+    while (j >= 0 && (verdictRank(sorted[j].verdict) < rank || (verdictRank(sorted[j].verdict) === rank && sorted[j].weight < f.weight))) {
+      sorted[j + 1] = sorted[j];
+      j--;
+    }
+    sorted[j + 1] = f;
+  }
   let verdict: Verdict = 'clear';
   let militarySignals = 0;
   let signalWeight = 0;
@@ -601,8 +642,15 @@ function finish(
     if (f.severityFloor && severityRank(f.severityFloor) > severityRank(severity)) severity = f.severityFloor;
   }
   const band = policy.scoreBands[severity];
-  const score = band.min + Math.round((band.max - band.min) * (1 - Math.exp(-signalWeight / policy.scoring.saturation)));
-  return { ...partial, findings: sorted, militarySignals, signalWeight, verdict, severity, score, exposedValue, exposedByCurrency };
+  result.findings = sorted;
+  result.militarySignals = militarySignals;
+  result.signalWeight = signalWeight;
+  result.verdict = verdict;
+  result.severity = severity;
+  result.score = band.min + Math.round((band.max - band.min) * (1 - Math.exp(-signalWeight / policy.scoring.saturation)));
+  result.exposedValue = exposedValue;
+  result.exposedByCurrency = exposedByCurrency;
+  return result;
 }
 
 function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string): PartyEvaluation[] {
@@ -612,10 +660,8 @@ function screenParties(order: Order, view: ReferenceView, policy: Policy, D: str
     const party = order[role];
     if (!party) continue;
     const candidates: PartyCandidate[] = [];
-    const seen = new Set<string>();
     for (const m of view.screenParty(party)) {
-      if (m.score < policy.partyMatch.possible || seen.has(m.entry.id)) continue;
-      seen.add(m.entry.id);
+      if (m.score < policy.partyMatch.possible || candidates.some((c) => c.entry.id === m.entry.id)) continue;
       candidates.push({
         entry: m.entry,
         score: Math.min(1, Math.max(0, m.score)),
@@ -660,8 +706,9 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
 
   const origin = findOrigin(line, order, cr, cp, policy);
   const exposed = !!match && origin.finding !== 'not_prc' && origin.finding !== 'unknown';
-  const capBy: LineEvaluation['capBy'] = [];
+  let capBy: LineEvaluation['capBy'] = NO_CAPS;
   let cap: Verdict = TOP;
+  if (origin.finding === 'possible' || origin.finding === 'content' || match?.weak) capBy = [];
   if (origin.finding === 'possible') {
     capBy.push('possiblePrcOrigin');
     cap = milder(cap, policy.caps.possiblePrcOrigin);
@@ -687,25 +734,34 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
   };
 }
 
+const NO_CAPS: LineEvaluation['capBy'] = Object.freeze([]) as unknown as LineEvaluation['capBy'];
+
+/** Origin findings that depend on a country only are shared objects, made once per policy (they are never mutated). */
+function originOf(cp: CompiledPolicy, finding: OriginOutcome, basis: string, certainty: number): LineEvaluation['origin'] {
+  let o = cp.origins.get(basis);
+  if (!o) cp.origins.set(basis, (o = Object.freeze({ finding, basis, certainty })));
+  return o as LineEvaluation['origin'];
+}
+
 function findOrigin(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy): LineEvaluation['origin'] {
   const c = policy.origin.certainty;
   const content = (line.chinaContentPct ?? 0) > 0;
   if (line.originCountry) {
-    if (cp.prc.has(line.originCountry)) return { finding: 'declared', basis: `declared ${line.originCountry}`, certainty: c.declared };
+    if (cp.prc.has(line.originCountry)) return originOf(cp, 'declared', `declared ${line.originCountry}`, c.declared);
     if (content) return { finding: 'content', basis: `declared ${line.originCountry} with ${line.chinaContentPct}% PRC content`, certainty: c.content };
-    return { finding: 'not_prc', basis: `declared ${line.originCountry}`, certainty: 0 };
+    return originOf(cp, 'not_prc', `declared ${line.originCountry}`, 0);
   }
   if (policy.origin.inferFromSellerCountry && cp.prc.has(order.seller.country)) {
-    return { finding: 'inferred', basis: `inferred PRC: not declared, and the seller is in ${order.seller.country}`, certainty: c.inferred };
+    return originOf(cp, 'inferred', `inferred PRC: not declared, and the seller is in ${order.seller.country}`, c.inferred);
   }
   if (policy.origin.inferFromShipFrom && cp.prc.has(order.shipFrom)) {
-    return { finding: 'inferred', basis: `inferred PRC: not declared, and the goods ship from ${order.shipFrom}`, certainty: c.inferred };
+    return originOf(cp, 'inferred', `inferred PRC: not declared, and the goods ship from ${order.shipFrom}`, c.inferred);
   }
   if (cr.countries.get(order.shipFrom)?.possiblePrcOrigin) {
-    return { finding: 'possible', basis: `possibly PRC: not declared, and the goods ship from ${order.shipFrom}`, certainty: c.possible };
+    return originOf(cp, 'possible', `possibly PRC: not declared, and the goods ship from ${order.shipFrom}`, c.possible);
   }
   if (content) return { finding: 'content', basis: `not declared, with ${line.chinaContentPct}% PRC content`, certainty: c.content };
-  return { finding: 'unknown', basis: 'not declared and cannot be inferred', certainty: 0 };
+  return originOf(cp, 'unknown', 'not declared and cannot be inferred', 0);
 }
 
 function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPolicy, policy: Policy): Evaluation['japanNexus'] {
@@ -722,22 +778,22 @@ function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPo
       }
     }
   }
-  return { present: grounds.length > 0, grounds: [...new Set(grounds)] };
+  if (grounds.length === 0) return NO_NEXUS;
+  return { present: true, grounds: grounds.filter((g, i) => grounds.indexOf(g) === i) };
 }
 
 function militaryEndUse(
   category: string | undefined,
-  statement: string,
+  norm: string,
   cr: CompiledRefData,
   cp: CompiledPolicy,
   policy: Policy,
 ): { why: string; terms: string[] } | undefined {
   const byCategory = !!category && (policy.militaryEndUse.categories as string[]).includes(category);
   const terms: string[] = [];
-  if (statement) {
-    const norm = normaliseText(statement);
+  if (norm) {
     for (const h of cr.militaryTerms.find(norm)) {
-      if (!isNegated(norm, h.index, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
+      if (!isNegated(norm, h.index, h.term.length, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
     }
   }
   if (!byCategory && terms.length === 0) return undefined;
@@ -766,9 +822,14 @@ function entryLabel(e: ListedParty): string {
   return `"${e.names.en}"${others.length ? ` (${[...new Set(others)].join(' / ')})` : ''}`;
 }
 
+/** Sets o[k] = v unless v is undefined: evidence goes out without undefined members. */
+function put(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (v !== undefined) o[k] = v;
+}
+
 function partyEvidence(c: PartyCandidate, citation: (id: string) => string, lines: string[]): Record<string, unknown> {
   const e = c.entry;
-  return {
+  const ev: Record<string, unknown> = {
     entryId: e.id,
     list: e.list,
     names: e.names,
@@ -779,33 +840,31 @@ function partyEvidence(c: PartyCandidate, citation: (id: string) => string, line
     announcement: e.announcement,
     citation: citation(e.announcement),
     listedOn: e.listedOn,
-    annexEntry: e.annexEntry,
-    status: c.status.state,
-    sources: e.sources,
-    uncertain: e.uncertain === true,
-    note: e.note,
-    lines,
   };
+  put(ev, 'annexEntry', e.annexEntry);
+  ev.status = c.status.state;
+  ev.sources = e.sources;
+  ev.uncertain = e.uncertain === true;
+  put(ev, 'note', e.note);
+  ev.lines = lines;
+  return ev;
 }
 
-function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: (id: string) => string): Record<string, unknown> {
+function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: (id: string) => string, extra?: Record<string, unknown>): Record<string, unknown> {
   const f = m.family;
-  return {
-    familyId: f.id,
-    familyName: f.name,
-    method: m.method,
-    matched: m.matched,
-    controlCode: m.controlCode,
-    keywordLanguage: m.lang,
-    announcement: f.announcement,
-    citation: citation(f.announcement),
-    effectiveFrom: f.effectiveFrom,
-    sources: f.sources,
-    uncertain: f.uncertain === true,
-    inferredCode: isInferredCode(m),
-    origin: l.origin.finding,
-    originBasis: l.origin.basis,
-  };
+  const ev: Record<string, unknown> = { familyId: f.id, familyName: f.name, method: m.method, matched: m.matched };
+  put(ev, 'controlCode', m.controlCode);
+  put(ev, 'keywordLanguage', m.lang);
+  ev.announcement = f.announcement;
+  ev.citation = citation(f.announcement);
+  ev.effectiveFrom = f.effectiveFrom;
+  ev.sources = f.sources;
+  ev.uncertain = f.uncertain === true;
+  ev.inferredCode = isInferredCode(m);
+  ev.origin = l.origin.finding;
+  ev.originBasis = l.origin.basis;
+  if (extra) for (const k in extra) put(ev, k, extra[k]);
+  return ev;
 }
 
 function redFlagEvidence(cr: CompiledRefData, code: string, alsoCodes: string[] = []): Record<string, unknown> {
@@ -820,5 +879,4 @@ function isInferredCode(m: ItemMatch): boolean {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
-const cap1 = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 

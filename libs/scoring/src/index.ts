@@ -1,8 +1,8 @@
 export { assess, assessmentId, toAssessment, withAssessedAt } from './assess';
 export { evaluate, SCREENED_ROLES } from './evaluate';
-export type { Evaluation, Finding, ItemMatch, LineEvaluation, OriginOutcome, PartyCandidate, PartyEvaluation } from './evaluate';
-export { createLocalView, screeningKey } from './reference-view';
-export type { ReferenceView } from './reference-view';
+export type { EvaluateOptions, Evaluation, Finding, ItemMatch, LineEvaluation, OriginOutcome, PartyCandidate, PartyEvaluation } from './evaluate';
+export { createLocalView } from './reference-view';
+export type { ReferenceView, ScreeningMatch } from './reference-view';
 export { canonicalJson, ItemMatchMethods, OriginFindings, PolicyError, policyFromObject, PolicySchema, RuleCodes } from './policy';
 export type { ItemMatchMethod, OriginFinding, Policy, PolicyDocument, PolicyRule, RuleCode } from './policy';
 export { bundledPolicyPath, loadBundledPolicy, loadPolicy } from './policy-loader';

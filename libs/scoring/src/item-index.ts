@@ -42,7 +42,8 @@ export class ItemIndex {
   private readonly byHs6 = new Map<string, ItemFamily[]>();
   private readonly byHs6Weak = new Map<string, ItemFamily[]>();
   private readonly keywords: TermMatcher<{ family: ItemFamily; lang: Lang }>;
-  private readonly memo = new Map<string, ItemCandidate[]>();
+  private readonly memo = new Map<string, Map<string, ItemCandidate[]>>();
+  private memoSize = 0;
 
   constructor(families: readonly ItemFamily[]) {
     const kw: { term: string; value: { family: ItemFamily; lang: Lang } }[] = [];
@@ -66,12 +67,20 @@ export class ItemIndex {
 
   /** Every family the line matches, with the strongest method per family first in the list for it. */
   candidates(line: Pick<OrderLine, 'controlCode' | 'hsCode' | 'description'>): ItemCandidate[] {
-    const key = `${line.controlCode ?? ''}|${line.hsCode ?? ''}|${line.description}`;
-    const hit = this.memo.get(key);
+    // description → "control code|HS code" → candidates: no long key string per lookup
+    const codes = line.controlCode ? `${line.controlCode}|${line.hsCode ?? ''}` : (line.hsCode ?? '');
+    let byDescription = this.memo.get(line.description);
+    const hit = byDescription?.get(codes);
     if (hit) return hit;
     const out = this.compute(line);
-    if (this.memo.size >= MAX_MEMO) this.memo.clear();
-    this.memo.set(key, out);
+    if (this.memoSize >= MAX_MEMO) {
+      this.memo.clear();
+      this.memoSize = 0;
+      byDescription = undefined;
+    }
+    if (!byDescription) this.memo.set(line.description, (byDescription = new Map()));
+    byDescription.set(codes, out);
+    this.memoSize++;
     return out;
   }
 

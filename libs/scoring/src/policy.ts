@@ -145,9 +145,13 @@ export const PolicySchema = Type.Object(
     militaryEndUse: Type.Object(
       {
         categories: Type.Array(literalUnion(['civil', 'military', 'dual', 'research', 'unknown'] as const)),
-        /** Words just before a term that negate it ("not for military use"). */
-        negations: PerLang,
-        /** How many characters before a term are searched for a negation. */
+        /** Negation words before a term, in its clause ("not for military use", "不用于军事"). */
+        negationsBefore: PerLang,
+        /** Negation words after a term, in its clause (Japanese: "軍事目的には使用しない"). */
+        negationsAfter: PerLang,
+        /** Prefixes that negate a term only when they touch it ("non-military", "非軍事"). */
+        negationPrefixes: Type.Array(Type.String({ minLength: 1 })),
+        /** How many characters either side of a term are searched for a negation. */
         negationWindow: Type.Integer({ minimum: 0, maximum: 80 }),
       },
       { additionalProperties: false },
@@ -156,8 +160,18 @@ export const PolicySchema = Type.Object(
       {
         /** Party roles that make an end user an intermediary (freight forwarder, trading house). */
         roles: Type.Array(literalUnion(['manufacturer', 'distributor', 'trading_company', 'freight_forwarder', 'government', 'research', 'other'] as const)),
-        /** Red-flag codes in the reference data whose keywords, found in the end user's name, mean the same. */
-        redFlagKeywordsFrom: Type.Array(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    /** Red flags of the reference data whose keywords raise a rule, by what they are looked for in. */
+    redFlagWords: Type.Object(
+      {
+        /** In the end user's name: RED_FLAG_INTERMEDIARY_END_USER. */
+        intermediaryEndUser: Type.Array(Type.String()),
+        /** In the consignee's name and address: RED_FLAG_FREE_TRADE_ZONE. */
+        freeTradeZone: Type.Array(Type.String()),
+        /** In the end-use statement: END_USE_UNKNOWN (the end use is withheld). */
+        endUseWithheld: Type.Array(Type.String()),
       },
       { additionalProperties: false },
     ),

@@ -1,5 +1,18 @@
 import type { Party } from '@dualwatch/contracts';
-import { PartyMatcher, type PartyMatch, type RefData } from '@dualwatch/refdata';
+import { PartyMatcher, type ListedParty, type PartyMatch, type RefData } from '@dualwatch/refdata';
+
+/**
+ * One screening candidate: the refdata matcher's PartyMatch, or the same shape from a cache (whose
+ * method is a plain string once stored).
+ */
+export interface ScreeningMatch {
+  entry: ListedParty;
+  /** 0..1 */
+  score: number;
+  method: PartyMatch['method'] | (string & {});
+  matchedName: string;
+  why: string;
+}
 import type { Policy } from './policy';
 
 /**
@@ -10,17 +23,12 @@ import type { Policy } from './policy';
 export interface ReferenceView {
   readonly refdata: RefData;
   /** Candidate list entries for one party, best first (scores 0..1). Must be pure for a given party. */
-  screenParty(party: Party): PartyMatch[];
+  screenParty(party: Party): readonly ScreeningMatch[];
   /** true where the reference data came from a fallback (recorded on the assessment). */
   readonly degraded?: boolean;
 }
 
 const MAX_MEMO = 100_000;
-
-/** The screening key of a party: what the matcher looks at. */
-export function screeningKey(party: Pick<Party, 'name' | 'country' | 'identifiers'>): string {
-  return `${party.name}\u0000${party.country}\u0000${party.identifiers?.jpCorporateNumber ?? ''}`;
-}
 
 /**
  * A view over reference data in memory: one PartyMatcher, answers memoised per (name, country,
@@ -28,17 +36,27 @@ export function screeningKey(party: Pick<Party, 'name' | 'country' | 'identifier
  */
 export function createLocalView(refdata: RefData, policy: Pick<Policy, 'partyMatch'>, opts: { degraded?: boolean } = {}): ReferenceView {
   const matcher = new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible });
-  const memo = new Map<string, PartyMatch[]>();
+  // name → "country|corporate number" → matches: no key string is built for the common lookups
+  const memo = new Map<string, Map<string, readonly ScreeningMatch[]>>();
+  let size = 0;
   return {
     refdata,
     degraded: opts.degraded,
-    screenParty(party: Party): PartyMatch[] {
-      const key = screeningKey(party);
-      let matches = memo.get(key);
+    screenParty(party: Party): readonly ScreeningMatch[] {
+      const corp = party.identifiers?.jpCorporateNumber;
+      const sub = corp ? `${party.country}|${corp}` : party.country;
+      let byName = memo.get(party.name);
+      let matches = byName?.get(sub);
       if (!matches) {
-        matches = matcher.match({ name: party.name, country: party.country, jpCorporateNumber: party.identifiers?.jpCorporateNumber });
-        if (memo.size >= MAX_MEMO) memo.clear();
-        memo.set(key, matches);
+        matches = matcher.match({ name: party.name, country: party.country, jpCorporateNumber: corp });
+        if (size >= MAX_MEMO) {
+          memo.clear();
+          size = 0;
+          byName = undefined;
+        }
+        if (!byName) memo.set(party.name, (byName = new Map()));
+        byName.set(sub, matches);
+        size++;
       }
       return matches;
     },

@@ -68,19 +68,37 @@ export class TermMatcher<T> {
   }
 }
 
-/** Words that delimit a clause: a negation before one of them does not reach past it. */
-const CLAUSE_BREAK = /[,;:.!?、。，；：！？]/g;
+/** Characters that end a clause: a negation does not reach past one. */
+const CLAUSE_BREAK = /[,;:.!?、。，；：！？\n]/;
+
+export interface Negations {
+  before: TermMatcher<true>;
+  after: TermMatcher<true>;
+  prefixes: string[];
+}
 
 /**
- * Whether the term found at `index` is negated ("not for military use", "非军事用途"): a negation word
- * within `window` characters before it, in the same clause.
+ * Whether the term found at `index` (of `length` characters) is negated: a prefix touching it
+ * ("non-military", "非軍事"), a negation word before it ("not for military use", "不用于军事") or after
+ * it ("軍事目的には使用しない"), within `window` characters and in the same clause.
  */
-export function isNegated(normalised: string, index: number, window: number, negations: TermMatcher<true>): boolean {
-  if (window <= 0 || negations.size === 0) return false;
+export function isNegated(normalised: string, index: number, length: number, window: number, n: Negations): boolean {
+  for (const p of n.prefixes) if (p && normalised.startsWith(p, index - p.length) && index - p.length >= 0) return true;
+  if (window <= 0) return false;
   let before = normalised.slice(Math.max(0, index - window), index);
-  let last = -1;
-  CLAUSE_BREAK.lastIndex = 0;
-  for (let m = CLAUSE_BREAK.exec(before); m !== null; m = CLAUSE_BREAK.exec(before)) last = m.index;
-  if (last >= 0) before = before.slice(last + 1);
-  return negations.test(before);
+  for (let i = before.length - 1; i >= 0; i--) {
+    if (CLAUSE_BREAK.test(before[i])) {
+      before = before.slice(i + 1);
+      break;
+    }
+  }
+  if (n.before.size > 0 && n.before.test(before)) return true;
+  let after = normalised.slice(index + length, index + length + window);
+  for (let i = 0; i < after.length; i++) {
+    if (CLAUSE_BREAK.test(after[i])) {
+      after = after.slice(0, i);
+      break;
+    }
+  }
+  return n.after.size > 0 && n.after.test(after);
 }

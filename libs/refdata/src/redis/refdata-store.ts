@@ -19,7 +19,10 @@ export interface VersionSwitch {
 }
 
 export class RefDataStore {
-  constructor(private readonly redis: Redis, private readonly prefix = 'dw:') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'dw:',
+  ) {}
 
   private key(...parts: string[]): string {
     return `${this.prefix}refdata:${parts.join(':')}`;
@@ -31,12 +34,11 @@ export class RefDataStore {
     if (previous === refdata.version) return null;
     await this.redis.set(this.key('v', refdata.version), JSON.stringify(refdata));
     const switchedAt = new Date().toISOString();
-    await this.redis
-      .multi()
-      .set(this.key('current'), refdata.version)
-      .zadd(this.key('versions'), Date.now(), refdata.version)
-      .exec();
-    await this.prune(keep, [refdata.version, previous].filter((v): v is string => !!v));
+    await this.redis.multi().set(this.key('current'), refdata.version).zadd(this.key('versions'), Date.now(), refdata.version).exec();
+    await this.prune(
+      keep,
+      [refdata.version, previous].filter((v): v is string => !!v),
+    );
     return { version: refdata.version, label: refdata.label, previous, switchedAt };
   }
 

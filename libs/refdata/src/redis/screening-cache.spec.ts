@@ -41,7 +41,11 @@ describe('ScreeningCache', () => {
     const redis = new FakeRedis();
     const matcher = new CountingMatcher();
     const cache = new ScreeningCache(refdata, matcher, redis as unknown as Redis);
-    const queries = [{ name: 'Listed Heavy Industries', country: 'JP' }, { name: 'Other', country: 'CN' }, { name: 'Listed Heavy Industries', country: 'JP' }];
+    const queries = [
+      { name: 'Listed Heavy Industries', country: 'JP' },
+      { name: 'Other', country: 'CN' },
+      { name: 'Listed Heavy Industries', country: 'JP' },
+    ];
     const { results, degraded } = await cache.screenMany(queries);
     expect(degraded).toBe(false);
     expect(redis.mgets).toBe(1);
@@ -88,7 +92,8 @@ describe('ScreeningCache', () => {
     const cache = new ScreeningCache(refdata, matcher, redis as unknown as Redis);
     await cache.screenMany([{ name: 'Listed Heavy Industries' }]);
     await new Promise((r) => setImmediate(r));
-    for (const k of redis.store.keys()) redis.store.set(k, JSON.stringify([{ id: 'GONE', score: 1, method: 'exact', matchedName: 'x', why: 'x' }]));
+    for (const k of redis.store.keys())
+      redis.store.set(k, JSON.stringify([{ id: 'GONE', score: 1, method: 'exact', matchedName: 'x', why: 'x' }]));
     const fresh = new ScreeningCache(refdata, matcher, redis as unknown as Redis);
     const { results } = await fresh.screenMany([{ name: 'Listed Heavy Industries' }]);
     expect(results.get(partyKey({ name: 'Listed Heavy Industries' }))?.[0].entry.id).toBe('CL-1');

@@ -176,9 +176,15 @@ function weighted<T>(r: () => number, xs: readonly [T, number][]): T {
   return xs[xs.length - 1][0];
 }
 
+const dayCache = new Map<string, string>();
 function addDays(iso: string, days: number): string {
-  const t = Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
+  const key = `${iso}+${days}`;
+  let d = dayCache.get(key);
+  if (d === undefined) {
+    d = new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    if (dayCache.size < 100_000) dayCache.set(key, d);
+  }
+  return d;
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;

@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
+import { AdminKeyGuard } from './admin.guard';
+import { DeliveriesController } from './deliveries.controller';
+import { LOGGER, NOTIFIER_SETTINGS, NotifierService } from './notifier.service';
+import type { NotifierSettings } from './settings';
+import { SubscriptionsController } from './subscriptions.controller';
+
+@Module({})
+export class NotifierModule {
+  static forRoot(settings: NotifierSettings, logger: Logger): DynamicModule {
+    return {
+      module: NotifierModule,
+      controllers: [OpsController, SubscriptionsController, DeliveriesController],
+      providers: [
+        { provide: NOTIFIER_SETTINGS, useValue: settings },
+        { provide: LOGGER, useValue: logger },
+        NotifierService,
+        AdminKeyGuard,
+        { provide: HEALTH_INDICATORS, useFactory: (n: NotifierService) => n.healthIndicators(), inject: [NotifierService] },
+        { provide: METRICS_REGISTRY, useFactory: (n: NotifierService) => n.metrics.registry, inject: [NotifierService] },
+      ],
+    };
+  }
+}

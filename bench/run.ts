@@ -1,0 +1,1018 @@
+/**
+ * The pipeline benchmark (issue 9): `npm run bench` = `node dist/bench/run.js` after `npm run build`.
+ *
+ * In one run, against a real Kafka broker and Redis that it starts itself on free ports (tools/infra)
+ * and stops by pid at the end (the broker's temp data dir removed with it):
+ *   1. raw ceiling: kafkajs alone, eachBatch → one ~assessment-sized output per order, plain and
+ *      transactional per chunk (bench/raw-worker.ts, its own process);
+ *   2. the risk-engine (`node dist/apps/risk-engine/src/main.js`, reference data in Redis through
+ *      RefDataStore) over a pre-produced backlog after a warm-up pass;
+ *   3. the naive NestJS way (apps/naive-engine) over a smaller backlog, measured the same way;
+ *   4. end-to-end latency order produced → assessment / alert readable by a read_committed consumer,
+ *      at fixed offered rates;
+ *   5. the pure scoring core on one core (bench/scoring.js, pinned with taskset);
+ *   6. the engine's peak RSS (/proc/<pid>/status every 100 ms).
+ * Prints a table and writes it with the machine's description into docs/benchmarks.md under
+ * "## Pipeline (npm run bench)" (only that section is touched).
+ *
+ *   --quick              small counts (~1-2 min), proves the benchmark works; does not write the doc
+ *   --write / --no-write force / skip writing docs/benchmarks.md
+ *   --only a,b           phases: raw,engine,latency,naive,scoring (default: all), profile
+ *   --profile            also profile the engine over a backlog (V8 CPU profiler, .cpuprofile under
+ *                        .run/bench/) and write "## Pipeline: engine CPU profile"
+ *   --warmup N --backlog N --naive-warmup N --naive-backlog N --rates 1000,5000 --latency-seconds S --scoring-orders N
+ *   --fast-retry-ms N (the what-if raw ceiling's kafkajs retry back-off, default 10)
+ *   --seed S --log-level L --engine-env KEY=VALUE (repeatable: ENGINE_MAX_CHUNK_MESSAGES=2000 ...)
+ *   --naive-env KEY=VALUE (repeatable) --doc path
+ *
+ * Measurement: warm-up + backlog orders are produced before the consumer under test starts. Its outputs
+ * are read back with read_committed, each counted once (duplicates and gaps are reported: exactly-once
+ * evidence), and sorted by Kafka timestamp: the first `warm-up` outputs are the warm-up (JIT, caches),
+ * and throughput = the remaining `backlog` outputs over the time from the first of them to the last.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Redis from 'ioredis';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { topicName, verdictRank, type OrderEvent } from '@dualwatch/contracts';
+import { KAFKA_VERSION, KafkaBroker, RedisServer, freePort, repoRoot, sleep } from '@dualwatch/infra';
+import { provisionTopics } from '@dualwatch/messaging';
+import { loadBundledRefData, RefDataStore } from '@dualwatch/refdata';
+import { assess, createLocalView, createOrderGenerator, loadBundledPolicy, withAssessedAt } from '@dualwatch/scoring';
+import { benchKafka, produceAll, readAll, topicMessageCount, waitCommitted, type KeyedMessage } from './lib/kafka';
+import { CpuAccount, mib, RssSampler, startProcess, type CpuUse, type ManagedProcess } from './lib/proc';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './lib/profile';
+import {
+  fmtInt,
+  fmtMs,
+  fmtPct,
+  markdownTable,
+  rateFromTimestamps,
+  replaceSection,
+  summarizeLatencies,
+  textTable,
+  trailingNumber,
+  type LatencySummary,
+} from './lib/stats';
+
+// ---------------------------------------------------------------------------------------------- options
+
+const PHASES = ['raw', 'engine', 'latency', 'naive', 'scoring'] as const;
+type Phase = (typeof PHASES)[number];
+
+interface Options {
+  quick: boolean;
+  write: boolean;
+  phases: Set<Phase>;
+  profile: boolean;
+  warmup: number;
+  backlog: number;
+  naiveBacklog: number;
+  naiveWarmup: number;
+  fastRetryMs: number;
+  rates: number[];
+  latencySeconds: number;
+  scoringOrders: number;
+  seed: number;
+  logLevel: string;
+  engineEnv: Record<string, string>;
+  naiveEnv: Record<string, string>;
+  doc: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const o: Options = {
+    quick,
+    write: !quick,
+    phases: new Set(PHASES),
+    profile: false,
+    warmup: quick ? 1_000 : 20_000,
+    backlog: quick ? 4_000 : 100_000,
+    naiveBacklog: quick ? 500 : 10_000,
+    naiveWarmup: quick ? 500 : 2_000,
+    fastRetryMs: 10,
+    rates: quick ? [200, 1_000] : [1_000, 5_000],
+    latencySeconds: quick ? 4 : 20,
+    scoringOrders: quick ? 20_000 : 200_000,
+    seed: 42,
+    logLevel: 'info',
+    engineEnv: {},
+    naiveEnv: {},
+    doc: path.join(repoRoot(), 'docs', 'benchmarks.md'),
+  };
+  const num = (v: string | undefined, name: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number, got ${v}`);
+    return n;
+  };
+  const kv = (v: string | undefined, name: string): [string, string] => {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(v ?? '');
+    if (!m) throw new Error(`${name} needs KEY=VALUE, got ${v}`);
+    return [m[1], m[2]];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    switch (a) {
+      case '--quick':
+        break;
+      case '--write':
+        o.write = true;
+        break;
+      case '--no-write':
+        o.write = false;
+        break;
+      case '--profile':
+        o.profile = true;
+        break;
+      case '--only': {
+        const list = (next() ?? '').split(',').filter(Boolean);
+        if (list.includes('profile')) o.profile = true;
+        for (const p of list) if (p !== 'profile' && !(PHASES as readonly string[]).includes(p)) throw new Error(`--only: unknown phase ${p} (${PHASES.join(', ')}, profile)`);
+        o.phases = new Set(list.filter((p) => p !== 'profile') as Phase[]);
+        break;
+      }
+      case '--warmup':
+        o.warmup = Math.floor(num(next(), a));
+        break;
+      case '--backlog':
+        o.backlog = Math.floor(num(next(), a));
+        break;
+      case '--naive-backlog':
+        o.naiveBacklog = Math.floor(num(next(), a));
+        break;
+      case '--fast-retry-ms':
+        o.fastRetryMs = Math.floor(num(next(), a));
+        break;
+      case '--naive-warmup':
+        o.naiveWarmup = Math.floor(num(next(), a));
+        break;
+      case '--rates':
+        o.rates = (next() ?? '').split(',').map((r) => num(r, a));
+        break;
+      case '--latency-seconds':
+        o.latencySeconds = num(next(), a);
+        break;
+      case '--scoring-orders':
+        o.scoringOrders = Math.floor(num(next(), a));
+        break;
+      case '--seed':
+        o.seed = Math.floor(num(next(), a));
+        break;
+      case '--log-level':
+        o.logLevel = next() ?? 'info';
+        break;
+      case '--engine-env': {
+        const [k, v] = kv(next(), a);
+        o.engineEnv[k] = v;
+        break;
+      }
+      case '--naive-env': {
+        const [k, v] = kv(next(), a);
+        o.naiveEnv[k] = v;
+        break;
+      }
+      case '--doc':
+        o.doc = path.resolve(next() ?? o.doc);
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${fs.readFileSync(__filename, 'utf8').split('*/')[0]}*/\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${a} (--help)`);
+    }
+  }
+  return o;
+}
+
+const say = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+// ------------------------------------------------------------------------------------------- the world
+
+interface World {
+  broker: KafkaBroker;
+  redisServer: RedisServer;
+  kafka: Kafka;
+  admin: Admin;
+  producers: Producer[];
+  redis: Redis;
+  runId: string;
+  tmp: string;
+}
+
+const ROOT = repoRoot();
+const ENGINE_MAIN = path.join(ROOT, 'dist/apps/risk-engine/src/main.js');
+const NAIVE_MAIN = path.join(ROOT, 'dist/apps/naive-engine/src/main.js');
+const RAW_WORKER = path.join(__dirname, 'raw-worker.js');
+const PROFILED_ENGINE = path.join(__dirname, 'engine-profiled.js');
+const SCORING = path.join(__dirname, 'scoring.js');
+
+const processes: ManagedProcess[] = [];
+function track(p: ManagedProcess): ManagedProcess {
+  processes.push(p);
+  return p;
+}
+
+// ----------------------------------------------------------------------------------------- throughput
+
+interface ThroughputResult {
+  label: string;
+  warmup: number;
+  backlog: number;
+  /**
+   * Steady rate: every output, in timestamp order; the first `warmup` of them are the warm-up (JIT,
+   * caches); rate = the next `backlog` outputs over the time from the first of them to the last.
+   */
+  rate: number;
+  /** All outputs over the time from the very first to the last (warm-up and start included). */
+  overallRate: number;
+  outputsRead: number;
+  expectedOutputs: number;
+  duplicates: number;
+  missing: number;
+  produceSeconds: number;
+  /** CPU over the measured window: ours (consumer, broker, Redis, this process) and everyone else's. */
+  cpu: CpuUse;
+}
+
+interface ThroughputPlan {
+  label: string;
+  prefix: string;
+  groupId: string;
+  /** Starts the consumer under test. */
+  start: () => ManagedProcess;
+  warm: KeyedMessage[];
+  backlog: KeyedMessage[];
+  /** Once the warm-up's worth of orders is committed (profiler start...). */
+  afterWarmup?: (proc: ManagedProcess) => Promise<void>;
+  /** After the backlog is committed, before the outputs are read (metrics scrape, profiler stop...). */
+  afterBacklog?: (proc: ManagedProcess) => Promise<void>;
+}
+
+/** The input topic holds exactly what we produced (no producer retry doubled anything). */
+async function expectCount(admin: Admin, topic: string, expected: number): Promise<void> {
+  const n = await topicMessageCount(admin, topic);
+  if (n !== expected) throw new Error(`${topic} holds ${n} messages, expected ${expected}`);
+}
+
+/**
+ * Produces warm-up + backlog into a fresh orders topic, then starts the consumer under test on the full
+ * backlog and reads its outputs back with read_committed once everything is committed.
+ */
+async function runThroughput(w: World, plan: ThroughputPlan): Promise<{ result: ThroughputResult; proc: ManagedProcess }> {
+  const ordersTopic = topicName('orders', plan.prefix);
+  const outTopic = topicName('assessments', plan.prefix);
+  const total = plan.warm.length + plan.backlog.length;
+  await provisionTopics(w.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], plan.prefix);
+  const p0 = performance.now();
+  await produceAll(w.producers, ordersTopic, [...plan.warm, ...plan.backlog]);
+  const produceSeconds = (performance.now() - p0) / 1000;
+  await expectCount(w.admin, ordersTopic, total);
+  say(`${plan.label}: ${fmtInt(total)} orders produced in ${produceSeconds.toFixed(1)} s; starting the consumer`);
+  const proc = track(plan.start());
+  const alive = () => !proc.exited();
+  const context = () => proc.tail();
+  await waitCommitted(w.admin, plan.groupId, ordersTopic, plan.warm.length, { alive, context, stallMs: 120_000, intervalMs: 50 });
+  await plan.afterWarmup?.(proc);
+  const cpu = new CpuAccount([process.pid, w.broker.pid, w.redisServer.pid, proc.pid]);
+  let lastReport = performance.now();
+  await waitCommitted(w.admin, plan.groupId, ordersTopic, total, {
+    alive,
+    context,
+    onProgress: (n) => {
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        say(`${plan.label}: ${fmtInt(n)}/${fmtInt(total)} committed`);
+      }
+    },
+  });
+  const cpuUse = cpu.stop();
+  await plan.afterBacklog?.(proc);
+
+  // read every output back as a downstream read_committed consumer would
+  const byNumber = new Map<number, number>();
+  for (const m of plan.warm) byNumber.set(trailingNumber(m.key), 0);
+  for (const m of plan.backlog) byNumber.set(trailingNumber(m.key), 0);
+  let duplicates = 0;
+  const stamps: number[] = [];
+  const read = await readAll(w.kafka, outTopic, total, (key, ts) => {
+    const n = trailingNumber(key);
+    const seen = byNumber.get(n);
+    if (seen === undefined) return;
+    if (seen > 0) duplicates++;
+    else stamps.push(ts);
+    byNumber.set(n, seen + 1);
+  });
+  const sorted = Float64Array.from(stamps).sort();
+  const from = Math.min(plan.warm.length, sorted.length - 1);
+  const result: ThroughputResult = {
+    label: plan.label,
+    warmup: plan.warm.length,
+    backlog: plan.backlog.length,
+    rate: rateFromTimestamps(sorted.length - from, sorted[from], sorted[sorted.length - 1]),
+    overallRate: rateFromTimestamps(sorted.length, sorted[0], sorted[sorted.length - 1]),
+    outputsRead: read,
+    expectedOutputs: total,
+    duplicates,
+    missing: total - sorted.length,
+    produceSeconds,
+    cpu: cpuUse,
+  };
+  say(
+    `${plan.label}: ${fmtInt(result.rate)} orders/s after the warm-up (overall ${fmtInt(result.overallRate)}/s; outputs ${read}/${total}, duplicates ${duplicates}, ` +
+      `missing ${result.missing}; CPU cores: ours ${cpuUse.oursCores.toFixed(2)}, others ${cpuUse.othersCores.toFixed(2)})`,
+  );
+  return { result, proc };
+}
+
+// -------------------------------------------------------------------------------------------- latency
+
+interface LatencyResult {
+  rate: number;
+  seconds: number;
+  offered: number;
+  achievedRate: number;
+  assessments: LatencySummary;
+  alerts: LatencySummary;
+  missingAssessments: number;
+  rssPeak: number;
+  cpu: CpuUse;
+}
+
+async function runLatency(
+  w: World,
+  prefix: string,
+  nextOrders: (n: number) => KeyedMessage[],
+  rate: number,
+  seconds: number,
+  engine: ManagedProcess,
+  sampler?: RssSampler,
+): Promise<LatencyResult> {
+  const total = Math.round(rate * seconds);
+  const msgs = nextOrders(total);
+  const base = trailingNumber(msgs[0].key);
+  const sentAt = new Float64Array(total);
+  const gotAssessment = new Uint8Array(total);
+  const gotAlert = new Uint8Array(total);
+  const aLat: number[] = [];
+  const alLat: number[] = [];
+  const assessmentsTopic = topicName('assessments', prefix);
+  const alertsTopic = topicName('alerts', prefix);
+  const reader = w.kafka.consumer({ groupId: `bench-latency-${prefix}-${rate}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 10, minBytes: 1 });
+  let joined!: () => void;
+  const joinedP = new Promise<void>((r) => (joined = r));
+  reader.on(reader.events.GROUP_JOIN, () => joined());
+  await reader.connect();
+  await reader.subscribe({ topics: [assessmentsTopic, alertsTopic], fromBeginning: false });
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      const now = performance.now();
+      const isAlert = batch.topic === alertsTopic;
+      for (const m of batch.messages) {
+        const i = trailingNumber(m.key?.toString('utf8') ?? '') - base;
+        if (i < 0 || i >= total || sentAt[i] === 0) continue;
+        if (isAlert) {
+          if (!gotAlert[i]) {
+            gotAlert[i] = 1;
+            alLat.push(now - sentAt[i]);
+          }
+        } else if (!gotAssessment[i]) {
+          gotAssessment[i] = 1;
+          aLat.push(now - sentAt[i]);
+        }
+      }
+    },
+  });
+  await joinedP;
+  await sleep(2_000); // the first fetch positions the new group at the end of both topics
+  sampler?.takeWindowMax();
+
+  const producer = w.kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const ordersTopic = topicName('orders', prefix);
+  const inflight = new Set<Promise<unknown>>();
+  let sendErrors = 0;
+  let sent = 0;
+  const cpu = new CpuAccount([process.pid, w.broker.pid, w.redisServer.pid, engine.pid]);
+  const t0 = performance.now();
+  let lastSend = t0;
+  say(`latency @ ${rate}/s: offering ${total} orders over ${seconds} s`);
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
+    if (due > sent) {
+      const now = performance.now();
+      for (let i = sent; i < due; i++) sentAt[i] = now;
+      const p = producer
+        .send({ topic: ordersTopic, acks: -1, messages: msgs.slice(sent, due) })
+        .catch(() => void sendErrors++)
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+      sent = due;
+      lastSend = now;
+    }
+    await sleep(2);
+  }
+  await Promise.all(inflight);
+  const achievedRate = total / ((lastSend - t0) / 1000);
+  const cpuUse = cpu.stop();
+  const deadline = Date.now() + 20_000;
+  while (aLat.length < total && Date.now() < deadline) await sleep(50);
+  await sleep(500); // alerts commit with their assessments; a moment for the reader to see the last ones
+  await reader.disconnect();
+  await producer.disconnect();
+  if (sendErrors) say(`latency @ ${rate}/s: ${sendErrors} produce requests failed`);
+  const res: LatencyResult = {
+    rate,
+    seconds,
+    offered: total,
+    achievedRate,
+    assessments: summarizeLatencies(aLat),
+    alerts: summarizeLatencies(alLat),
+    missingAssessments: total - aLat.length,
+    rssPeak: sampler?.takeWindowMax() ?? NaN,
+    cpu: cpuUse,
+  };
+  say(
+    `latency @ ${rate}/s: order→assessment p50 ${fmtMs(res.assessments.p50)} p95 ${fmtMs(res.assessments.p95)} p99 ${fmtMs(res.assessments.p99)}; ` +
+      `order→alert (${res.alerts.count}) p50 ${fmtMs(res.alerts.p50)} p95 ${fmtMs(res.alerts.p95)} p99 ${fmtMs(res.alerts.p99)}`,
+  );
+  return res;
+}
+
+// --------------------------------------------------------------------------------------------- engine
+
+async function engineEnv(prefix: string, o: Options, extra: Record<string, string>): Promise<Record<string, string>> {
+  return {
+    KAFKA_BROKERS: '',
+    REDIS_URL: '',
+    DW_TOPIC_PREFIX: prefix,
+    REDIS_KEY_PREFIX: `${prefix}:`,
+    ENGINE_GROUP_ID: `${prefix}-engine`,
+    ENGINE_TRANSACTIONAL_ID_PREFIX: `${prefix}-engine`,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(await freePort()),
+    LOG_LEVEL: o.logLevel,
+    ...o.engineEnv,
+    ...extra,
+  };
+}
+
+async function scrapeMetrics(port: string): Promise<{ assessments: number; alerts: number; hitRatio: number } | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const sum = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+        .reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    return { assessments: sum('dw_engine_assessments_total'), alerts: sum('dw_engine_alerts_total'), hitRatio: sum('dw_engine_screening_cache_hit_ratio') };
+  } catch {
+    return undefined;
+  }
+}
+
+// ------------------------------------------------------------------------------------------- profiling
+
+function ipcRequest(proc: ManagedProcess, msg: object, expect: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${proc.name}: no ${expect} reply within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (m: Record<string, unknown>) => {
+      if (m.ok === expect || m.error) {
+        clearTimeout(timer);
+        proc.child.off('message', onMessage);
+        if (m.error) reject(new Error(String(m.error)));
+        else resolve(m);
+      }
+    };
+    proc.child.on('message', onMessage);
+    proc.child.send(msg);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- report
+
+interface Machine {
+  nproc: string;
+  cpu: string;
+  memory: string;
+  os: string;
+  node: string;
+  kafka: string;
+  redis: string;
+  date: string;
+}
+
+function describeMachine(broker?: KafkaBroker): Machine {
+  const sh = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  let kafka = `${KAFKA_VERSION} (wanted)`;
+  if (broker) {
+    const jar = fs.readdirSync(broker.state().libsDir).find((f) => /^kafka_2\.13-[\d.]+\.jar$/.test(f));
+    if (jar) kafka = `${/kafka_2\.13-([\d.]+)\.jar/.exec(jar)![1]} (KRaft, single node, -Xmx${broker.heapMb}m)`;
+  }
+  return {
+    nproc: sh('nproc', []),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    kafka,
+    redis: sh('redis-server', ['--version']).replace(/^Redis server /, ''),
+    date: new Date().toISOString(),
+  };
+}
+
+interface Results {
+  machine: Machine;
+  command: string;
+  options: Options;
+  orderBytes: number;
+  assessmentBytes: number;
+  alertShare: number;
+  engineSettings: string;
+  rawPlain?: ThroughputResult;
+  rawTx?: ThroughputResult;
+  rawTxFast?: ThroughputResult;
+  engine?: ThroughputResult;
+  engineMetrics?: { assessments: number; alerts: number; hitRatio: number };
+  naive?: ThroughputResult;
+  latency: LatencyResult[];
+  scoring?: { rate: number; output: string; pinned: boolean };
+  rss?: { backlogPeak: number; overallPeak: number; hwm: number; samples: number };
+  profile?: { summary: ProfileSummary; file: string; rate: number; backlog: number };
+}
+
+const TARGETS = {
+  ofCeiling: 60,
+  vsNaive: 10,
+  rate: 20_000,
+  p99At1000: 50,
+  scoring: 100_000,
+  rssMiB: 300,
+};
+
+function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? '—' : ok ? 'met' : 'MISSED';
+}
+
+function buildRows(r: Results): string[][] {
+  const rows: string[][] = [];
+  const thr = (t: ThroughputResult | undefined) => (t ? `${fmtInt(t.rate)} orders/s` : 'not run');
+  const check = (t: ThroughputResult | undefined) =>
+    t
+      ? `${fmtInt(t.warmup)} warm-up + ${fmtInt(t.backlog)} measured; outputs ${t.outputsRead}/${t.expectedOutputs}, duplicates ${t.duplicates}, missing ${Math.max(0, t.missing)}; ` +
+        `CPU cores ours ${t.cpu.oursCores.toFixed(2)} / others' ${t.cpu.othersCores.toFixed(2)}`
+      : '';
+  rows.push(['1a. Raw ceiling, plain (kafkajs eachBatch → send, acks=all)', thr(r.rawPlain), '—', '', check(r.rawPlain)]);
+  rows.push(['1b. Raw ceiling, transactional per chunk (fair EOS ceiling)', thr(r.rawTx), '—', '', check(r.rawTx)]);
+  rows.push([
+    `1c. Raw ceiling, transactional, client retry back-off ${r.options.fastRetryMs} ms (what-if)`,
+    thr(r.rawTxFast),
+    '—',
+    '',
+    `${check(r.rawTxFast)}; 1a/1b use the engine's createKafka retry (initialRetryTime 200 ms)`,
+  ]);
+  rows.push(['2. risk-engine pipeline (exactly once)', thr(r.engine), `≥ ${fmtInt(TARGETS.rate)}/s`, verdict(r.engine && r.engine.rate >= TARGETS.rate), check(r.engine)]);
+  const ofTx = r.engine && r.rawTx ? (100 * r.engine.rate) / r.rawTx.rate : NaN;
+  const ofPlain = r.engine && r.rawPlain ? (100 * r.engine.rate) / r.rawPlain.rate : NaN;
+  rows.push(['   pipeline as % of the transactional ceiling', fmtPct(ofTx), `≥ ${TARGETS.ofCeiling}%`, verdict(Number.isFinite(ofTx) ? ofTx >= TARGETS.ofCeiling : undefined), '']);
+  rows.push(['   pipeline as % of the plain ceiling', fmtPct(ofPlain), '—', '', 'the plain ceiling has no transactions: not a like-for-like bound']);
+  rows.push(['3. naive NestJS (Transport.KAFKA, GET per party, emit per output)', thr(r.naive), '—', '', check(r.naive)]);
+  const vsNaive = r.engine && r.naive ? r.engine.rate / r.naive.rate : NaN;
+  rows.push(['   pipeline ÷ naive', Number.isFinite(vsNaive) ? `${vsNaive.toFixed(1)}×` : 'n/a', `≥ ${TARGETS.vsNaive}×`, verdict(Number.isFinite(vsNaive) ? vsNaive >= TARGETS.vsNaive : undefined), '']);
+  for (const l of r.latency) {
+    const target = l.rate === 1_000 ? `p99 ≤ ${TARGETS.p99At1000} ms` : '—';
+    const ok = l.rate === 1_000 ? l.alerts.count > 0 && l.alerts.p99 <= TARGETS.p99At1000 : undefined;
+    rows.push([
+      `4. latency @ ${fmtInt(l.rate)}/s, order → alert (read_committed)`,
+      `p50 ${fmtMs(l.alerts.p50)}, p95 ${fmtMs(l.alerts.p95)}, p99 ${fmtMs(l.alerts.p99)}`,
+      target,
+      verdict(ok),
+      `${l.alerts.count} alerts, max ${fmtMs(l.alerts.max)}; offered ${l.offered} over ${l.seconds} s (achieved ${fmtInt(l.achievedRate)}/s); ` +
+        `CPU cores ours ${l.cpu.oursCores.toFixed(2)} / others' ${l.cpu.othersCores.toFixed(2)}`,
+    ]);
+    rows.push([
+      `   latency @ ${fmtInt(l.rate)}/s, order → assessment`,
+      `p50 ${fmtMs(l.assessments.p50)}, p95 ${fmtMs(l.assessments.p95)}, p99 ${fmtMs(l.assessments.p99)}`,
+      '—',
+      '',
+      `${l.assessments.count} assessments, max ${fmtMs(l.assessments.max)}${l.missingAssessments ? `, ${l.missingAssessments} not seen` : ''}`,
+    ]);
+  }
+  rows.push([
+    '5. scoring core alone, one core (bench/scoring.js)',
+    r.scoring ? `${fmtInt(r.scoring.rate)} orders/s` : 'not run',
+    `≥ ${fmtInt(TARGETS.scoring)}/s`,
+    verdict(r.scoring ? r.scoring.rate >= TARGETS.scoring : undefined),
+    r.scoring ? `${fmtInt(r.options.scoringOrders)} orders${r.scoring.pinned ? ', pinned with taskset -c 1' : ''}` : '',
+  ]);
+  rows.push([
+    '6. engine peak RSS under load',
+    r.rss ? mib(Math.max(r.rss.overallPeak, r.rss.hwm)) : 'not run',
+    `≤ ${TARGETS.rssMiB} MiB`,
+    verdict(r.rss ? Math.max(r.rss.overallPeak, r.rss.hwm) <= TARGETS.rssMiB * 1024 * 1024 : undefined),
+    r.rss ? `VmHWM ${mib(r.rss.hwm)}; max VmRSS sample ${mib(r.rss.overallPeak)} (${r.rss.samples} samples / 100 ms), ${mib(r.rss.backlogPeak)} during the backlog` : '',
+  ]);
+  return rows;
+}
+
+const HEADER = ['Measurement', 'Result', 'Target', 'Status', 'Notes'];
+
+function markdownReport(r: Results): string {
+  const m = r.machine;
+  const o = r.options;
+  const lines: string[] = [];
+  lines.push(
+    `Measured by \`${r.command}\` (equivalently \`node dist/bench/run.js${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\` after \`npm run build\`), ` +
+      `against a Kafka broker and a Redis server that the run started on free ports on the same machine and stopped at its end.`,
+  );
+  lines.push('');
+  lines.push('**Machine**');
+  lines.push('');
+  lines.push(`- ${m.nproc} CPUs (nproc), ${m.cpu}; ${m.memory} memory; ${m.os}`);
+  lines.push(`- Node ${m.node}; Apache Kafka ${m.kafka}; Redis ${m.redis}; kafkajs 2.2.4`);
+  lines.push(`- date: ${m.date}`);
+  lines.push(`- engine settings: ${r.engineSettings}`);
+  lines.push(
+    `- workload: seeded generator (seed ${o.seed}), ${fmtInt(o.warmup)} warm-up + ${fmtInt(o.backlog)} backlog orders (naive: ${fmtInt(Math.min(o.naiveWarmup, o.warmup))} + ${fmtInt(o.naiveBacklog)}); ` +
+      `orders ${fmtInt(r.orderBytes)} B of JSON on average, assessments ${fmtInt(r.assessmentBytes)} B; ${(100 * r.alertShare).toFixed(1)}% of orders alert under the bundled policy`,
+  );
+  lines.push('');
+  lines.push(markdownTable(HEADER, buildRows(r)));
+  lines.push('');
+  lines.push('**How it is measured**');
+  lines.push('');
+  lines.push(
+    '- Every consumer under test runs in its own process (engine, naive engine, raw worker) and starts on a full topic: warm-up + backlog orders produced ' +
+      'beforehand. Its outputs are read back by a read_committed consumer, each counted once (duplicates and gaps reported), and sorted by Kafka timestamp: ' +
+      'the first warm-up-many outputs are the warm-up (JIT, LRU, Redis caches), and throughput = the next backlog-many outputs ÷ the time from the first of them to the last.',
+  );
+  lines.push(
+    "- CPU cores \"ours\" = the consumer under test + the broker + Redis + the benchmark process over the measured window; \"others'\" = everything else on the machine " +
+      '(other people\'s builds and tests on a shared machine): when it is not ~0, results are understated.',
+  );
+  lines.push(
+    '- Raw ceilings (bench/raw-worker.ts): kafkajs alone with the consumer settings of TransactionalPipeline, eachBatch cut into chunks of the engine\'s ' +
+      `ENGINE_MAX_CHUNK_MESSAGES, ENGINE_PARTITIONS_CONCURRENTLY partitions at once, one output of ${fmtInt(r.assessmentBytes)} B per input, no parsing. ` +
+      'Plain: one idempotent producer, acks=all. Transactional: a transactional producer per input partition, one transaction per chunk with the outputs and the offset.',
+  );
+  lines.push(
+    '- Naive (apps/naive-engine): @nestjs/microservices Transport.KAFKA, @EventPattern per message, postfixId "", one Redis GET per party screening (SET on a miss) and per ' +
+      'open-order state, `await lastValueFrom(ClientKafka.emit())` per assessment and alert; scoring and alert decisions are the risk-engine\'s own functions.',
+  );
+  lines.push(
+    '- Latency: after the backlog, the same engine gets orders at a fixed offered rate; each order\'s send time is taken just before producer.send and its arrival when a ' +
+      'read_committed consumer (maxWaitTimeInMs 10) in the benchmark process receives the alert (or the assessment), matched by order id. Orders continue the same generator ' +
+      '(known parties), so alerts follow the default mix above.',
+  );
+  lines.push('- RSS: /proc/<engine pid>/status VmRSS every 100 ms over warm-up, backlog and latency runs, and VmHWM at the end.');
+  if (r.engineMetrics) {
+    lines.push(
+      `- Cross-check from the engine's /metrics after the backlog: dw_engine_assessments_total ${fmtInt(r.engineMetrics.assessments)}, ` +
+        `dw_engine_alerts_total ${fmtInt(r.engineMetrics.alerts)}, screening cache hit ratio ${r.engineMetrics.hitRatio.toFixed(3)}.`,
+    );
+  }
+  if (r.scoring) {
+    lines.push('');
+    lines.push('Scoring core output:');
+    lines.push('');
+    lines.push('```');
+    lines.push(r.scoring.output.trim());
+    lines.push('```');
+  }
+  return lines.join('\n');
+}
+
+function profileReport(p: NonNullable<Results['profile']>, r: Results): string {
+  const s = p.summary;
+  const lines: string[] = [];
+  lines.push(
+    `V8 CPU profile of the risk-engine (bench/engine-profiled.ts: the same bootstrap(), profiler started when the backlog is released and stopped when it is committed), ` +
+      `${fmtInt(p.backlog)} backlog orders at ${fmtInt(p.rate)} orders/s while profiled; ${r.machine.date}; engine settings: ${r.engineSettings}. ` +
+      `Profile file: \`${path.relative(ROOT, p.file)}\`.`,
+  );
+  lines.push('');
+  lines.push(`Main thread busy ${(100 * s.busyShare).toFixed(0)}% of ${(s.totalMs / 1000).toFixed(1)} s (idle ${(s.idleMs / 1000).toFixed(1)} s). Shares below are of busy time.`);
+  lines.push('');
+  lines.push(markdownTable(['Self time by category', 'ms', 'share'], s.categories.slice(0, 16).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`])));
+  lines.push('');
+  lines.push(markdownTable(['Inclusive time of', 'ms', 'share'], s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`])));
+  lines.push('');
+  lines.push(markdownTable(['Top functions (self)', 'where', 'ms', 'share'], s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`])));
+  return lines.join('\n');
+}
+
+function writeDoc(file: string, sections: [string, string][]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // read-modify-write in one go: other sections of the file belong to other people
+  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  for (const [heading, body] of sections) doc = replaceSection(doc, heading, body);
+  fs.writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const runId = `${Date.now().toString(36)}`;
+  const t0 = Date.now();
+  if (!fs.existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} is missing: run \`npm run build\` first`);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-bench-'));
+  let w: World | undefined;
+  let broker: KafkaBroker | undefined;
+  let redisServer: RedisServer | undefined;
+  let stopping = false;
+  const cleanup = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const p of processes) await p.stop(15_000).catch(() => undefined);
+    if (w) {
+      for (const p of w.producers) await p.disconnect().catch(() => undefined);
+      await w.admin.disconnect().catch(() => undefined);
+      w.redis.disconnect();
+    }
+    await broker?.stop().catch((err) => say(`broker stop failed: ${(err as Error).message}`));
+    await redisServer?.stop().catch((err) => say(`redis stop failed: ${(err as Error).message}`));
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      say(`${sig}: stopping everything this run started`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    say(`mode ${o.quick ? 'quick' : 'full'}; phases ${[...o.phases].join(',')}${o.profile ? ',profile' : ''}; starting Kafka and Redis on free ports`);
+    [broker, redisServer] = await Promise.all([KafkaBroker.start({ name: 'bench', heapMb: 1024 }), RedisServer.start()]);
+    if (redisServer.port === 6379) throw new Error('refusing to use port 6379');
+    const kafka = benchKafka(broker.brokers, `bench-${runId}`);
+    const admin = kafka.admin();
+    await admin.connect();
+    const producers = [0, 1].map(() => kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }));
+    for (const p of producers) await p.connect();
+    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+    w = { broker, redisServer, kafka, admin, producers, redis, runId, tmp };
+    const machine = describeMachine(broker);
+    say(`broker ${broker.brokers} (pid ${broker.pid}), redis ${redisServer.url} (pid ${redisServer.pid})`);
+
+    // ---- the workload: one seeded stream; warm-up, backlog and latency orders follow each other
+    const gen = createOrderGenerator(o.seed);
+    const toMsg = (e: OrderEvent): KeyedMessage => ({ key: e.order.orderId, value: Buffer.from(JSON.stringify(e)) });
+    const events: OrderEvent[] = [];
+    const need = o.warmup + Math.max(o.backlog, o.naiveBacklog);
+    for (let i = 0; i < need; i++) events.push(gen.next());
+    const msgs = events.map(toMsg);
+    const warm = msgs.slice(0, o.warmup);
+    const backlog = msgs.slice(o.warmup, o.warmup + o.backlog);
+    const naiveBacklog = msgs.slice(o.warmup, o.warmup + o.naiveBacklog);
+    const nextOrders = (n: number) => Array.from({ length: n }, () => toMsg(gen.next()));
+    const orderBytes = msgs.reduce((s, m) => s + m.value.length, 0) / msgs.length;
+
+    // assessment size (for the raw ceiling's outputs) and the alert share, from the scoring core
+    const policy = loadBundledPolicy();
+    const refdata = loadBundledRefData();
+    const view = createLocalView(refdata, policy);
+    const sample = events.slice(o.warmup, o.warmup + Math.min(3_000, o.backlog));
+    let aBytes = 0;
+    let alerting = 0;
+    for (const e of sample) {
+      const a = withAssessedAt(assess(e, view, policy));
+      aBytes += Buffer.byteLength(JSON.stringify(a));
+      if (verdictRank(a.verdict) >= verdictRank(policy.alerting.minVerdict)) alerting++;
+    }
+    const assessmentBytes = Math.round(aBytes / sample.length);
+    const chunk = o.engineEnv.ENGINE_MAX_CHUNK_MESSAGES ?? '500';
+    const concurrency = o.engineEnv.ENGINE_PARTITIONS_CONCURRENTLY ?? '3';
+    const engineSettings =
+      `ENGINE_MAX_CHUNK_MESSAGES=${chunk}, ENGINE_PARTITIONS_CONCURRENTLY=${concurrency}, LOG_LEVEL=${o.logLevel}` +
+      Object.entries(o.engineEnv)
+        .filter(([k]) => k !== 'ENGINE_MAX_CHUNK_MESSAGES' && k !== 'ENGINE_PARTITIONS_CONCURRENTLY')
+        .map(([k, v]) => `, ${k}=${v}`)
+        .join('');
+    const results: Results = {
+      machine,
+      command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      options: o,
+      orderBytes,
+      assessmentBytes,
+      alertShare: alerting / sample.length,
+      engineSettings,
+      latency: [],
+    };
+    say(`workload: ${need} orders, ${fmtInt(orderBytes)} B each; assessments ${assessmentBytes} B; ${(100 * results.alertShare).toFixed(1)}% alert`);
+
+    const connection = { KAFKA_BROKERS: broker.brokers, REDIS_URL: redisServer.url };
+
+    // ---- 1. raw ceilings
+    if (o.phases.has('raw')) {
+      const variants = [
+        { mode: 'plain', retryMs: 200, label: 'raw plain', slot: 'rawPlain' },
+        { mode: 'tx', retryMs: 200, label: 'raw tx', slot: 'rawTx' },
+        { mode: 'tx', retryMs: o.fastRetryMs, label: `raw tx, retry ${o.fastRetryMs} ms`, slot: 'rawTxFast' },
+      ] as const;
+      for (const v of variants) {
+        const prefix = `bench-${runId}-${v.slot.toLowerCase()}`;
+        const groupId = `${prefix}-group`;
+        const { result, proc } = await runThroughput(w, {
+          label: v.label,
+          prefix,
+          groupId,
+          warm,
+          backlog,
+          start: () =>
+            startProcess(v.label, [RAW_WORKER], {
+              BENCH_MODE: v.mode,
+              BENCH_BROKERS: broker!.brokers,
+              BENCH_IN_TOPIC: topicName('orders', prefix),
+              BENCH_OUT_TOPIC: topicName('assessments', prefix),
+              BENCH_GROUP: groupId,
+              BENCH_CHUNK: chunk,
+              BENCH_CONCURRENCY: concurrency,
+              BENCH_PAYLOAD_BYTES: String(assessmentBytes),
+              BENCH_TXN_PREFIX: `${prefix}-tx`,
+              BENCH_RETRY_MS: String(v.retryMs),
+            }),
+        });
+        await proc.stop();
+        results[v.slot] = result;
+      }
+    }
+
+    // ---- 2. the risk-engine, then 4. latency and 6. RSS on the same running engine
+    if (o.phases.has('engine') || o.phases.has('latency')) {
+      const prefix = `bench-${runId}-engine`;
+      const env = await engineEnv(prefix, o, connection);
+      await new RefDataStore(redis, `${prefix}:`).publish(refdata);
+      let sampler: RssSampler | undefined;
+      const { result, proc } = await runThroughput(w, {
+        label: 'risk-engine',
+        prefix,
+        groupId: env.ENGINE_GROUP_ID,
+        warm,
+        backlog: o.phases.has('engine') ? backlog : backlog.slice(0, 1_000),
+        start: () => {
+          const p = startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(tmp, 'engine.log') });
+          sampler = new RssSampler(p.pid, 100).start();
+          return p;
+        },
+        afterWarmup: async () => void sampler?.takeWindowMax(),
+        afterBacklog: async () => {
+          results.engineMetrics = await scrapeMetrics(env.HTTP_PORT);
+        },
+      });
+      const backlogPeak = sampler?.takeWindowMax() ?? NaN;
+      if (o.phases.has('engine')) results.engine = result;
+      if (o.phases.has('latency')) {
+        for (const rate of o.rates) results.latency.push(await runLatency(w, prefix, nextOrders, rate, o.latencySeconds, proc, sampler));
+      }
+      if (sampler) {
+        sampler.stop();
+        results.rss = { backlogPeak, overallPeak: sampler.maxSampledRss, hwm: sampler.hwm, samples: sampler.sampleCount };
+      }
+      await proc.stop();
+    }
+
+    // ---- 3. the naive NestJS engine
+    if (o.phases.has('naive')) {
+      if (!fs.existsSync(NAIVE_MAIN)) throw new Error(`${NAIVE_MAIN} is missing: run \`npm run build\` first`);
+      const prefix = `bench-${runId}-naive`;
+      await new RefDataStore(redis, `${prefix}:`).publish(refdata);
+      const groupId = `${prefix}-naive`;
+      const { result, proc } = await runThroughput(w, {
+        label: 'naive',
+        prefix,
+        groupId,
+        warm: warm.slice(0, o.naiveWarmup),
+        backlog: naiveBacklog,
+        start: () =>
+          startProcess(
+            'naive-engine',
+            [NAIVE_MAIN],
+            { ...connection, DW_TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: `${prefix}:`, NAIVE_GROUP_ID: groupId, LOG_LEVEL: o.logLevel, ...o.naiveEnv },
+            { stdoutFile: path.join(tmp, 'naive.log') },
+          ),
+      });
+      await proc.stop();
+      results.naive = result;
+    }
+
+    // ---- optional: CPU profile of the engine over a backlog
+    if (o.profile) {
+      const prefix = `bench-${runId}-profile`;
+      const env = await engineEnv(prefix, o, connection);
+      await new RefDataStore(redis, `${prefix}:`).publish(refdata);
+      const outDir = path.join(ROOT, '.run', 'bench');
+      fs.mkdirSync(outDir, { recursive: true });
+      const file = path.join(outDir, `engine-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      let readyP: Promise<unknown> = Promise.resolve();
+      const { result, proc } = await runThroughput(w, {
+        label: 'risk-engine (profiled)',
+        prefix,
+        groupId: env.ENGINE_GROUP_ID,
+        warm,
+        backlog,
+        start: () => {
+          const p = startProcess('risk-engine-profiled', [PROFILED_ENGINE], env, { stdoutFile: path.join(tmp, 'engine-profiled.log'), ipc: true });
+          readyP = new Promise((resolve) => p.child.on('message', (m: { ok?: string }) => m.ok === 'ready' && resolve(undefined)));
+          return p;
+        },
+        afterWarmup: async (p) => {
+          await readyP;
+          await ipcRequest(p, { cmd: 'profile-start', intervalUs: 1000 }, 'started');
+        },
+        afterBacklog: async (p) => {
+          await ipcRequest(p, { cmd: 'profile-stop', file }, 'stopped', 120_000);
+        },
+      });
+      proc.child.send({ cmd: 'close' });
+      await Promise.race([proc.exit, sleep(20_000)]);
+      await proc.stop();
+      const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+      const summary = summarizeProfile(profile, [
+        'process',
+        'parseOrderEvent',
+        'assess',
+        'viewFor',
+        'stringify',
+        'parse',
+        'commit',
+        'sendBatch',
+        'encode',
+        'decode',
+        'Check',
+        'withAssessedAt',
+        'buildAlert',
+        'decideAlert',
+        'getMany',
+        'putMany',
+        'LOG',
+        'write',
+      ]);
+      results.profile = { summary, file, rate: result.rate, backlog: backlog.length };
+    }
+
+    // ---- 5. the scoring core on one core
+    if (o.phases.has('scoring')) {
+      await broker.stop(); // the machine to itself: nothing else running
+      broker = undefined;
+      if (!fs.existsSync(SCORING)) say(`${SCORING} missing: skipping the scoring core`);
+      else {
+        const pinned = fs.existsSync('/usr/bin/taskset') && os.cpus().length > 1;
+        const cmd = pinned ? '/usr/bin/taskset' : process.execPath;
+        const args = [...(pinned ? ['-c', '1', process.execPath] : []), SCORING, '--orders', String(o.scoringOrders), '--seed', String(o.seed)];
+        say(`scoring core: ${pinned ? 'taskset -c 1 ' : ''}node dist/bench/scoring.js --orders ${o.scoringOrders}`);
+        const output = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+        const m = /throughput:\s*([\d,]+)\s*orders\/s/.exec(output);
+        results.scoring = { rate: m ? Number(m[1].replace(/,/g, '')) : NaN, output, pinned };
+      }
+    }
+
+    // ---- report
+    const rows = buildRows(results);
+    process.stdout.write(`\nPipeline benchmark (${o.quick ? 'quick' : 'full'} mode), ${machine.date}\n`);
+    process.stdout.write(`${machine.nproc} CPUs, ${machine.cpu}, ${machine.memory}; Node ${machine.node}; Kafka ${machine.kafka}; Redis ${machine.redis}\n`);
+    process.stdout.write(`engine: ${engineSettings}\n\n${textTable(HEADER, rows)}\n`);
+    if (results.profile) {
+      const s = results.profile.summary;
+      process.stdout.write(`\nEngine CPU profile (${results.profile.file}): busy ${(100 * s.busyShare).toFixed(0)}%\n`);
+      process.stdout.write(`${textTable(['category', 'ms', 'share of busy'], s.categories.slice(0, 14).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]))}\n\n`);
+      process.stdout.write(`${textTable(['inclusive', 'ms', 'share of busy'], s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]))}\n\n`);
+      process.stdout.write(`${textTable(['function (self)', 'where', 'ms', 'share'], s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`]))}\n`);
+    }
+    if (o.write) {
+      const sections: [string, string][] = [];
+      if (o.phases.size === PHASES.length) sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
+      else say('not all phases ran: the "Pipeline (npm run bench)" section is left as it is');
+      if (results.profile) sections.push(['## Pipeline: engine CPU profile (npm run bench -- --profile)', profileReport(results.profile, results)]);
+      if (sections.length) {
+        writeDoc(o.doc, sections);
+        say(`wrote ${sections.map(([h]) => `"${h.slice(3)}"`).join(' and ')} in ${path.relative(ROOT, o.doc)}`);
+      }
+    }
+    const failures = [results.rawPlain, results.rawTx, results.rawTxFast, results.engine, results.naive].filter((t) => t && (t.duplicates > 0 || t.missing > 0));
+    if (failures.length) throw new Error(`outputs missing or doubled in: ${failures.map((t) => t!.label).join(', ')}`);
+    say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);
