@@ -10,7 +10,7 @@ import { expectEventually, uniqueName } from '@dualwatch/testing';
 const bundled = loadBundledRefData();
 const matcherFor = (r: RefData) => new PartyMatcher(r.parties, r.legalForms, { minScore: 0.8 });
 const cacheClient = (url: string) =>
-  new Redis(url, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, retryStrategy: () => 200 }).on('error', () => undefined);
+  new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, retryStrategy: () => 200 }).on('error', () => undefined);
 
 function variant(label: string): RefData {
   const next = structuredClone(bundled);
@@ -84,6 +84,7 @@ describe('ReferenceService while Redis dies and comes back', () => {
     admin.disconnect();
 
     const client = cacheClient(server.url);
+    await new Promise((resolve) => client.once('ready', resolve));
     const svc = new ReferenceService({ redis: client, prefix, bundled, matcherFor, lruSize: 0 });
     expect(await svc.refresh()).toBe(true);
     expect(svc.refdata.version).toBe(second.version);

@@ -193,7 +193,13 @@ describe('risk-engine, exactly once across crashes and rebalances (engines in th
       for (let kill = 0; kill < 3; kill++) {
         // wait for progress since the last kill, then kill -9 mid-stream
         const before = killedAt[killedAt.length - 1] ?? 0;
-        await expectEventually(async () => expect(await seen()).toBeGreaterThan(before), { timeoutMs: 60000, intervalMs: 200 });
+        await expectEventually(
+          async () => {
+            if (!engine.running) throw new Error(`the engine exited on its own:\n${engine.output.join('')}`);
+            expect(await seen()).toBeGreaterThan(before);
+          },
+          { timeoutMs: 60000, intervalMs: 200 },
+        );
         expect(await engine.kill('SIGKILL')).toBeNull();
         killedAt.push(await seen());
         engine = EngineProcess.start(env);

@@ -50,6 +50,10 @@ export class EngineProcess {
     return this.exited;
   }
 
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get pid(): number {
     return this.child.pid!;
   }

@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
 
 export interface OutputMessage {
@@ -56,12 +56,20 @@ export interface TransactionalPipelineOptions {
  * a rebalance or restart uses the same id, which fences a zombie that still thinks it owns p. kafkajs
  * does not send the group generation with the offsets (KIP-447), so per-instance ids would not be safe.
  *
+ * Offsets after a hand-over: the transaction coordinator writes the commit markers of a transaction
+ * (including its consumed offsets) after it answers the commit, and kafkajs fetches committed offsets
+ * without KIP-447's "require stable" flag, so a new owner can read an offset that is one transaction
+ * behind and process a chunk twice. Initialising the partition's producer completes any transaction the
+ * previous owner left (same transactional.id), so the pipeline reads the committed offset again right
+ * after that and skips what is below it.
+ *
  * Back-pressure: a chunk that fails (broker unavailable, transaction aborted) pauses its partition,
  * backs off and resumes from the last committed chunk; other partitions go on.
  */
 export class TransactionalPipeline {
   private readonly consumer: Consumer;
-  private readonly producers = new Map<string, Promise<Producer>>();
+  private readonly producers = new Map<string, Promise<{ producer: Producer; floor: bigint }>>();
+  private readonly admin: Admin;
   private readonly backoff = new Map<string, number>();
   private running = false;
 
@@ -75,6 +83,7 @@ export class TransactionalPipeline {
       maxBytes: 32 * 1024 * 1024,
       retry: { retries: 10 },
     });
+    this.admin = o.kafka.admin();
   }
 
   get kafkaConsumer(): Consumer {
@@ -82,6 +91,7 @@ export class TransactionalPipeline {
   }
 
   async start(): Promise<void> {
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.o.inputTopic, fromBeginning: this.o.fromBeginning ?? true });
     this.running = true;
@@ -96,12 +106,19 @@ export class TransactionalPipeline {
         for (let i = 0; i < batch.messages.length; i += chunkSize) {
           // a graceful stop finishes the chunk in hand and commits it, then stops
           if (!isRunning() || isStale()) return;
-          const chunk = batch.messages.slice(i, i + chunkSize);
+          let chunk = batch.messages.slice(i, i + chunkSize);
           const started = Date.now();
           try {
+            // what a previous owner already committed is skipped (see the class comment)
+            const { floor } = await this.producerFor(topic, partition);
+            if (BigInt(chunk[chunk.length - 1].offset) < floor) {
+              resolveOffset(chunk[chunk.length - 1].offset);
+              continue;
+            }
+            chunk = chunk.filter((m) => BigInt(m.offset) >= floor);
             const outputs = await this.o.handler(chunk, { topic, partition, highWatermark: batch.highWatermark });
             const last = chunk[chunk.length - 1].offset;
-            await this.commit(topic, partition, outputs, (BigInt(last) + 1n).toString());
+            await this.commit(topic, partition, outputs, BigInt(last) + 1n);
             resolveOffset(last);
             this.backoff.delete(key);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
@@ -128,11 +145,13 @@ export class TransactionalPipeline {
     await this.consumer.disconnect();
     const producers = await Promise.allSettled([...this.producers.values()]);
     this.producers.clear();
-    await Promise.allSettled(producers.map((p) => (p.status === 'fulfilled' ? p.value.disconnect() : undefined)));
+    await Promise.allSettled(producers.map((p) => (p.status === 'fulfilled' ? p.value.producer.disconnect() : undefined)));
+    await this.admin.disconnect();
   }
 
-  private async commit(topic: string, partition: number, outputs: OutputMessage[], nextOffset: string): Promise<void> {
-    const producer = await this.producerFor(topic, partition);
+  private async commit(topic: string, partition: number, outputs: OutputMessage[], nextOffset: bigint): Promise<void> {
+    const owned = await this.producerFor(topic, partition);
+    const { producer } = owned;
     const tx = await producer.transaction();
     try {
       if (outputs.length) {
@@ -144,15 +163,18 @@ export class TransactionalPipeline {
         }
         await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
       }
-      await tx.sendOffsets({ consumerGroupId: this.o.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
+      await tx.sendOffsets({ consumerGroupId: this.o.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }] });
       await tx.commit();
+      // our own commit may not be readable yet either: a re-fetch after a rebalance that left us the
+      // partition must not take us back before it
+      owned.floor = nextOffset;
     } catch (err) {
       await tx.abort().catch(() => undefined);
       throw err;
     }
   }
 
-  private producerFor(topic: string, partition: number): Promise<Producer> {
+  private producerFor(topic: string, partition: number): Promise<{ producer: Producer; floor: bigint }> {
     const key = `${topic}-${partition}`;
     let p = this.producers.get(key);
     if (!p) {
@@ -165,7 +187,7 @@ export class TransactionalPipeline {
         // outage stalls the chunk until it returns, and a fenced producer fails at once regardless
         retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
       });
-      p = producer.connect().then(() => producer);
+      p = producer.connect().then(async () => ({ producer, floor: await this.committedOffset(topic, partition) }));
       p.catch(() => this.producers.delete(key));
       this.producers.set(key, p);
     }
@@ -176,6 +198,13 @@ export class TransactionalPipeline {
     const key = `${topic}-${partition}`;
     const p = this.producers.get(key);
     this.producers.delete(key);
-    p?.then((prod) => prod.disconnect()).catch(() => undefined);
+    p?.then(({ producer }) => producer.disconnect()).catch(() => undefined);
+  }
+
+  /** The group's committed offset for one partition (0 when none), read after the producer fenced. */
+  private async committedOffset(topic: string, partition: number): Promise<bigint> {
+    const [t] = await this.admin.fetchOffsets({ groupId: this.o.groupId, topics: [topic] });
+    const offset = t?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    return BigInt(offset) < 0n ? 0n : BigInt(offset);
   }
 }
