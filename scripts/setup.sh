@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Dualwatch needs on a fresh Debian machine, idempotently, and builds it:
-# Node dependencies (npm ci, which also builds dist/), Java 17 + Maven and redis-server (apt, as root,
-# only where missing), and the Apache Kafka broker jars (Maven Central, cached in .cache/).
+# Node dependencies (npm ci, which also builds dist/), Java 17 + Maven, redis-server, Chromium and a CJK
+# font (apt, as root, only where missing), and the Apache Kafka broker jars (Maven Central, cached in .cache/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,10 @@ need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# the dashboard's browser tests drive Debian's Chromium (a test tool's own browser download cannot work
+# here); the CJK font renders the Chinese and Japanese names on its screenshots
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -d /usr/share/fonts/truetype/wqy ] || need_apt+=(fonts-wqy-microhei)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "[setup] installing ${need_apt[*]} from Debian"

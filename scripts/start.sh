@@ -22,12 +22,16 @@ node dist/tools/infra/cli.js start --state "$STATE" | tee .run/dev-infra.env
 eval "export $(grep -E '^(KAFKA_BROKERS|REDIS_URL)=' .run/dev-infra.env | tr '\n' ' ')"
 ENGINE_PORT=${ENGINE_PORT:-3001}
 NOTIFIER_PORT=${NOTIFIER_PORT:-3002}
+API_PORT=${API_PORT:-3000}
 WEBHOOK_PORT=${WEBHOOK_PORT:-3102}
 
 # secrets for this run only, never written to the repository
 umask 077
 [ -f .run/notifier-secret-key ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' > .run/notifier-secret-key
 export DEMO_WEBHOOK_SECRET="whsec_$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64"))')"
+# one admin API key for the dashboard, for this run only; the api keeps only its SHA-256
+DEMO_API_KEY="dw_$(node -e 'process.stdout.write(require("crypto").randomBytes(18).toString("base64url"))')"
+DEMO_API_KEY_HASH=$(node -e 'process.stdout.write(require("crypto").createHash("sha256").update(process.argv[1]).digest("hex"))' "$DEMO_API_KEY")
 cat > .run/demo-subscriptions.json <<JSON
 [{ "id": "demo-webhook", "name": "Demo compliance webhook (review and worse)",
    "filter": { "verdicts": ["review", "license_required", "prohibited"] },
@@ -50,12 +54,18 @@ node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
 PIDS+=($!)
 HTTP_PORT=$NOTIFIER_PORT NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
   NOTIFIER_SUBSCRIPTIONS_FILE=.run/demo-subscriptions.json NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 \
+  NOTIFIER_DASHBOARD_BASE_URL="http://127.0.0.1:$API_PORT/dashboard" \
   node dist/apps/notifier/src/main.js > .run/notifier.log 2>&1 &
 PIDS+=($!); wait_ready notifier "$NOTIFIER_PORT" "${PIDS[-1]}" .run/notifier.log
+HTTP_PORT=$API_PORT API_KEYS="demo:admin:$DEMO_API_KEY_HASH" NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
+  NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 node dist/apps/api/src/main.js > .run/api.log 2>&1 &
+PIDS+=($!); wait_ready api "$API_PORT" "${PIDS[-1]}" .run/api.log
 
 cat <<INFO
 
 Dualwatch is running.
+  Dashboard:    http://127.0.0.1:$API_PORT/dashboard   API key (admin, this run only): $DEMO_API_KEY
+  API docs:     http://127.0.0.1:$API_PORT/docs
   Kafka:        $KAFKA_BROKERS   (topics: orders.v1 in; risk.assessments.v1, risk.alerts.v1, orders.dlq.v1 out)
   Redis:        $REDIS_URL
   risk-engine:  http://127.0.0.1:$ENGINE_PORT/ready   http://127.0.0.1:$ENGINE_PORT/metrics   log: .run/risk-engine.log

@@ -6,10 +6,12 @@
 import { describeSettings, type SettingsSpec } from '@dualwatch/config';
 import { engineSettingsSpec } from '../../apps/risk-engine/src/settings';
 import { notifierSettingsSpec } from '../../apps/notifier/src/settings';
+import { apiSettingsSpec } from '../../apps/api/src/settings';
 
 export const APP_SETTINGS: Record<string, SettingsSpec> = {
   'risk-engine': engineSettingsSpec,
   notifier: notifierSettingsSpec,
+  api: apiSettingsSpec,
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
