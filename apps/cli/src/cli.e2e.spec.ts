@@ -25,8 +25,11 @@ function newestSource(dirs: string[]): number {
   return newest;
 }
 
+/** A build whose path aliases were not rewritten (tsc ran, tsc-alias did not) cannot run. */
+const unaliased = () => /require\("@dualwatch\//.test(fs.readFileSync(main, 'utf8'));
+
 function ensureBuilt(): void {
-  const stale = !fs.existsSync(main) || fs.statSync(main).mtimeMs < newestSource(['apps/cli/src', 'libs/scoring', 'libs/contracts/src', 'libs/refdata/src']);
+  const stale = !fs.existsSync(main) || fs.statSync(main).mtimeMs < newestSource(['apps/cli/src', 'libs/scoring', 'libs/contracts/src', 'libs/refdata/src']) || unaliased();
   if (!stale) return;
   const tsc = path.join(repo, 'node_modules/.bin/tsc');
   const alias = path.join(repo, 'node_modules/.bin/tsc-alias');

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import Redis from 'ioredis';
 import { kafkaSettings, loadSettings, redisSettings } from '@dualwatch/config';
 import { topicName } from '@dualwatch/contracts';
-import { createKafka, provisionTopics } from '@dualwatch/messaging';
 import { loadBundledRefData, loadRefDataFromDir, RefDataStore, type VersionSwitch } from '@dualwatch/refdata';
 import type { CliIo } from './main';
+
+// ioredis and kafkajs are loaded only when a refdata command runs: `dualwatch score` starts without them
+const loadRedis = async () => (await import('ioredis')).default;
+const loadMessaging = () => import('@dualwatch/messaging');
 
 /**
  * `dualwatch refdata load|versions|switch`: the reference data in Redis, shared by every app. A load
@@ -17,6 +19,7 @@ export function registerRefdataCommands(program: Command, io: CliIo, setExit: (c
 
   const withStore = async <T>(fn: (store: RefDataStore) => Promise<T>): Promise<T> => {
     const s = loadSettings(redisSettings);
+    const Redis = await loadRedis();
     const redis = new Redis(s.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
     redis.on('error', () => undefined);
     try {
@@ -29,6 +32,7 @@ export function registerRefdataCommands(program: Command, io: CliIo, setExit: (c
 
   const announce = async (change: VersionSwitch) => {
     const s = loadSettings(kafkaSettings);
+    const { createKafka, provisionTopics } = await loadMessaging();
     const kafka = createKafka(s, 'cli');
     await provisionTopics(kafka, ['refdataChanges'], s.topicPrefix);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

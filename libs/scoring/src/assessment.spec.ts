@@ -55,6 +55,16 @@ describe('every assessment is a valid assessment.v1', () => {
     expect([...verdicts].sort()).toEqual(['clear', 'license_required', 'prohibited', 'review']);
   });
 
+  it('every reason names its line and/or party role, and carries a message', () => {
+    const { policy, view } = bundled();
+    for (const o of generateOrders(1000, 17)) {
+      for (const r of assess(o, view, policy).reasons) {
+        expect(r.message.length).toBeGreaterThan(20);
+        if (r.lineId === undefined && r.partyRole === undefined) throw new Error(`${o.order.orderId}: ${r.code} names neither a line nor a party`);
+      }
+    }
+  });
+
   it('holds no undefined members: what is assessed is what is serialised', () => {
     const { policy, view } = bundled();
     for (const o of generateOrders(500, 11)) {

@@ -20,8 +20,8 @@ export interface CompiledPolicy {
   endUseWithheldWords: TermMatcher<string>;
   prc: Set<string>;
   japan: Set<string>;
-  /** Shared origin findings by their basis text (see findOrigin). */
-  origins: Map<string, { finding: string; basis: string; certainty: number }>;
+  /** Shared origin findings by kind and country (see findOrigin). */
+  origins: Map<string, Map<string, { finding: string; basis: string; certainty: number }>>;
 }
 
 const byRefData = new WeakMap<RefData, CompiledRefData>();

@@ -133,6 +133,14 @@ const ROLE_LABEL: Record<PartyRole, string> = {
   freightForwarder: 'Freight forwarder',
 };
 
+const ROLE_WORD: Record<PartyRole, string> = {
+  seller: 'seller',
+  buyer: 'buyer',
+  consignee: 'consignee',
+  endUser: 'end user',
+  freightForwarder: 'freight forwarder',
+};
+
 const LIST_LABEL: Record<PartyListKind, string> = {
   control_list: "China's export-control control list (管控名单)",
   watch_list: "China's export-control watch list (关注名单)",
@@ -241,7 +249,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
 
   // A cancelled order ships nothing: one reason, nothing else evaluated.
   if (event.eventType === 'order.cancelled' && policy.rules.ORDER_CANCELLED.enabled) {
-    emit('ORDER_CANCELLED', { message: `Order ${order.orderId} is cancelled by this event: nothing will ship, so no exposure remains.` });
+    emit('ORDER_CANCELLED', { lineId: order.lines[0].lineId, message: `Order ${order.orderId} is cancelled by this event: nothing will ship, so no exposure remains.` });
     return finish(result, findings, policy, undefined, {});
   }
 
@@ -294,6 +302,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           lineId: l.lineId,
           message: `${lineTitle(l)} declares no country of origin; PRC origin is inferred because ${l.origin.basis.replace(/^inferred PRC: /, '')}. A certificate of origin or the supplier's origin declaration would settle it.`,
           evidence: { origin: 'inferred', basis: l.origin.basis, seller: order.seller.country, shipFrom: order.shipFrom },
+          legalBasis: banAnnouncement.legalBasis,
         });
       }
       if (l.origin.finding === 'possible') {
@@ -361,6 +370,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
         message: `${lineTitle(l)} matches the controlled family "${fam.name}" but has no country of origin, and none can be inferred (seller in ${order.seller.country}, ships from ${order.shipFrom}). A certificate of origin or the supplier's origin declaration would settle whether PRC-origin rules apply.`,
         matchScore: m.strength,
         evidence: itemEvidence(m, l, citation),
+        legalBasis: banAnnouncement.legalBasis,
       });
     }
     const inactive = l.item.inactive;
@@ -391,6 +401,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       emit('HS_CODE_MISSING', {
         lineId: l.lineId,
         message: `${lineTitle(l)} has neither an HS code nor a Chinese control code, so only its description could be checked against the controlled families. The 10-digit HS code (or the control code) would settle whether it is a controlled dual-use item.`,
+        legalBasis: banAnnouncement.legalBasis,
       });
     }
   }
@@ -484,6 +495,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     emit(
       'END_USE_MISSING',
       {
+        lineId: anchor.lineId,
         message: `No end use is stated for an order with PRC-origin controlled items going to Japan (${exposedText}). The end user's signed end-use statement (what the goods are for, and that they are not for military use) would settle it.`,
         evidence: { endUse: endUse ?? null, lines: exposedIds },
         legalBasis: banAnnouncement.legalBasis,
@@ -494,6 +506,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     emit(
       'END_USE_UNKNOWN',
       {
+        lineId: anchor.lineId,
         message:
           `${endUse.category === 'unknown' ? 'The end use is declared "unknown"' : `The end-use statement withholds the end use ("${withheld[0].term}")`} for an order with PRC-origin controlled items going to Japan (${exposedText}). ` +
           `The end user's signed end-use statement would settle it.`,
@@ -532,6 +545,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     emit(
       'RED_FLAG_TRANSSHIPMENT_HUB',
       {
+        lineId: anchor.lineId,
         message:
           `The goods transit ${[...new Set(hubs)].map((c) => `${cr.countries.get(c)?.name ?? c} (${c}${cr.countries.get(c)?.uncertain ? ', an inferred hub' : ''})`).join(', ')}, ` +
           `a transshipment hub for PRC-origin controlled goods (${exposedText}). The transport documents and the reason for the route would settle it.`,
@@ -547,6 +561,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       'RED_FLAG_FREE_TRADE_ZONE',
       {
         partyRole: order.consignee ? 'consignee' : undefined,
+        lineId: anchor.lineId,
         message:
           `The consignee${order.consignee ? ` "${order.consignee.name}"` : ''} is in a free-trade zone${order.consigneeInFreeTradeZone ? '' : ` (its name or address says "${ftzWords[0].term}")`}, a known diversion point (${exposedText}). ` +
           `The name of the party that takes the goods out of the zone would settle it.`,
@@ -601,6 +616,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     exposedValue = { amount: round2(byCurrency[first]), currency: first === '(none)' ? undefined : first };
     if (order_.length > 1) {
       emit('EXPOSED_VALUE_MIXED_CURRENCIES', {
+        lineId: exposed[0].lineId,
         message: `Exposed lines are priced in ${order_.join(', ')}; the exposed value shows ${first} only (${order_.map((c) => `${c} ${round2(byCurrency[c])}`).join(', ')}).`,
         evidence: { byCurrency: Object.fromEntries(order_.map((c) => [c, round2(byCurrency[c])])) },
       });
@@ -653,14 +669,21 @@ function finish(result: Evaluation, findings: Finding[], policy: Policy, exposed
   return result;
 }
 
+const NO_CANDIDATES: PartyCandidate[] = Object.freeze([]) as unknown as PartyCandidate[];
+
 function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string): PartyEvaluation[] {
   const out: PartyEvaluation[] = [];
   const honour = policy.suspensions.honourUncertain;
   for (const role of SCREENED_ROLES) {
     const party = order[role];
     if (!party) continue;
+    const matches = view.screenParty(party);
+    if (matches.length === 0) {
+      out.push({ role, party, candidates: NO_CANDIDATES });
+      continue;
+    }
     const candidates: PartyCandidate[] = [];
-    for (const m of view.screenParty(party)) {
+    for (const m of matches) {
       if (m.score < policy.partyMatch.possible || candidates.some((c) => c.entry.id === m.entry.id)) continue;
       candidates.push({
         entry: m.entry,
@@ -736,10 +759,15 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
 
 const NO_CAPS: LineEvaluation['capBy'] = Object.freeze([]) as unknown as LineEvaluation['capBy'];
 
-/** Origin findings that depend on a country only are shared objects, made once per policy (they are never mutated). */
-function originOf(cp: CompiledPolicy, finding: OriginOutcome, basis: string, certainty: number): LineEvaluation['origin'] {
-  let o = cp.origins.get(basis);
-  if (!o) cp.origins.set(basis, (o = Object.freeze({ finding, basis, certainty })));
+/**
+ * Origin findings that depend on one country only are shared objects, made once per policy and
+ * never mutated: looked up by (kind, country) without building their text.
+ */
+function originOf(cp: CompiledPolicy, kind: string, country: string, make: () => LineEvaluation['origin']): LineEvaluation['origin'] {
+  let byCountry = cp.origins.get(kind);
+  if (!byCountry) cp.origins.set(kind, (byCountry = new Map()));
+  let o = byCountry.get(country);
+  if (!o) byCountry.set(country, (o = Object.freeze(make())));
   return o as LineEvaluation['origin'];
 }
 
@@ -747,21 +775,24 @@ function findOrigin(line: OrderLine, order: Order, cr: CompiledRefData, cp: Comp
   const c = policy.origin.certainty;
   const content = (line.chinaContentPct ?? 0) > 0;
   if (line.originCountry) {
-    if (cp.prc.has(line.originCountry)) return originOf(cp, 'declared', `declared ${line.originCountry}`, c.declared);
-    if (content) return { finding: 'content', basis: `declared ${line.originCountry} with ${line.chinaContentPct}% PRC content`, certainty: c.content };
-    return originOf(cp, 'not_prc', `declared ${line.originCountry}`, 0);
+    const oc = line.originCountry;
+    if (cp.prc.has(oc)) return originOf(cp, 'declared', oc, () => ({ finding: 'declared', basis: `declared ${oc}`, certainty: c.declared }));
+    if (content) return { finding: 'content', basis: `declared ${oc} with ${line.chinaContentPct}% PRC content`, certainty: c.content };
+    return originOf(cp, 'not_prc', oc, () => ({ finding: 'not_prc', basis: `declared ${oc}`, certainty: 0 }));
   }
-  if (policy.origin.inferFromSellerCountry && cp.prc.has(order.seller.country)) {
-    return originOf(cp, 'inferred', `inferred PRC: not declared, and the seller is in ${order.seller.country}`, c.inferred);
+  const seller = order.seller.country;
+  if (policy.origin.inferFromSellerCountry && cp.prc.has(seller)) {
+    return originOf(cp, 'seller', seller, () => ({ finding: 'inferred', basis: `inferred PRC: not declared, and the seller is in ${seller}`, certainty: c.inferred }));
   }
-  if (policy.origin.inferFromShipFrom && cp.prc.has(order.shipFrom)) {
-    return originOf(cp, 'inferred', `inferred PRC: not declared, and the goods ship from ${order.shipFrom}`, c.inferred);
+  const from = order.shipFrom;
+  if (policy.origin.inferFromShipFrom && cp.prc.has(from)) {
+    return originOf(cp, 'shipFrom', from, () => ({ finding: 'inferred', basis: `inferred PRC: not declared, and the goods ship from ${from}`, certainty: c.inferred }));
   }
-  if (cr.countries.get(order.shipFrom)?.possiblePrcOrigin) {
-    return originOf(cp, 'possible', `possibly PRC: not declared, and the goods ship from ${order.shipFrom}`, c.possible);
+  if (cr.countries.get(from)?.possiblePrcOrigin) {
+    return originOf(cp, 'possible', from, () => ({ finding: 'possible', basis: `possibly PRC: not declared, and the goods ship from ${from}`, certainty: c.possible }));
   }
   if (content) return { finding: 'content', basis: `not declared, with ${line.chinaContentPct}% PRC content`, certainty: c.content };
-  return originOf(cp, 'unknown', 'not declared and cannot be inferred', 0);
+  return originOf(cp, 'unknown', '', () => ({ finding: 'unknown', basis: 'not declared and cannot be inferred', certainty: 0 }));
 }
 
 function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPolicy, policy: Policy): Evaluation['japanNexus'] {
@@ -769,12 +800,12 @@ function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPo
   if (policy.japanNexus.shipTo && cp.japan.has(order.shipTo)) grounds.push(`ships to ${order.shipTo}`);
   for (const role of policy.japanNexus.partyRoles) {
     const p = order[role];
-    if (p && cp.japan.has(p.country)) grounds.push(`${ROLE_LABEL[role].toLowerCase()} in ${p.country}`);
+    if (p && cp.japan.has(p.country)) grounds.push(`${ROLE_WORD[role]} in ${p.country}`);
   }
   for (const p of parties) {
     for (const c of p.candidates) {
       if (c.band === 'match' && policy.japanNexus.listKinds.includes(c.entry.list) && cp.japan.has(c.entry.country)) {
-        grounds.push(`${ROLE_LABEL[p.role].toLowerCase()} matches the Japanese entity ${c.entry.names.en}`);
+        grounds.push(`${ROLE_WORD[p.role]} matches the Japanese entity ${c.entry.names.en}`);
       }
     }
   }

@@ -10,3 +10,7 @@ export { resolveAsOf, statusAt } from './dates';
 export type { AsOfSource, InForceState, InForceStatus } from './dates';
 export { createOrderGenerator, generateOrders, prng } from './testing/order-generator';
 export type { OrderGeneratorOptions } from './testing/order-generator';
+export { formatReplayTable, latestEvents, replayDiff } from './replay/replay-diff';
+export type { ReplayChange, ReplayDiffResult, ReplayOptions, ReplayOrderDiff, ReplayOutcome, ReplaySide, ValueByCurrency } from './replay/replay-diff';
+export { addDays, formatLookaheadTable, lookahead, lookaheadOrder } from './lookahead/lookahead';
+export type { DatedKind, LookaheadCause, LookaheadChange, LookaheadOptions, OrderLookahead, StatusChange } from './lookahead/lookahead';

@@ -5,8 +5,10 @@
 
 /** NFKC (full-width → ASCII), lower case, one space between words. */
 export function normaliseText(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  // ASCII needs no NFKC (most descriptions and statements): skip the costly part
+  return (ASCII.test(s) ? s : s.normalize('NFKC')).toLowerCase().replace(/\s+/g, ' ').trim();
 }
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** A name reduced to letters and digits, to compare two parties' names for identity. */
 export function nameKey(s: string): string {
