@@ -38,12 +38,6 @@ export const TOPICS = {
     config: { 'retention.ms': String(90 * DAY_MS), 'max.message.bytes': String(12 * 1024 * 1024) },
     description: 'Order messages that cannot be processed, with the original bytes, the error and the source offset',
   },
-  openOrders: {
-    name: 'orders.open.v1',
-    partitions: 6,
-    config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
-    description: 'The open-order book: the latest event per open order, tombstoned when cancelled or shipped (key: orderId)',
-  },
   refdataChanges: {
     name: 'refdata.changes.v1',
     partitions: 1,
