@@ -12,7 +12,10 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0
 COPY --from=build /app /app
 USER node
+# node is PID 1 and handles SIGTERM itself: shutdown hooks run, then it exits (docker stop, Kubernetes)
+STOPSIGNAL SIGTERM
+EXPOSE 3000 3001 3002
 CMD ["node", "dist/apps/risk-engine/src/main.js"]

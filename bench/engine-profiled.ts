@@ -4,13 +4,21 @@
  * exactly the backlog window, not start-up and idle waits:
  *   { cmd: 'profile-start', intervalUs }  → { ok: 'started' }
  *   { cmd: 'profile-stop', file }         → { ok: 'stopped', file }   (a .cpuprofile, Chrome DevTools format)
+ *   { cmd: 'memory' }                     → { ok: 'memory', usage: process.memoryUsage(), spaces: v8 heap spaces }
+ *   { cmd: 'heap-snapshot', file }        → { ok: 'heap', file }   (v8.writeHeapSnapshot: a full GC, then the live heap)
  *   { cmd: 'close' }                      → app.close(), exit 0
  */
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
+import * as v8 from 'node:v8';
 import { bootstrap } from '../apps/risk-engine/src/main';
 
-type Command = { cmd: 'profile-start'; intervalUs?: number } | { cmd: 'profile-stop'; file: string } | { cmd: 'close' };
+type Command =
+  | { cmd: 'profile-start'; intervalUs?: number }
+  | { cmd: 'profile-stop'; file: string }
+  | { cmd: 'memory' }
+  | { cmd: 'heap-snapshot'; file: string }
+  | { cmd: 'close' };
 
 const session = new Session();
 session.connect();
@@ -32,6 +40,13 @@ bootstrap(process.env)
             const { profile } = await post<{ profile: unknown }>('Profiler.stop');
             fs.writeFileSync(m.file, JSON.stringify(profile));
             reply({ ok: 'stopped', file: m.file });
+          } else if (m.cmd === 'memory') {
+            const spaces = v8
+              .getHeapSpaceStatistics()
+              .map((sp) => ({ name: sp.space_name, size: sp.space_size, used: sp.space_used_size }));
+            reply({ ok: 'memory', usage: process.memoryUsage(), spaces });
+          } else if (m.cmd === 'heap-snapshot') {
+            reply({ ok: 'heap', file: v8.writeHeapSnapshot(m.file) });
           } else if (m.cmd === 'close') {
             await app.close().catch(() => undefined);
             process.exit(0);

@@ -54,7 +54,12 @@ async function main(): Promise<void> {
   const txProducer = (partition: number): Promise<Producer> => {
     let p = producers.get(partition);
     if (!p) {
-      const producer = kafka.producer({ transactionalId: `${txPrefix}-${partition}`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60000 });
+      const producer = kafka.producer({
+        transactionalId: `${txPrefix}-${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60000,
+      });
       p = producer.connect().then(() => producer);
       producers.set(partition, p);
     }
@@ -83,7 +88,10 @@ async function main(): Promise<void> {
           const tx = await (await txProducer(partition)).transaction();
           try {
             await tx.sendBatch({ acks: -1, topicMessages: [{ topic: outTopic, messages }] });
-            await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }] });
+            await tx.sendOffsets({
+              consumerGroupId: groupId,
+              topics: [{ topic, partitions: [{ partition, offset: (BigInt(last) + 1n).toString() }] }],
+            });
             await tx.commit();
           } catch (err) {
             await tx.abort().catch(() => undefined);

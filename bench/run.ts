@@ -20,7 +20,11 @@
  *   --only a,b           phases: raw,engine,latency,naive,scoring (default: all), profile
  *   --profile            also profile the engine over a backlog (V8 CPU profiler, .cpuprofile under
  *                        .run/bench/) and write "## Pipeline: engine CPU profile"
+ *   --heap-snapshot      with --profile: one heap snapshot (full GC, live objects) half-way through the
+ *                        backlog, summarised by constructor (it pauses the engine: the profiled rate drops)
  *   --warmup N --backlog N --naive-warmup N --naive-backlog N --rates 1000,5000 --latency-seconds S --scoring-orders N
+ *   --engine-retry-ms N  what-if: run the engine through bench/engine-whatif.ts with kafkajs's first retry
+ *                        back-off at N ms (the shipped createKafka has 200); not the shipped engine
  *   --fast-retry-ms N (the what-if raw ceiling's kafkajs retry back-off, default 10)
  *   --seed S --log-level L --engine-env KEY=VALUE (repeatable: ENGINE_MAX_CHUNK_MESSAGES=2000 ...)
  *   --naive-env KEY=VALUE (repeatable) --doc path
@@ -44,6 +48,7 @@ import { loadBundledRefData, RefDataStore } from '@dualwatch/refdata';
 import { assess, createLocalView, createOrderGenerator, loadBundledPolicy, withAssessedAt } from '@dualwatch/scoring';
 import { benchKafka, produceAll, readAll, topicMessageCount, waitCommitted, type KeyedMessage } from './lib/kafka';
 import { CpuAccount, mib, RssSampler, startProcess, type CpuUse, type ManagedProcess } from './lib/proc';
+import { summarizeHeapSnapshot, type HeapSnapshotJson, type HeapSummary } from './lib/heap';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './lib/profile';
 import {
   fmtInt,
@@ -68,11 +73,14 @@ interface Options {
   write: boolean;
   phases: Set<Phase>;
   profile: boolean;
+  heapSnapshot: boolean;
   warmup: number;
   backlog: number;
   naiveBacklog: number;
   naiveWarmup: number;
   fastRetryMs: number;
+  /** Run the what-if engine wrapper with this kafkajs retry back-off instead of the shipped main.js. */
+  engineRetryMs?: number;
   rates: number[];
   latencySeconds: number;
   scoringOrders: number;
@@ -90,6 +98,7 @@ function parseArgs(argv: string[]): Options {
     write: !quick,
     phases: new Set(PHASES),
     profile: false,
+    heapSnapshot: false,
     warmup: quick ? 1_000 : 20_000,
     backlog: quick ? 4_000 : 100_000,
     naiveBacklog: quick ? 500 : 10_000,
@@ -129,10 +138,16 @@ function parseArgs(argv: string[]): Options {
       case '--profile':
         o.profile = true;
         break;
+      case '--heap-snapshot':
+        o.profile = true;
+        o.heapSnapshot = true;
+        break;
       case '--only': {
         const list = (next() ?? '').split(',').filter(Boolean);
         if (list.includes('profile')) o.profile = true;
-        for (const p of list) if (p !== 'profile' && !(PHASES as readonly string[]).includes(p)) throw new Error(`--only: unknown phase ${p} (${PHASES.join(', ')}, profile)`);
+        for (const p of list)
+          if (p !== 'profile' && !(PHASES as readonly string[]).includes(p))
+            throw new Error(`--only: unknown phase ${p} (${PHASES.join(', ')}, profile)`);
         o.phases = new Set(list.filter((p) => p !== 'profile') as Phase[]);
         break;
       }
@@ -144,6 +159,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--naive-backlog':
         o.naiveBacklog = Math.floor(num(next(), a));
+        break;
+      case '--engine-retry-ms':
+        o.engineRetryMs = Math.floor(num(next(), a));
         break;
       case '--fast-retry-ms':
         o.fastRetryMs = Math.floor(num(next(), a));
@@ -207,10 +225,12 @@ interface World {
 }
 
 const ROOT = repoRoot();
-const ENGINE_MAIN = path.join(ROOT, 'dist/apps/risk-engine/src/main.js');
-const NAIVE_MAIN = path.join(ROOT, 'dist/apps/naive-engine/src/main.js');
+// the apps of the same build as this file (dist/ normally)
+const ENGINE_MAIN = path.join(__dirname, '..', 'apps/risk-engine/src/main.js');
+const NAIVE_MAIN = path.join(__dirname, '..', 'apps/naive-engine/src/main.js');
 const RAW_WORKER = path.join(__dirname, 'raw-worker.js');
 const PROFILED_ENGINE = path.join(__dirname, 'engine-profiled.js');
+const WHATIF_ENGINE = path.join(__dirname, 'engine-whatif.js');
 const SCORING = path.join(__dirname, 'scoring.js');
 
 const processes: ManagedProcess[] = [];
@@ -239,6 +259,9 @@ interface ThroughputResult {
   produceSeconds: number;
   /** CPU over the measured window: ours (consumer, broker, Redis, this process) and everyone else's. */
   cpu: CpuUse;
+  /** CPU time per order over the measured window: the consumer process, and the broker. */
+  consumerCpuUsPerOrder: number;
+  brokerCpuUsPerOrder: number;
 }
 
 interface ThroughputPlan {
@@ -251,9 +274,14 @@ interface ThroughputPlan {
   backlog: KeyedMessage[];
   /** Once the warm-up's worth of orders is committed (profiler start...). */
   afterWarmup?: (proc: ManagedProcess) => Promise<void>;
+  /** Once half of the backlog is committed. */
+  halfway?: (proc: ManagedProcess) => Promise<void>;
   /** After the backlog is committed, before the outputs are read (metrics scrape, profiler stop...). */
   afterBacklog?: (proc: ManagedProcess) => Promise<void>;
 }
+
+/** Topic names of one deployment: "<prefix>.orders.v1". */
+const topicPrefix = (prefix: string) => `${prefix}.`;
 
 /** The input topic holds exactly what we produced (no producer retry doubled anything). */
 async function expectCount(admin: Admin, topic: string, expected: number): Promise<void> {
@@ -266,10 +294,10 @@ async function expectCount(admin: Admin, topic: string, expected: number): Promi
  * backlog and reads its outputs back with read_committed once everything is committed.
  */
 async function runThroughput(w: World, plan: ThroughputPlan): Promise<{ result: ThroughputResult; proc: ManagedProcess }> {
-  const ordersTopic = topicName('orders', plan.prefix);
-  const outTopic = topicName('assessments', plan.prefix);
+  const ordersTopic = topicName('orders', topicPrefix(plan.prefix));
+  const outTopic = topicName('assessments', topicPrefix(plan.prefix));
   const total = plan.warm.length + plan.backlog.length;
-  await provisionTopics(w.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], plan.prefix);
+  await provisionTopics(w.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], topicPrefix(plan.prefix));
   const p0 = performance.now();
   await produceAll(w.producers, ordersTopic, [...plan.warm, ...plan.backlog]);
   const produceSeconds = (performance.now() - p0) / 1000;
@@ -282,10 +310,12 @@ async function runThroughput(w: World, plan: ThroughputPlan): Promise<{ result: 
   await plan.afterWarmup?.(proc);
   const cpu = new CpuAccount([process.pid, w.broker.pid, w.redisServer.pid, proc.pid]);
   let lastReport = performance.now();
+  let halfway: Promise<void> | undefined;
   await waitCommitted(w.admin, plan.groupId, ordersTopic, total, {
     alive,
     context,
     onProgress: (n) => {
+      if (!halfway && plan.halfway && n >= plan.warm.length + plan.backlog.length / 2) halfway = plan.halfway(proc);
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
         say(`${plan.label}: ${fmtInt(n)}/${fmtInt(total)} committed`);
@@ -293,6 +323,8 @@ async function runThroughput(w: World, plan: ThroughputPlan): Promise<{ result: 
     },
   });
   const cpuUse = cpu.stop();
+  await halfway;
+  const inWindow = total - plan.warm.length;
   await plan.afterBacklog?.(proc);
 
   // read every output back as a downstream read_committed consumer would
@@ -323,10 +355,13 @@ async function runThroughput(w: World, plan: ThroughputPlan): Promise<{ result: 
     missing: total - sorted.length,
     produceSeconds,
     cpu: cpuUse,
+    consumerCpuUsPerOrder: ((cpuUse.cpuSeconds[proc.pid] ?? NaN) * 1e6) / inWindow,
+    brokerCpuUsPerOrder: ((cpuUse.cpuSeconds[w.broker.pid] ?? NaN) * 1e6) / inWindow,
   };
   say(
     `${plan.label}: ${fmtInt(result.rate)} orders/s after the warm-up (overall ${fmtInt(result.overallRate)}/s; outputs ${read}/${total}, duplicates ${duplicates}, ` +
-      `missing ${result.missing}; CPU cores: ours ${cpuUse.oursCores.toFixed(2)}, others ${cpuUse.othersCores.toFixed(2)})`,
+      `missing ${result.missing}; CPU cores: ours ${cpuUse.oursCores.toFixed(2)}, others ${cpuUse.othersCores.toFixed(2)}; ` +
+      `CPU per order: consumer ${fmtInt(result.consumerCpuUsPerOrder)} µs, broker ${fmtInt(result.brokerCpuUsPerOrder)} µs)`,
   );
   return { result, proc };
 }
@@ -362,9 +397,14 @@ async function runLatency(
   const gotAlert = new Uint8Array(total);
   const aLat: number[] = [];
   const alLat: number[] = [];
-  const assessmentsTopic = topicName('assessments', prefix);
-  const alertsTopic = topicName('alerts', prefix);
-  const reader = w.kafka.consumer({ groupId: `bench-latency-${prefix}-${rate}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 10, minBytes: 1 });
+  const assessmentsTopic = topicName('assessments', topicPrefix(prefix));
+  const alertsTopic = topicName('alerts', topicPrefix(prefix));
+  const reader = w.kafka.consumer({
+    groupId: `bench-latency-${prefix}-${rate}-${Date.now()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 10,
+    minBytes: 1,
+  });
   let joined!: () => void;
   const joinedP = new Promise<void>((r) => (joined = r));
   reader.on(reader.events.GROUP_JOIN, () => joined());
@@ -395,7 +435,7 @@ async function runLatency(
 
   const producer = w.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const ordersTopic = topicName('orders', prefix);
+  const ordersTopic = topicName('orders', topicPrefix(prefix));
   const inflight = new Set<Promise<unknown>>();
   let sendErrors = 0;
   let sent = 0;
@@ -451,7 +491,7 @@ async function engineEnv(prefix: string, o: Options, extra: Record<string, strin
   return {
     KAFKA_BROKERS: '',
     REDIS_URL: '',
-    DW_TOPIC_PREFIX: prefix,
+    DW_TOPIC_PREFIX: topicPrefix(prefix),
     REDIS_KEY_PREFIX: `${prefix}:`,
     ENGINE_GROUP_ID: `${prefix}-engine`,
     ENGINE_TRANSACTIONAL_ID_PREFIX: `${prefix}-engine`,
@@ -471,7 +511,11 @@ async function scrapeMetrics(port: string): Promise<{ assessments: number; alert
         .split('\n')
         .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
         .reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    return { assessments: sum('dw_engine_assessments_total'), alerts: sum('dw_engine_alerts_total'), hitRatio: sum('dw_engine_screening_cache_hit_ratio') };
+    return {
+      assessments: sum('dw_engine_assessments_total'),
+      alerts: sum('dw_engine_alerts_total'),
+      hitRatio: sum('dw_engine_screening_cache_hit_ratio'),
+    };
   } catch {
     return undefined;
   }
@@ -493,6 +537,11 @@ function ipcRequest(proc: ManagedProcess, msg: object, expect: string, timeoutMs
     proc.child.on('message', onMessage);
     proc.child.send(msg);
   });
+}
+
+interface EngineMemory {
+  usage: NodeJS.MemoryUsage;
+  spaces: { name: string; size: number; used: number }[];
 }
 
 // ---------------------------------------------------------------------------------------------- report
@@ -550,7 +599,16 @@ interface Results {
   latency: LatencyResult[];
   scoring?: { rate: number; output: string; pinned: boolean };
   rss?: { backlogPeak: number; overallPeak: number; hwm: number; samples: number };
-  profile?: { summary: ProfileSummary; file: string; rate: number; backlog: number };
+  profile?: {
+    summary: ProfileSummary;
+    file: string;
+    rate: number;
+    backlog: number;
+    memory?: EngineMemory;
+    rssPeak: number;
+    consumerCpuUsPerOrder: number;
+    heap?: { file: string; summary: HeapSummary };
+  };
 }
 
 const TARGETS = {
@@ -572,7 +630,8 @@ function buildRows(r: Results): string[][] {
   const check = (t: ThroughputResult | undefined) =>
     t
       ? `${fmtInt(t.warmup)} warm-up + ${fmtInt(t.backlog)} measured; outputs ${t.outputsRead}/${t.expectedOutputs}, duplicates ${t.duplicates}, missing ${Math.max(0, t.missing)}; ` +
-        `CPU cores ours ${t.cpu.oursCores.toFixed(2)} / others' ${t.cpu.othersCores.toFixed(2)}`
+        `CPU cores ours ${t.cpu.oursCores.toFixed(2)} / others' ${t.cpu.othersCores.toFixed(2)}; ` +
+        `CPU per order: consumer ${fmtInt(t.consumerCpuUsPerOrder)} µs, broker ${fmtInt(t.brokerCpuUsPerOrder)} µs`
       : '';
   rows.push(['1a. Raw ceiling, plain (kafkajs eachBatch → send, acks=all)', thr(r.rawPlain), '—', '', check(r.rawPlain)]);
   rows.push(['1b. Raw ceiling, transactional per chunk (fair EOS ceiling)', thr(r.rawTx), '—', '', check(r.rawTx)]);
@@ -583,14 +642,38 @@ function buildRows(r: Results): string[][] {
     '',
     `${check(r.rawTxFast)}; 1a/1b use the engine's createKafka retry (initialRetryTime 200 ms)`,
   ]);
-  rows.push(['2. risk-engine pipeline (exactly once)', thr(r.engine), `≥ ${fmtInt(TARGETS.rate)}/s`, verdict(r.engine && r.engine.rate >= TARGETS.rate), check(r.engine)]);
+  rows.push([
+    '2. risk-engine pipeline (exactly once)',
+    thr(r.engine),
+    `≥ ${fmtInt(TARGETS.rate)}/s`,
+    verdict(r.engine && r.engine.rate >= TARGETS.rate),
+    check(r.engine),
+  ]);
   const ofTx = r.engine && r.rawTx ? (100 * r.engine.rate) / r.rawTx.rate : NaN;
   const ofPlain = r.engine && r.rawPlain ? (100 * r.engine.rate) / r.rawPlain.rate : NaN;
-  rows.push(['   pipeline as % of the transactional ceiling', fmtPct(ofTx), `≥ ${TARGETS.ofCeiling}%`, verdict(Number.isFinite(ofTx) ? ofTx >= TARGETS.ofCeiling : undefined), '']);
-  rows.push(['   pipeline as % of the plain ceiling', fmtPct(ofPlain), '—', '', 'the plain ceiling has no transactions: not a like-for-like bound']);
+  rows.push([
+    '   pipeline as % of the transactional ceiling',
+    fmtPct(ofTx),
+    `≥ ${TARGETS.ofCeiling}%`,
+    verdict(Number.isFinite(ofTx) ? ofTx >= TARGETS.ofCeiling : undefined),
+    '',
+  ]);
+  rows.push([
+    '   pipeline as % of the plain ceiling',
+    fmtPct(ofPlain),
+    '—',
+    '',
+    'the plain ceiling has no transactions: not a like-for-like bound',
+  ]);
   rows.push(['3. naive NestJS (Transport.KAFKA, GET per party, emit per output)', thr(r.naive), '—', '', check(r.naive)]);
   const vsNaive = r.engine && r.naive ? r.engine.rate / r.naive.rate : NaN;
-  rows.push(['   pipeline ÷ naive', Number.isFinite(vsNaive) ? `${vsNaive.toFixed(1)}×` : 'n/a', `≥ ${TARGETS.vsNaive}×`, verdict(Number.isFinite(vsNaive) ? vsNaive >= TARGETS.vsNaive : undefined), '']);
+  rows.push([
+    '   pipeline ÷ naive',
+    Number.isFinite(vsNaive) ? `${vsNaive.toFixed(1)}×` : 'n/a',
+    `≥ ${TARGETS.vsNaive}×`,
+    verdict(Number.isFinite(vsNaive) ? vsNaive >= TARGETS.vsNaive : undefined),
+    '',
+  ]);
   for (const l of r.latency) {
     const target = l.rate === 1_000 ? `p99 ≤ ${TARGETS.p99At1000} ms` : '—';
     const ok = l.rate === 1_000 ? l.alerts.count > 0 && l.alerts.p99 <= TARGETS.p99At1000 : undefined;
@@ -622,7 +705,9 @@ function buildRows(r: Results): string[][] {
     r.rss ? mib(Math.max(r.rss.overallPeak, r.rss.hwm)) : 'not run',
     `≤ ${TARGETS.rssMiB} MiB`,
     verdict(r.rss ? Math.max(r.rss.overallPeak, r.rss.hwm) <= TARGETS.rssMiB * 1024 * 1024 : undefined),
-    r.rss ? `VmHWM ${mib(r.rss.hwm)}; max VmRSS sample ${mib(r.rss.overallPeak)} (${r.rss.samples} samples / 100 ms), ${mib(r.rss.backlogPeak)} during the backlog` : '',
+    r.rss
+      ? `VmHWM ${mib(r.rss.hwm)}; max VmRSS sample ${mib(r.rss.overallPeak)} (${r.rss.samples} samples / 100 ms), ${mib(r.rss.backlogPeak)} during the backlog`
+      : '',
   ]);
   return rows;
 }
@@ -659,20 +744,21 @@ function markdownReport(r: Results): string {
       'the first warm-up-many outputs are the warm-up (JIT, LRU, Redis caches), and throughput = the next backlog-many outputs ÷ the time from the first of them to the last.',
   );
   lines.push(
-    "- CPU cores \"ours\" = the consumer under test + the broker + Redis + the benchmark process over the measured window; \"others'\" = everything else on the machine " +
-      '(other people\'s builds and tests on a shared machine): when it is not ~0, results are understated.',
+    '- CPU cores "ours" = the consumer under test + the broker + Redis + the benchmark process over the measured window; "others\'" = everything else on the machine ' +
+      '(other people\'s builds and tests on a shared machine): when it is not ~0, results are understated. "CPU per order" = CPU time of the consumer process ' +
+      '(all its threads) and of the broker over the measured window ÷ orders: much less sensitive to foreign load than orders/s.',
   );
   lines.push(
-    '- Raw ceilings (bench/raw-worker.ts): kafkajs alone with the consumer settings of TransactionalPipeline, eachBatch cut into chunks of the engine\'s ' +
+    "- Raw ceilings (bench/raw-worker.ts): kafkajs alone with the consumer settings of TransactionalPipeline, eachBatch cut into chunks of the engine's " +
       `ENGINE_MAX_CHUNK_MESSAGES, ENGINE_PARTITIONS_CONCURRENTLY partitions at once, one output of ${fmtInt(r.assessmentBytes)} B per input, no parsing. ` +
       'Plain: one idempotent producer, acks=all. Transactional: a transactional producer per input partition, one transaction per chunk with the outputs and the offset.',
   );
   lines.push(
     '- Naive (apps/naive-engine): @nestjs/microservices Transport.KAFKA, @EventPattern per message, postfixId "", one Redis GET per party screening (SET on a miss) and per ' +
-      'open-order state, `await lastValueFrom(ClientKafka.emit())` per assessment and alert; scoring and alert decisions are the risk-engine\'s own functions.',
+      "open-order state, `await lastValueFrom(ClientKafka.emit())` per assessment and alert; scoring and alert decisions are the risk-engine's own functions.",
   );
   lines.push(
-    '- Latency: after the backlog, the same engine gets orders at a fixed offered rate; each order\'s send time is taken just before producer.send and its arrival when a ' +
+    "- Latency: after the backlog, the same engine gets orders at a fixed offered rate; each order's send time is taken just before producer.send and its arrival when a " +
       'read_committed consumer (maxWaitTimeInMs 10) in the benchmark process receives the alert (or the assessment), matched by order id. Orders continue the same generator ' +
       '(known parties), so alerts follow the default mix above.',
   );
@@ -703,13 +789,45 @@ function profileReport(p: NonNullable<Results['profile']>, r: Results): string {
       `Profile file: \`${path.relative(ROOT, p.file)}\`.`,
   );
   lines.push('');
-  lines.push(`Main thread busy ${(100 * s.busyShare).toFixed(0)}% of ${(s.totalMs / 1000).toFixed(1)} s (idle ${(s.idleMs / 1000).toFixed(1)} s). Shares below are of busy time.`);
+  lines.push(
+    `Main thread busy ${(100 * s.busyShare).toFixed(0)}% of ${(s.totalMs / 1000).toFixed(1)} s (idle ${(s.idleMs / 1000).toFixed(1)} s). Shares below are of busy time.`,
+  );
   lines.push('');
-  lines.push(markdownTable(['Self time by category', 'ms', 'share'], s.categories.slice(0, 16).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`])));
+  lines.push(
+    markdownTable(
+      ['Self time by category', 'ms', 'share'],
+      s.categories.slice(0, 16).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+    ),
+  );
   lines.push('');
-  lines.push(markdownTable(['Inclusive time of', 'ms', 'share'], s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`])));
+  lines.push(
+    markdownTable(
+      ['Inclusive time of', 'ms', 'share'],
+      s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+    ),
+  );
   lines.push('');
-  lines.push(markdownTable(['Top functions (self)', 'where', 'ms', 'share'], s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`])));
+  lines.push(
+    markdownTable(
+      ['Top functions (self)', 'where', 'ms', 'share'],
+      s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`]),
+    ),
+  );
+  if (p.heap) {
+    const h = p.heap.summary;
+    lines.push('');
+    lines.push(
+      `Live heap half-way through the backlog (heap snapshot after a full GC, \`${path.relative(ROOT, p.heap.file)}\`): ${mib(h.totalBytes)} in ${fmtInt(h.nodeCount)} objects; ` +
+        'largest groups by shallow size:',
+    );
+    lines.push('');
+    lines.push(
+      markdownTable(
+        ['constructor / kind', 'MiB', 'objects'],
+        h.top.map((g) => [g.name, (g.bytes / 1048576).toFixed(1), fmtInt(g.count)]),
+      ),
+    );
+  }
   return lines.join('\n');
 }
 
@@ -754,7 +872,9 @@ async function main(): Promise<void> {
   }
 
   try {
-    say(`mode ${o.quick ? 'quick' : 'full'}; phases ${[...o.phases].join(',')}${o.profile ? ',profile' : ''}; starting Kafka and Redis on free ports`);
+    say(
+      `mode ${o.quick ? 'quick' : 'full'}; phases ${[...o.phases].join(',')}${o.profile ? ',profile' : ''}; starting Kafka and Redis on free ports`,
+    );
     [broker, redisServer] = await Promise.all([KafkaBroker.start({ name: 'bench', heapMb: 1024 }), RedisServer.start()]);
     if (redisServer.port === 6379) throw new Error('refusing to use port 6379');
     const kafka = benchKafka(broker.brokers, `bench-${runId}`);
@@ -796,6 +916,7 @@ async function main(): Promise<void> {
     const chunk = o.engineEnv.ENGINE_MAX_CHUNK_MESSAGES ?? '500';
     const concurrency = o.engineEnv.ENGINE_PARTITIONS_CONCURRENTLY ?? '3';
     const engineSettings =
+      (o.engineRetryMs === undefined ? '' : `WHAT-IF engine (bench/engine-whatif.js, kafkajs initialRetryTime ${o.engineRetryMs} ms), `) +
       `ENGINE_MAX_CHUNK_MESSAGES=${chunk}, ENGINE_PARTITIONS_CONCURRENTLY=${concurrency}, LOG_LEVEL=${o.logLevel}` +
       Object.entries(o.engineEnv)
         .filter(([k]) => k !== 'ENGINE_MAX_CHUNK_MESSAGES' && k !== 'ENGINE_PARTITIONS_CONCURRENTLY')
@@ -811,7 +932,9 @@ async function main(): Promise<void> {
       engineSettings,
       latency: [],
     };
-    say(`workload: ${need} orders, ${fmtInt(orderBytes)} B each; assessments ${assessmentBytes} B; ${(100 * results.alertShare).toFixed(1)}% alert`);
+    say(
+      `workload: ${need} orders, ${fmtInt(orderBytes)} B each; assessments ${assessmentBytes} B; ${(100 * results.alertShare).toFixed(1)}% alert`,
+    );
 
     const connection = { KAFKA_BROKERS: broker.brokers, REDIS_URL: redisServer.url };
 
@@ -835,8 +958,8 @@ async function main(): Promise<void> {
             startProcess(v.label, [RAW_WORKER], {
               BENCH_MODE: v.mode,
               BENCH_BROKERS: broker!.brokers,
-              BENCH_IN_TOPIC: topicName('orders', prefix),
-              BENCH_OUT_TOPIC: topicName('assessments', prefix),
+              BENCH_IN_TOPIC: topicName('orders', topicPrefix(prefix)),
+              BENCH_OUT_TOPIC: topicName('assessments', topicPrefix(prefix)),
               BENCH_GROUP: groupId,
               BENCH_CHUNK: chunk,
               BENCH_CONCURRENCY: concurrency,
@@ -863,7 +986,15 @@ async function main(): Promise<void> {
         warm,
         backlog: o.phases.has('engine') ? backlog : backlog.slice(0, 1_000),
         start: () => {
-          const p = startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(tmp, 'engine.log') });
+          const p =
+            o.engineRetryMs === undefined
+              ? startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(tmp, 'engine.log') })
+              : startProcess(
+                  'risk-engine (what-if)',
+                  [WHATIF_ENGINE],
+                  { ...env, BENCH_KAFKA_RETRY_MS: String(o.engineRetryMs) },
+                  { stdoutFile: path.join(tmp, 'engine.log') },
+                );
           sampler = new RssSampler(p.pid, 100).start();
           return p;
         },
@@ -900,7 +1031,14 @@ async function main(): Promise<void> {
           startProcess(
             'naive-engine',
             [NAIVE_MAIN],
-            { ...connection, DW_TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: `${prefix}:`, NAIVE_GROUP_ID: groupId, LOG_LEVEL: o.logLevel, ...o.naiveEnv },
+            {
+              ...connection,
+              DW_TOPIC_PREFIX: topicPrefix(prefix),
+              REDIS_KEY_PREFIX: `${prefix}:`,
+              NAIVE_GROUP_ID: groupId,
+              LOG_LEVEL: o.logLevel,
+              ...o.naiveEnv,
+            },
             { stdoutFile: path.join(tmp, 'naive.log') },
           ),
       });
@@ -917,6 +1055,10 @@ async function main(): Promise<void> {
       fs.mkdirSync(outDir, { recursive: true });
       const file = path.join(outDir, `engine-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
       let readyP: Promise<unknown> = Promise.resolve();
+      let memory: EngineMemory | undefined;
+      let memPoll: NodeJS.Timeout | undefined;
+      let heap: { file: string; summary: HeapSummary } | undefined;
+      let sampler: RssSampler | undefined;
       const { result, proc } = await runThroughput(w, {
         label: 'risk-engine (profiled)',
         prefix,
@@ -924,15 +1066,39 @@ async function main(): Promise<void> {
         warm,
         backlog,
         start: () => {
-          const p = startProcess('risk-engine-profiled', [PROFILED_ENGINE], env, { stdoutFile: path.join(tmp, 'engine-profiled.log'), ipc: true });
+          const p = startProcess('risk-engine-profiled', [PROFILED_ENGINE], env, {
+            stdoutFile: path.join(tmp, 'engine-profiled.log'),
+            ipc: true,
+          });
           readyP = new Promise((resolve) => p.child.on('message', (m: { ok?: string }) => m.ok === 'ready' && resolve(undefined)));
           return p;
         },
         afterWarmup: async (p) => {
           await readyP;
           await ipcRequest(p, { cmd: 'profile-start', intervalUs: 1000 }, 'started');
+          // memory breakdown under load: keep the sample with the highest RSS
+          let busy = false;
+          memPoll = setInterval(() => {
+            if (busy) return;
+            busy = true;
+            ipcRequest(p, { cmd: 'memory' }, 'memory', 10_000)
+              .then((m) => {
+                const mem = m as unknown as EngineMemory;
+                if (!memory || mem.usage.rss > memory.usage.rss) memory = mem;
+              })
+              .catch(() => undefined)
+              .finally(() => (busy = false));
+          }, 1_000);
         },
+        halfway: o.heapSnapshot
+          ? async (p) => {
+              const heapFile = file.replace(/\.cpuprofile$/, '.heapsnapshot');
+              await ipcRequest(p, { cmd: 'heap-snapshot', file: heapFile }, 'heap', 300_000);
+              heap = { file: heapFile, summary: summarizeHeapSnapshot(JSON.parse(fs.readFileSync(heapFile, 'utf8')) as HeapSnapshotJson) };
+            }
+          : undefined,
         afterBacklog: async (p) => {
+          clearInterval(memPoll);
           await ipcRequest(p, { cmd: 'profile-stop', file }, 'stopped', 120_000);
         },
       });
@@ -960,7 +1126,17 @@ async function main(): Promise<void> {
         'LOG',
         'write',
       ]);
-      results.profile = { summary, file, rate: result.rate, backlog: backlog.length };
+      sampler?.stop();
+      results.profile = {
+        summary,
+        file,
+        rate: result.rate,
+        backlog: backlog.length,
+        memory,
+        rssPeak: sampler?.maxSampledRss ?? NaN,
+        consumerCpuUsPerOrder: result.consumerCpuUsPerOrder,
+        heap,
+      };
     }
 
     // ---- 5. the scoring core on one core
@@ -971,7 +1147,14 @@ async function main(): Promise<void> {
       else {
         const pinned = fs.existsSync('/usr/bin/taskset') && os.cpus().length > 1;
         const cmd = pinned ? '/usr/bin/taskset' : process.execPath;
-        const args = [...(pinned ? ['-c', '1', process.execPath] : []), SCORING, '--orders', String(o.scoringOrders), '--seed', String(o.seed)];
+        const args = [
+          ...(pinned ? ['-c', '1', process.execPath] : []),
+          SCORING,
+          '--orders',
+          String(o.scoringOrders),
+          '--seed',
+          String(o.seed),
+        ];
         say(`scoring core: ${pinned ? 'taskset -c 1 ' : ''}node dist/bench/scoring.js --orders ${o.scoringOrders}`);
         const output = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
         const m = /throughput:\s*([\d,]+)\s*orders\/s/.exec(output);
@@ -982,26 +1165,58 @@ async function main(): Promise<void> {
     // ---- report
     const rows = buildRows(results);
     process.stdout.write(`\nPipeline benchmark (${o.quick ? 'quick' : 'full'} mode), ${machine.date}\n`);
-    process.stdout.write(`${machine.nproc} CPUs, ${machine.cpu}, ${machine.memory}; Node ${machine.node}; Kafka ${machine.kafka}; Redis ${machine.redis}\n`);
+    process.stdout.write(
+      `${machine.nproc} CPUs, ${machine.cpu}, ${machine.memory}; Node ${machine.node}; Kafka ${machine.kafka}; Redis ${machine.redis}\n`,
+    );
     process.stdout.write(`engine: ${engineSettings}\n\n${textTable(HEADER, rows)}\n`);
     if (results.profile) {
       const s = results.profile.summary;
       process.stdout.write(`\nEngine CPU profile (${results.profile.file}): busy ${(100 * s.busyShare).toFixed(0)}%\n`);
-      process.stdout.write(`${textTable(['category', 'ms', 'share of busy'], s.categories.slice(0, 14).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]))}\n\n`);
-      process.stdout.write(`${textTable(['inclusive', 'ms', 'share of busy'], s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]))}\n\n`);
-      process.stdout.write(`${textTable(['function (self)', 'where', 'ms', 'share'], s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`]))}\n`);
+      if (results.profile.heap) {
+        const h = results.profile.heap.summary;
+        process.stdout.write(`live heap (snapshot ${results.profile.heap.file}): ${mib(h.totalBytes)}\n`);
+        process.stdout.write(
+          `${textTable(
+            ['constructor / kind', 'MiB', 'objects'],
+            h.top.map((g) => [g.name, (g.bytes / 1048576).toFixed(1), fmtInt(g.count)]),
+          )}\n`,
+        );
+      }
+      if (results.profile.memory) process.stdout.write(`memory at the end of the backlog: ${JSON.stringify(results.profile.memory)}\n`);
+      process.stdout.write(
+        `${textTable(
+          ['category', 'ms', 'share of busy'],
+          s.categories.slice(0, 14).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+        )}\n\n`,
+      );
+      process.stdout.write(
+        `${textTable(
+          ['inclusive', 'ms', 'share of busy'],
+          s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+        )}\n\n`,
+      );
+      process.stdout.write(
+        `${textTable(
+          ['function (self)', 'where', 'ms', 'share'],
+          s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`]),
+        )}\n`,
+      );
     }
     if (o.write) {
       const sections: [string, string][] = [];
-      if (o.phases.size === PHASES.length) sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
+      if (o.phases.size === PHASES.length && o.engineRetryMs === undefined)
+        sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
       else say('not all phases ran: the "Pipeline (npm run bench)" section is left as it is');
-      if (results.profile) sections.push(['## Pipeline: engine CPU profile (npm run bench -- --profile)', profileReport(results.profile, results)]);
+      if (results.profile)
+        sections.push(['## Pipeline: engine CPU profile (npm run bench -- --profile)', profileReport(results.profile, results)]);
       if (sections.length) {
         writeDoc(o.doc, sections);
         say(`wrote ${sections.map(([h]) => `"${h.slice(3)}"`).join(' and ')} in ${path.relative(ROOT, o.doc)}`);
       }
     }
-    const failures = [results.rawPlain, results.rawTx, results.rawTxFast, results.engine, results.naive].filter((t) => t && (t.duplicates > 0 || t.missing > 0));
+    const failures = [results.rawPlain, results.rawTx, results.rawTxFast, results.engine, results.naive].filter(
+      (t) => t && (t.duplicates > 0 || t.missing > 0),
+    );
     if (failures.length) throw new Error(`outputs missing or doubled in: ${failures.map((t) => t!.label).join(', ')}`);
     say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } finally {

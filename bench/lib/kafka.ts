@@ -78,7 +78,8 @@ export async function waitCommitted(
     }
     if (n >= target) return Date.now();
     if (opts.alive && !opts.alive()) throw new Error(`consumer died at ${n}/${target} committed on ${topic}\n${opts.context?.() ?? ''}`);
-    if (Date.now() - lastMove > stallMs) throw new Error(`no progress for ${stallMs / 1000} s at ${n}/${target} committed on ${topic}\n${opts.context?.() ?? ''}`);
+    if (Date.now() - lastMove > stallMs)
+      throw new Error(`no progress for ${stallMs / 1000} s at ${n}/${target} committed on ${topic}\n${opts.context?.() ?? ''}`);
     await sleep(opts.intervalMs ?? 100);
   }
 }
@@ -95,7 +96,12 @@ export async function readAll(
   onMessage: (key: string, timestampMs: number) => void,
   idleMs = 8_000,
 ): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-reader-${topic}-${Date.now()}-${Math.random().toString(36).slice(2)}`, readUncommitted: false, maxWaitTimeInMs: 250, maxBytes: 64 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `bench-reader-${topic}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 250,
+    maxBytes: 64 * 1024 * 1024,
+  });
   let count = 0;
   let lastAt = Date.now();
   await consumer.connect();

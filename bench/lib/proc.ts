@@ -81,7 +81,11 @@ export function startProcess(
     child,
     exit,
     tail: () =>
-      [`--- ${name} (pid ${pid}) stderr ---`, ...errLines, ...(opts.stdoutFile ? [`--- ${opts.stdoutFile} (tail) ---`, tailFile(opts.stdoutFile, 4_000)] : [])].join('\n'),
+      [
+        `--- ${name} (pid ${pid}) stderr ---`,
+        ...errLines,
+        ...(opts.stdoutFile ? [`--- ${opts.stdoutFile} (tail) ---`, tailFile(opts.stdoutFile, 4_000)] : []),
+      ].join('\n'),
     exited: () => child.exitCode !== null || child.signalCode !== null,
     pause: () => process.kill(pid, 'SIGSTOP'),
     resume: () => process.kill(pid, 'SIGCONT'),
@@ -197,6 +201,8 @@ export interface CpuUse {
   oursCores: number;
   /** Average cores used by everything else on the machine (other people's work). */
   othersCores: number;
+  /** CPU seconds used by each listed pid over the window. */
+  cpuSeconds: Record<number, number>;
 }
 
 /**
@@ -216,9 +222,14 @@ export class CpuAccount {
     const seconds = (Date.now() - this.t0) / 1000;
     const m = machineJiffies();
     let ours = 0;
-    for (const p of this.pids) ours += Math.max(0, processJiffies(p) - (this.startOurs.get(p) ?? 0));
+    const cpuSeconds: Record<number, number> = {};
+    for (const p of this.pids) {
+      const used = Math.max(0, processJiffies(p) - (this.startOurs.get(p) ?? 0));
+      cpuSeconds[p] = used / CLOCK_TICKS;
+      ours += used;
+    }
     const busy = m && this.startMachine ? m.busy - this.startMachine.busy : NaN;
     const toCores = (j: number) => (seconds > 0 ? j / CLOCK_TICKS / seconds : NaN);
-    return { seconds, oursCores: toCores(ours), othersCores: Math.max(0, toCores(busy - ours)) };
+    return { seconds, oursCores: toCores(ours), othersCores: Math.max(0, toCores(busy - ours)), cpuSeconds };
   }
 }

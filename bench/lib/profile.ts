@@ -55,7 +55,8 @@ export function categorize(fn: string, url: string): string {
   return 'other';
 }
 
-const frameKey = (n: CpuProfileNode) => `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url}\u0000${n.callFrame.lineNumber}`;
+const frameKey = (n: CpuProfileNode) =>
+  `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url}\u0000${n.callFrame.lineNumber}`;
 
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('node_modules/');
@@ -92,7 +93,11 @@ export function summarizeProfile(profile: CpuProfile, inclusiveOf: string[] = []
     const cat = categorize(n.callFrame.functionName, n.callFrame.url);
     cats.set(cat, (cats.get(cat) ?? 0) + us);
     const k = frameKey(n);
-    const f = fns.get(k) ?? { name: n.callFrame.functionName || '(anonymous)', where: `${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`, us: 0 };
+    const f = fns.get(k) ?? {
+      name: n.callFrame.functionName || '(anonymous)',
+      where: `${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`,
+      us: 0,
+    };
     f.us += us;
     fns.set(k, f);
   }

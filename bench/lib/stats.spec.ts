@@ -20,7 +20,8 @@ describe('bench stats', () => {
   });
 
   it('replaces only its own section of the doc', () => {
-    const doc = '# Benchmarks\n\n## Scoring\n\nkeep me\n\n## Pipeline (npm run bench)\n\nold\n\n### sub\n\nold too\n\n## Other\n\nkeep me too\n';
+    const doc =
+      '# Benchmarks\n\n## Scoring\n\nkeep me\n\n## Pipeline (npm run bench)\n\nold\n\n### sub\n\nold too\n\n## Other\n\nkeep me too\n';
     const out = replaceSection(doc, '## Pipeline (npm run bench)', 'new');
     expect(out).toBe('# Benchmarks\n\n## Scoring\n\nkeep me\n\n## Pipeline (npm run bench)\n\nnew\n\n## Other\n\nkeep me too\n');
     expect(replaceSection('# B\n\n## A\n\na\n', '## P', 'p')).toBe('# B\n\n## A\n\na\n\n## P\n\np\n');
@@ -34,7 +35,11 @@ describe('bench stats', () => {
 
 describe('bench CPU profile summary', () => {
   it('splits self time into categories and credits inclusive time once per sample', () => {
-    const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, children });
+    const frame = (id: number, functionName: string, url: string, children: number[] = []) => ({
+      id,
+      callFrame: { functionName, url, lineNumber: 0 },
+      children,
+    });
     const profile: CpuProfile = {
       nodes: [
         frame(1, '(root)', '', [2, 5]),

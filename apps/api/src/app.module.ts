@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
 import { AlertFeed } from './alerts/alert-feed.service';
 import { AlertsController, LiveStreams } from './alerts/alerts.controller';
@@ -10,24 +10,33 @@ import { ApiKeyGuard } from './auth/auth.guard';
 import { SessionController } from './auth/session.controller';
 import { DocsController } from './docs/docs.controller';
 import { OrdersController } from './orders/orders.controller';
+import { ReplayController } from './replay/replay.controller';
+import { ReplayService } from './replay/replay.service';
 import { ApiRuntime } from './runtime';
 import type { ApiSettings } from './settings';
 import { Subscriptions, SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { API_SETTINGS, LOGGER } from './tokens';
 
-function metrics(feed: AlertFeed, streams: LiveStreams): Registry {
-  const registry = new Registry();
-  new Gauge({ name: 'dualwatch_api_alerts', help: 'Alerts in the store', registers: [registry], collect() { this.set(feed.store.size); } });
-  new Gauge({ name: 'dualwatch_api_live_streams', help: 'Open live streams (SSE)', registers: [registry], collect() { this.set(streams.open.size); } });
-  return registry;
+/** The api's Prometheus metrics, on their own registry, named `dw_api_*` like `dw_engine_*` and `dw_notifier_*`. */
+export class ApiMetrics {
+  readonly registry = new Registry();
+  constructor(sources: { alerts(): number; liveStreams(): number } = { alerts: () => 0, liveStreams: () => 0 }) {
+    const registers = [this.registry];
+    new Gauge({ name: 'dw_api_alerts', help: 'Alerts in the store', registers, collect() { this.set(sources.alerts()); } });
+    new Gauge({ name: 'dw_api_live_streams', help: 'Open live streams (SSE)', registers, collect() { this.set(sources.liveStreams()); } });
+    collectDefaultMetrics({ register: this.registry, prefix: 'dw_api_' });
+  }
 }
+
+const metrics = (feed: AlertFeed, streams: LiveStreams): Registry =>
+  new ApiMetrics({ alerts: () => feed.store.size, liveStreams: () => streams.open.size }).registry;
 
 @Module({})
 export class ApiModule {
   static forRoot(settings: ApiSettings, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [OpsController, DocsController, SessionController, OrdersController, AssessController, AlertsController, SubscriptionsController],
+      controllers: [OpsController, DocsController, SessionController, OrdersController, AssessController, AlertsController, SubscriptionsController, ReplayController],
       providers: [
         { provide: API_SETTINGS, useValue: settings },
         { provide: LOGGER, useValue: logger },
@@ -36,6 +45,7 @@ export class ApiModule {
         AlertFeed,
         LiveStreams,
         WhatIfService,
+        ReplayService,
         Subscriptions,
         {
           provide: HEALTH_INDICATORS,

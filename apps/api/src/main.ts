@@ -1,36 +1,17 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import type pino from 'pino';
-import { SettingsError } from '@dualwatch/config';
-import { createLogger, NestPinoLogger } from '@dualwatch/observability';
+import { bootApp, runMain, type BootOptions } from '@dualwatch/observability';
 import { ApiModule } from './app.module';
 import { API_KEY_HEADER } from './auth/auth.guard';
 import { RateLimiter, rateLimitMiddleware } from './http/rate-limit';
 import { securityHeaders, serveDashboard } from './http/static';
-import { loadApiSettings } from './settings';
+import { loadApiSettings, type ApiSettings } from './settings';
+import type { Logger } from '@dualwatch/observability';
 
-/** Starts the api: settings first (a bad one stops here with a clear message), then the app. */
-export async function bootstrap(env: NodeJS.ProcessEnv = process.env, o: { logDestination?: pino.DestinationStream } = {}) {
-  let settings;
-  try {
-    settings = loadApiSettings(env);
-  } catch (err) {
-    if (err instanceof SettingsError) {
-      process.stderr.write(`api: ${err.message}\n`);
-      if (require.main === module) process.exit(2);
-    }
-    throw err;
-  }
-  const logger = createLogger('api', settings.logLevel, o.logDestination);
+/** Express-level pieces of the api: headers, rate limit, body limits, the dashboard's files. */
+function configure(app: NestExpressApplication, settings: ApiSettings, logger: Logger): void {
   if (!settings.keys.length) logger.warn('API_KEYS is empty: every endpoint but /health, /ready, /metrics and /docs answers 401');
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(settings, logger), {
-    logger: new NestPinoLogger(logger),
-    bufferLogs: false,
-    bodyParser: false,
-    forceCloseConnections: true,
-  });
   app.disable('x-powered-by');
   app.use(securityHeaders);
   app.use(rateLimitMiddleware(new RateLimiter(settings.rateLimitPerSecond, settings.rateLimitBurst), API_KEY_HEADER));
@@ -43,16 +24,22 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, o: { logDe
     res.status(err.status).json({ statusCode: err.status, error, message: err.message });
   });
   serveDashboard(app);
-  app.enableShutdownHooks();
-  await app.listen(settings.httpPort, settings.httpHost);
-  const url = (await app.getUrl()).replace('[::1]', 'localhost');
-  logger.info({ url }, `api ready: ${url}/dashboard/, ${url}/docs, ${url}/health, ${url}/ready, ${url}/metrics`);
-  return app;
 }
 
-if (require.main === module) {
-  bootstrap().catch((err) => {
-    process.stderr.write(`api failed to start: ${(err as Error).stack ?? err}\n`);
-    process.exit(1);
-  });
+/** Starts the api the way every app starts (see bootApp). */
+export function bootstrap(env: NodeJS.ProcessEnv = process.env, o: BootOptions = {}) {
+  return bootApp<ApiSettings, NestExpressApplication>(
+    {
+      name: 'api',
+      loadSettings: loadApiSettings,
+      module: ApiModule.forRoot,
+      nestOptions: { bodyParser: false, forceCloseConnections: true },
+      configure,
+      links: ['/dashboard/', '/docs'],
+    },
+    env,
+    o,
+  );
 }
+
+if (require.main === module) runMain('api', () => bootstrap());

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { createKafka } from '@dualwatch/messaging';
-import type { HealthIndicator, Logger } from '@dualwatch/observability';
+import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
+import { closeRedis, createRedis } from '@dualwatch/redis';
 import { API_SETTINGS, LOGGER } from './tokens';
 import type { ApiSettings } from './settings';
 
@@ -22,16 +23,9 @@ export class ApiRuntime implements OnApplicationShutdown {
   constructor(@Inject(API_SETTINGS) readonly s: ApiSettings, @Inject(LOGGER) readonly logger: Logger) {
     this.kafka = createKafka(s, 'api', logger);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    this.stateRedis = new Redis(s.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5000, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    this.cacheRedis = new Redis(s.redisUrl, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 1000,
-      enableAutoPipelining: true,
-      retryStrategy: (n) => Math.min(n * 200, 2000),
-    });
-    for (const r of [this.stateRedis, this.cacheRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+    const onError = (err: Error) => logger.debug({ err: err.message }, 'redis connection error');
+    this.stateRedis = createRedis(s, 'state', { onError });
+    this.cacheRedis = createRedis(s, 'cache', { onError });
   }
 
   /** Connects once (several services call it at start). Redis being down does not stop the api. */
@@ -47,25 +41,11 @@ export class ApiRuntime implements OnApplicationShutdown {
   }
 
   healthIndicators(): HealthIndicator[] {
-    return [
-      { name: 'redis', check: async () => void (await this.stateRedis.ping()) },
-      {
-        name: 'kafka',
-        check: async () => {
-          const admin = this.kafka.admin();
-          await admin.connect();
-          try {
-            await admin.describeCluster();
-          } finally {
-            await admin.disconnect();
-          }
-        },
-      },
-    ];
+    return [redisIndicator(this.stateRedis), kafkaIndicator(this.kafka)];
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect().catch(() => undefined);
-    for (const r of [this.stateRedis, this.cacheRedis]) await r.quit().catch(() => r.disconnect());
+    await Promise.all([closeRedis(this.stateRedis), closeRedis(this.cacheRedis)]);
   }
 }

@@ -1,4 +1,4 @@
-import { httpSettings, kafkaSettings, loadSettings, redisSettings, setting, SettingsError, type Settings } from '@dualwatch/config';
+import { connectionChecks, httpSettings, kafkaSettings, loadSettings, redisSettings, setting, SettingsError, type Settings } from '@dualwatch/config';
 import { parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
 
 /** Every variable the api reads, with its default and meaning (docs/api.md lists them). */
@@ -52,7 +52,7 @@ export const apiSettingsSpec = {
 export type ApiSettings = Settings<typeof apiSettingsSpec> & { readonly keys: readonly ApiKeyEntry[] };
 
 export function loadApiSettings(env: NodeJS.ProcessEnv = process.env): ApiSettings {
-  const s = loadSettings(apiSettingsSpec, env);
+  const s = loadSettings(apiSettingsSpec, env, connectionChecks);
   let keys: ApiKeyEntry[];
   try {
     keys = parseApiKeys(s.apiKeys);

@@ -6,6 +6,7 @@ import { createLocalView, loadBundledPolicy, loadPolicy } from '@dualwatch/scori
 import { explainCommand, scoreCommand, type ScoringContext } from './commands';
 import { loadRefData } from './refdata';
 import { registerRefdataCommands } from './refdata-command';
+import { registerReplayCommands } from './replay-command';
 
 /**
  * `dualwatch`: score order events offline, with the bundled reference data and policy (no Kafka, no
@@ -89,6 +90,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   registerRefdataCommands(program, io, setExit);
+  registerReplayCommands(program, io, setExit);
   return program;
 }
 

@@ -5,7 +5,7 @@ import { loadBundledRefData, loadRefDataFromDir, RefDataStore, type VersionSwitc
 import type { CliIo } from './main';
 
 // ioredis and kafkajs are loaded only when a refdata command runs: `dualwatch score` starts without them
-const loadRedis = async () => (await import('ioredis')).default;
+const loadRedis = () => import('@dualwatch/redis');
 const loadMessaging = () => import('@dualwatch/messaging');
 
 /**
@@ -19,14 +19,13 @@ export function registerRefdataCommands(program: Command, io: CliIo, setExit: (c
 
   const withStore = async <T>(fn: (store: RefDataStore) => Promise<T>): Promise<T> => {
     const s = loadSettings(redisSettings);
-    const Redis = await loadRedis();
-    const redis = new Redis(s.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000 });
-    redis.on('error', () => undefined);
+    const { createRedis, closeRedis } = await loadRedis();
+    const redis = createRedis(s, 'state');
     try {
       await redis.connect();
       return await fn(new RefDataStore(redis, s.redisKeyPrefix));
     } finally {
-      redis.disconnect();
+      await closeRedis(redis);
     }
   };
 

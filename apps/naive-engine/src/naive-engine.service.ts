@@ -38,7 +38,11 @@ export class NaiveEngineService implements OnApplicationBootstrap, OnApplication
     @Inject(KAFKA_OUT) private readonly client: ClientKafka,
   ) {
     this.redis = new Redis(s.redisUrl, { lazyConnect: true });
-    this.topics = { assessments: topicName('assessments', s.topicPrefix), alerts: topicName('alerts', s.topicPrefix), dlq: topicName('ordersDlq', s.topicPrefix) };
+    this.topics = {
+      assessments: topicName('assessments', s.topicPrefix),
+      alerts: topicName('alerts', s.topicPrefix),
+      dlq: topicName('ordersDlq', s.topicPrefix),
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -58,7 +62,11 @@ export class NaiveEngineService implements OnApplicationBootstrap, OnApplication
     const checked = orderEventValidator.validate(data);
     if (!checked.ok) {
       const msg = ctx.getMessage();
-      await this.emit(this.topics.dlq, { key: msg.key?.toString() ?? null, value: JSON.stringify(data), headers: { 'dw-error-code': 'SCHEMA_VIOLATION' } });
+      await this.emit(this.topics.dlq, {
+        key: msg.key?.toString() ?? null,
+        value: JSON.stringify(data),
+        headers: { 'dw-error-code': 'SCHEMA_VIOLATION' },
+      });
       return;
     }
     const event: OrderEvent = checked.value;
@@ -74,7 +82,9 @@ export class NaiveEngineService implements OnApplicationBootstrap, OnApplication
     }
     const view: ReferenceView = {
       refdata: this.refdata,
-      screenParty: (p) => screened.get(partyKey(p)) ?? this.matcher.match({ name: p.name, country: p.country, jpCorporateNumber: p.identifiers?.jpCorporateNumber }),
+      screenParty: (p) =>
+        screened.get(partyKey(p)) ??
+        this.matcher.match({ name: p.name, country: p.country, jpCorporateNumber: p.identifiers?.jpCorporateNumber }),
     };
     const now = new Date();
     const assessment = withAssessedAt(assess(event, view, this.policy), now);

@@ -9,7 +9,10 @@ export const naiveSettingsSpec = {
     description: 'Wait for each ClientKafka.emit to be acknowledged before the handler returns (at-least-once); false: fire and forget',
     default: true,
   }),
-  logLevel: setting.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { description: 'Log level', default: 'info' }),
+  logLevel: setting.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
+    description: 'Log level',
+    default: 'info',
+  }),
 };
 
 export type NaiveSettings = Settings<typeof naiveSettingsSpec>;

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { topicName } from '@dualwatch/contracts';
 import { createKafka, provisionTopics } from '@dualwatch/messaging';
-import type { HealthIndicator, Logger } from '@dualwatch/observability';
+import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
+import { closeRedis, createRedis } from '@dualwatch/redis';
 import {
   DeliveryQueue,
   DeliveryWorker,
@@ -20,16 +21,6 @@ import type { NotifierSettings } from './settings';
 
 export const NOTIFIER_SETTINGS = Symbol('NOTIFIER_SETTINGS');
 export const LOGGER = Symbol('LOGGER');
-
-/** Redis holds the subscriptions and the delivery queue: durable state, so commands wait for it rather than fail fast. */
-export function stateRedis(url: string): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 3,
-    connectTimeout: 5000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  });
-}
 
 /**
  * The notifier: risk.alerts.v1 in (read committed); every alert scheduled durably in Redis for every
@@ -51,8 +42,8 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.kafka = createKafka(s, 'notifier', logger);
-    this.redis = stateRedis(s.redisUrl);
-    this.redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+    // the subscriptions and the delivery queue are durable state: commands wait for Redis rather than fail fast
+    this.redis = createRedis(s, 'state', { onError: (err) => logger.debug({ err: err.message }, 'redis connection error') });
     const guard = new TargetGuard(s.targetAllowList);
     this.store = new SubscriptionStore(this.redis, s.redisKeyPrefix, new SecretBox(s.secretKey), guard);
     this.queue = new DeliveryQueue(this.redis, s.redisKeyPrefix);
@@ -77,21 +68,7 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   healthIndicators(): HealthIndicator[] {
-    return [
-      { name: 'redis', check: async () => void (await this.redis.ping()) },
-      {
-        name: 'kafka',
-        check: async () => {
-          const admin = this.kafka.admin();
-          await admin.connect();
-          try {
-            await admin.describeCluster();
-          } finally {
-            await admin.disconnect();
-          }
-        },
-      },
-    ];
+    return [redisIndicator(this.redis), kafkaIndicator(this.kafka)];
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -181,7 +158,7 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
     await this.consumer?.disconnect().catch(() => undefined);
     await this.worker.stop().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
     this.logger.info('notifier stopped');
   }
 }

@@ -1,8 +1,8 @@
 import { SettingsError } from '@dualwatch/config';
 import { DeliveryQueue } from '@dualwatch/notify';
+import { closeRedis, createRedis } from '@dualwatch/redis';
 import { deadSummary } from './deliveries.controller';
 import { loadNotifierSettings } from './settings';
-import { stateRedis } from './notifier.service';
 
 /**
  * Dead deliveries from the command line, with the notifier's settings (the same environment):
@@ -17,7 +17,7 @@ export async function replayCommand(
   out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
 ): Promise<number> {
   const settings = loadNotifierSettings(env);
-  const redis = stateRedis(settings.redisUrl);
+  const redis = createRedis(settings, 'state');
   try {
     await redis.connect();
     const queue = new DeliveryQueue(redis, settings.redisKeyPrefix);
@@ -30,7 +30,7 @@ export async function replayCommand(
     out(JSON.stringify({ replayed }));
     return ids.length && replayed.length < ids.length ? 1 : 0;
   } finally {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   }
 }
 

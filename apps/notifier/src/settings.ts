@@ -1,4 +1,4 @@
-import { httpSettings, kafkaSettings, loadSettings, redisSettings, setting, SettingsError, type Settings } from '@dualwatch/config';
+import { connectionChecks, httpSettings, kafkaSettings, loadSettings, redisSettings, setting, SettingsError, type Settings } from '@dualwatch/config';
 import { DEFAULT_RETRY_SCHEDULE, DURATION_PATTERN, parseDuration } from '@dualwatch/notify';
 
 /** Every variable the notifier reads, with its default and meaning (docs/notifier.md lists them). */
@@ -96,7 +96,7 @@ export const notifierSettingsSpec = {
 export type NotifierSettings = Settings<typeof notifierSettingsSpec> & { readonly retryScheduleMs: number[] };
 
 export function loadNotifierSettings(env: NodeJS.ProcessEnv = process.env): NotifierSettings {
-  const s = loadSettings(notifierSettingsSpec, env);
+  const s = loadSettings(notifierSettingsSpec, env, connectionChecks);
   if (s.leaseMs <= s.timeoutMs)
     throw new SettingsError([`NOTIFIER_LEASE_MS=${s.leaseMs} is invalid: must exceed NOTIFIER_HTTP_TIMEOUT_MS=${s.timeoutMs}`]);
   return Object.freeze({ ...s, retryScheduleMs: s.retrySchedule.map(parseDuration) });

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { topicName } from '@dualwatch/contracts';
 import { createKafka, provisionTopics, TransactionalPipeline } from '@dualwatch/messaging';
-import type { HealthIndicator, Logger } from '@dualwatch/observability';
+import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
+import { closeRedis, createRedis } from '@dualwatch/redis';
 import { loadBundledRefData, PartyMatcher, ReferenceService } from '@dualwatch/refdata';
 import { loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
 import type { Kafka } from 'kafkajs';
@@ -11,21 +12,10 @@ import { OpenOrderBook } from './open-order-book';
 import { OrderProcessor } from './order-processor';
 import { RescreenService } from './rescreen.service';
 import type { EngineSettings } from './settings';
+import { UpcomingService } from './upcoming';
 
 export const ENGINE_SETTINGS = Symbol('ENGINE_SETTINGS');
 export const LOGGER = Symbol('LOGGER');
-
-/** Redis for a cache: fail fast when it is down so that callers fall back instead of queueing. */
-export function cacheRedis(url: string): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 1000,
-    enableAutoPipelining: true,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  });
-}
 
 /**
  * The risk-engine: orders.v1 in, assessments and alerts out, exactly once (see TransactionalPipeline),
@@ -40,12 +30,13 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   readonly policy: Policy;
   private pipeline?: TransactionalPipeline;
   private rescreen?: RescreenService;
+  private upcoming?: UpcomingService;
   private poll?: NodeJS.Timeout;
 
   constructor(@Inject(ENGINE_SETTINGS) private readonly s: EngineSettings, @Inject(LOGGER) private readonly logger: Logger) {
     this.kafka = createKafka(s, 'risk-engine', logger);
-    this.redis = cacheRedis(s.redisUrl);
-    this.redis.on('error', () => undefined); // reported through /ready and the degraded flag, not as crashes
+    // a cache: fails fast, so enrichment falls back to the bundled snapshot; Redis down shows in /ready and the degraded flag
+    this.redis = createRedis(s, 'cache');
     this.policy = s.policyFile ? loadPolicy(s.policyFile) : loadBundledPolicy();
     const policy = this.policy;
     this.reference = new ReferenceService({
@@ -59,21 +50,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   healthIndicators(): HealthIndicator[] {
-    return [
-      { name: 'redis', check: async () => void (await this.redis.ping()) },
-      {
-        name: 'kafka',
-        check: async () => {
-          const admin = this.kafka.admin();
-          await admin.connect();
-          try {
-            await admin.describeCluster();
-          } finally {
-            await admin.disconnect();
-          }
-        },
-      },
-    ];
+    return [redisIndicator(this.redis), kafkaIndicator(this.kafka)];
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -127,6 +104,8 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
     });
     await this.pipeline.start();
     await this.rescreen.start();
+    this.upcoming = new UpcomingService({ redis: this.redis, prefix: s.redisKeyPrefix, book, reference: this.reference, policy: () => this.policy, producer: this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }), alertsTopic: topics.alerts, logger: this.logger, metrics: this.metrics });
+    await this.upcoming.start();
     this.poll = setInterval(() => void this.reference.refresh(), s.refdataPollMs).unref();
     this.logger.info({ groupId: s.groupId, input: topicName('orders', s.topicPrefix), refdataVersion: this.reference.refdata.version, policyVersion: this.policy.version }, 'risk-engine consuming');
   }
@@ -135,8 +114,9 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.poll);
     await this.rescreen?.stop().catch(() => undefined);
+    await this.upcoming?.stop().catch(() => undefined);
     await this.pipeline?.stop().catch((err) => this.logger.warn({ err }, 'pipeline stop failed'));
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
     this.logger.info('risk-engine stopped');
   }
 }

@@ -1,4 +1,4 @@
-import { httpSettings, kafkaSettings, loadSettings, redisSettings, setting, type Settings } from '@dualwatch/config';
+import { connectionChecks, httpSettings, kafkaSettings, loadSettings, redisSettings, setting, type Settings } from '@dualwatch/config';
 
 /** Every variable the risk-engine reads, with its default and meaning (the README table is made from this). */
 export const engineSettingsSpec = {
@@ -30,4 +30,4 @@ export const engineSettingsSpec = {
 };
 
 export type EngineSettings = Settings<typeof engineSettingsSpec>;
-export const loadEngineSettings = (env: NodeJS.ProcessEnv = process.env): EngineSettings => loadSettings(engineSettingsSpec, env);
+export const loadEngineSettings = (env: NodeJS.ProcessEnv = process.env): EngineSettings => loadSettings(engineSettingsSpec, env, connectionChecks);

@@ -1,4 +1,4 @@
-import { setting } from './settings';
+import { setting, type SettingsCheck } from './settings';
 
 /** Settings every Kafka-connected app shares; each app spreads these into its own spec. */
 export const kafkaSettings = {
@@ -16,6 +16,7 @@ export const kafkaSettings = {
   }),
   kafkaSaslUsername: setting.string('KAFKA_SASL_USERNAME', { description: 'SASL user name', default: '' }),
   kafkaSaslPassword: setting.string('KAFKA_SASL_PASSWORD', { description: 'SASL password', default: '', secret: true }),
+  // a private CA for Kafka's TLS: NODE_EXTRA_CA_CERTS=/path/ca.pem (Node.js adds it to every TLS connection)
   topicPrefix: setting.string('DW_TOPIC_PREFIX', {
     description: 'Prefix in front of every topic name (isolates environments sharing a cluster)',
     default: '',
@@ -30,8 +31,24 @@ export const redisSettings = {
     pattern: /^rediss?:\/\/\S+$/,
     secret: true,
   }),
+  redisTlsCaFile: setting.file('REDIS_TLS_CA_FILE', {
+    description: 'PEM file of the CA that signed the Redis server certificate, for a rediss:// URL (empty: the system CAs)',
+    default: '',
+  }),
   redisKeyPrefix: setting.string('REDIS_KEY_PREFIX', { description: 'Prefix of every Redis key', default: 'dw:' }),
 };
+
+/** Rules across the Kafka and Redis settings; every app passes them to loadSettings. */
+export const connectionChecks: SettingsCheck[] = [
+  (s) =>
+    s.kafkaSaslMechanism !== undefined && s.kafkaSaslMechanism !== 'none' && (!s.kafkaSaslUsername || !s.kafkaSaslPassword)
+      ? `KAFKA_SASL_MECHANISM=${String(s.kafkaSaslMechanism)} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`
+      : undefined,
+  (s) =>
+    s.redisTlsCaFile && !String(s.redisUrl).startsWith('rediss://')
+      ? 'REDIS_TLS_CA_FILE is set but REDIS_URL is not rediss://: expects a rediss:// URL for TLS'
+      : undefined,
+];
 
 export const httpSettings = {
   httpPort: setting.int('HTTP_PORT', { description: 'HTTP port for /health, /ready, /metrics (0: any free port)', default: 0, min: 0, max: 65535 }),

@@ -3,6 +3,8 @@
  * Each field names its variable, default, description and whether it is a secret; a wrong or missing
  * value stops the app at boot with a message that names the variable and what it expects.
  */
+import * as fs from 'node:fs';
+
 type Parser<T> = (raw: string) => T;
 
 export interface SettingSpec<T> {
@@ -66,6 +68,23 @@ export const setting = {
       parse: (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : fail(`"${raw}" is not one of ${values.join(', ')}`)),
     };
   },
+  /** A path to a readable file, checked at boot (empty: not used). */
+  file(env: string, o: { description: string; default?: string; expects?: string }): SettingSpec<string> {
+    return {
+      env,
+      description: o.description,
+      default: o.default,
+      expects: o.expects ?? 'the path of a readable file',
+      parse: (raw) => {
+        try {
+          fs.accessSync(raw, fs.constants.R_OK);
+        } catch {
+          return fail(`"${raw}" is not a readable file`);
+        }
+        return fs.statSync(raw).isFile() ? raw : fail(`"${raw}" is not a file`);
+      },
+    };
+  },
   list(env: string, o: { description: string; default?: string[]; item?: RegExp; expects?: string }): SettingSpec<string[]> {
     return {
       env,
@@ -92,8 +111,14 @@ export class SettingsError extends Error {
   }
 }
 
+/**
+ * A rule across several settings (e.g. a SASL mechanism needs a user name): returns the problem, naming
+ * the variables, or undefined. Runs only when every single value is valid.
+ */
+export type SettingsCheck = (s: Readonly<Record<string, unknown>>) => string | undefined;
+
 /** Reads and validates every setting; throws one SettingsError listing all problems at once. */
-export function loadSettings<S extends SettingsSpec>(spec: S, env: NodeJS.ProcessEnv = process.env): Settings<S> {
+export function loadSettings<S extends SettingsSpec>(spec: S, env: NodeJS.ProcessEnv = process.env, checks: SettingsCheck[] = []): Settings<S> {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, s] of Object.entries(spec)) {
@@ -111,6 +136,7 @@ export function loadSettings<S extends SettingsSpec>(spec: S, env: NodeJS.Proces
       problems.push(`${s.env}=${shown} is invalid: ${s.secret ? 'bad format' : err.message}; expects ${s.expects}`);
     }
   }
+  if (!problems.length) for (const check of checks) problems.push(...[check(out)].filter((p): p is string => p !== undefined));
   if (problems.length) throw new SettingsError(problems);
   return Object.freeze(out) as Settings<S>;
 }

@@ -33,7 +33,20 @@ export async function provisionTopics(
         if (!/already exists/i.test(String((err as Error).message)) && (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
       }
     }
-    await admin.fetchTopicMetadata({ topics: wanted.map((w) => w.name) });
+    // under KRaft a topic just created can still answer "does not host this topic-partition" for a
+    // moment: wait until every partition has a leader that answers for it
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: wanted.map((w) => w.name) });
+        if (topics.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) throw new Error('partitions without a leader');
+        for (const w of wanted) await admin.fetchTopicOffsets(w.name);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`topics not usable after 30 s: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     return missing.map((m) => m.name);
   } finally {
     await admin.disconnect();

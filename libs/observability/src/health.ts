@@ -31,3 +31,30 @@ export async function runHealthChecks(indicators: HealthIndicator[], timeoutMs =
   );
   return { status: Object.values(checks).every((c) => c.status === 'up') ? 'ok' : 'error', checks };
 }
+
+/** Readiness of Redis: a PING answered (the client reconnects on its own; this only asks). */
+export function redisIndicator(redis: { ping(): Promise<unknown> }, name = 'redis'): HealthIndicator {
+  return { name, check: async () => void (await redis.ping()) };
+}
+
+interface KafkaAdminLike {
+  connect(): Promise<void>;
+  describeCluster(): Promise<unknown>;
+  disconnect(): Promise<void>;
+}
+
+/** Readiness of Kafka: a short-lived admin client that can describe the cluster. */
+export function kafkaIndicator(kafka: { admin(): KafkaAdminLike }, name = 'kafka'): HealthIndicator {
+  return {
+    name,
+    check: async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+  };
+}

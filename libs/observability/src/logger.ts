@@ -7,7 +7,8 @@ export type { Logger };
 export const REDACTED_PATHS = [
   'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'apiKey', '*.apiKey',
   'authorization', '*.authorization', 'headers.authorization', 'redisUrl', '*.redisUrl', 'url', '*.url',
-  'kafkaSaslPassword', '*.kafkaSaslPassword', 'webhookSecret', '*.webhookSecret',
+  'kafkaSaslPassword', '*.kafkaSaslPassword', 'webhookSecret', '*.webhookSecret', 'secretKey', '*.secretKey',
+  'sasl', '*.sasl', 'secrets', '*.secrets',
 ];
 
 /** Strips credentials out of connection strings that end up inside messages (redis://user:pw@host). */

@@ -98,13 +98,14 @@ async function render() {
   startStream();
   const path = location.pathname.replace(/\/+$/, '') || '/dashboard';
   const m = path.match(/^\/dashboard\/alerts\/([^/]+)$/);
-  const section = m ? 'alerts' : path === '/dashboard/what-if' ? 'what-if' : path === '/dashboard/exposure' ? 'exposure' : 'alerts';
+  const section = m ? 'alerts' : path === '/dashboard/what-if' ? 'what-if' : path === '/dashboard/exposure' ? 'exposure' : path === '/dashboard/changes' ? 'changes' : 'alerts';
   for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === section);
   setMain();
   try {
     if (m) await renderAlert(decodeURIComponent(m[1]));
     else if (section === 'what-if') renderWhatIf();
     else if (section === 'exposure') await renderExposure();
+    else if (section === 'changes') await renderChanges();
     else await renderFeed();
   } catch (err) {
     setMain(h('div.panel', {}, h('p.error', {}, `Could not load this page: ${err.message}`)));
@@ -521,6 +522,92 @@ function renderWhatIf() {
     h('div.grid.whatif', {},
       h('div.panel', {}, tabs, formBox, jsonBox, h('div', {}, h('button.btn', { type: 'button', id: 'assess', onclick: run }, 'Assess'), ' ', h('button.btn.ghost', { type: 'button', onclick: () => navigate('/dashboard/what-if') }, 'Reset to the example'))),
       result));
+}
+
+// ---------- regulatory change: upcoming changes, and a new reference-data version's replay diff ----------
+const CHANGE_LABEL = { takes_effect: 'takes effect', suspension_ends: 'suspension ends', suspended: 'suspended', repealed: 'repealed' };
+const moneyBy = (v) => { const e = Object.entries(v || {}); return e.length ? e.map(([c, a]) => money({ amount: a, currency: c || undefined })).join(' + ') : '—'; };
+
+async function renderChanges() {
+  const today = new Date().toISOString().slice(0, 10);
+  const up = await api(`/replay/upcoming?today=${today}`);
+  const rows = up.orders.flatMap((o) => o.changes.map((c) => ({ o, c })));
+  const upcoming = h('div.panel.table-panel', { id: 'upcoming' },
+    rows.length
+      ? h('table', {}, h('thead', {}, h('tr', {}, ['Date', 'Order', 'Now', 'Then', 'Why'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, rows.map(({ o, c }) => h('tr', { dataset: { order: o.orderId } },
+          h('td.nowrap', {}, c.date),
+          h('td', {}, h('span.order', {}, o.orderId), h('div.muted', {}, `looked at until ${o.until}`)),
+          h('td', {}, verdictBadge(c.from.verdict)),
+          h('td', {}, verdictBadge(c.to.verdict), ' ', severityBadge(c.to.severity)),
+          h('td', {}, c.why.map((w) => h('div', {}, `${w.name}: ${CHANGE_LABEL[w.change] ?? w.change}`, w.uncertain ? h('span.muted', { title: w.assumption || '' }, ' (date uncertain)') : null, h('div.muted', {}, w.description))))))))
+      : h('p.empty', {}, 'No open order changes verdict on a known future date.'));
+  const admin = state.me.role === 'admin';
+  setMain(
+    h('div.page-head', {}, h('div', {}, h('h1', {}, 'Regulatory change'), h('div.muted', {}, 'Open orders whose verdict will change on a known date (a suspension ending, a listing taking effect), and, for an admin, what a new reference-data version does to them before switching to it.'))),
+    h('h2', {}, `Upcoming changes (from ${up.today})`), upcoming,
+    admin ? h('div.spaced', {}, await versionLoader()) : null);
+}
+
+async function versionLoader() {
+  const v = await api('/replay/versions');
+  const select = h('select', { name: 'version' }, h('option', { value: '' }, '— paste files instead —'), v.versions.map((x) => h('option', { value: x.version }, `${x.version}${x.version === v.current ? ' (current)' : ''}`)));
+  const files = h('textarea.mono', { rows: 8, name: 'files', spellcheck: false, placeholder: '{"manifest.json": {...}, "announcements.json": [...], "item-families.json": [...], "parties.json": [...], ...}' });
+  const upload = h('input', { type: 'file', multiple: true, accept: '.json,application/json', onchange: async () => {
+    const out = {};
+    for (const f of upload.files) out[f.name] = JSON.parse(await f.text());
+    files.value = JSON.stringify(out);
+  } });
+  const result = h('div', { id: 'replay-result' });
+  let candidate = null;
+  const body = () => {
+    if (select.value) return { version: select.value };
+    try { return { files: JSON.parse(files.value) }; } catch (err) { throw new Error(`The files are not JSON: ${err.message}`); }
+  };
+  const preview = async () => {
+    result.replaceChildren(h('p.muted', {}, 'Replaying the open orders…'));
+    try {
+      candidate = body();
+      const r = await api('/replay/preview', { method: 'POST', body: candidate });
+      result.replaceChildren(diffPanel(r, async () => {
+        if (!confirm(`Switch every app to reference data ${r.candidate.version}?`)) return;
+        const s = await api('/replay/switch', { method: 'POST', body: candidate });
+        result.replaceChildren(h('p', {}, s.unchanged ? `${s.version} is already current.` : `Reference data ${s.version} is current (was ${s.previous ?? 'none'}); announced on refdata.changes.v1, the risk-engine re-screens the open orders.`));
+      }));
+    } catch (err) {
+      result.replaceChildren(h('p.error', {}, 'Could not replay:'), h('pre.mono', {}, err.body && err.body.issues ? err.body.issues.map((i) => `${i.path}: ${i.message}`).join('\n') : err.message));
+    }
+  };
+  return h('div.panel', {},
+    h('h2', {}, 'Load a new reference-data version'),
+    h('p.muted', {}, `In use: ${v.served}. Pick a version stored in Redis, or upload / paste a reference-data directory as a JSON object of its files; see its replay diff over the open orders, then switch.`),
+    h('div.form-grid', {}, h('label', {}, 'Stored version', select), h('label', {}, 'Upload the files', upload)),
+    h('label', {}, 'Files (JSON)', files),
+    h('div.spaced', {}, h('button.btn', { type: 'button', id: 'replay-preview', onclick: preview }, 'Replay open orders')),
+    result);
+}
+
+function diffPanel(r, onSwitch) {
+  const d = r.diff;
+  const card = (label, n, value, cls) => h(`div.panel.card${cls ? `.${cls}` : ''}`, {}, h('div.label', {}, label), h('div.value', {}, String(n)), h('div.sub', {}, value));
+  const changed = [...d.newlyExposed, ...d.noLongerExposed, ...d.verdictChanged];
+  const LABEL = { newly_exposed: 'Newly exposed', no_longer_exposed: 'No longer exposed', verdict_changed: 'Verdict changed' };
+  return h('div', {},
+    h('p', {}, `${r.current.version} → ${r.candidate.version}: ${d.orders} open order(s) replayed.`),
+    h('div.grid.cards', {},
+      card('Newly exposed', d.counts.newlyExposed, moneyBy(d.exposedValue.newlyExposed), 'high'),
+      card('No longer exposed', d.counts.noLongerExposed, moneyBy(d.exposedValue.noLongerExposed)),
+      card('Verdict changed', d.counts.verdictChanged, ''),
+      card('Exposed value after', '', `${moneyBy(d.exposedValue.base)} → ${moneyBy(d.exposedValue.next)}`)),
+    changed.length
+      ? h('div.panel.table-panel', {}, h('table', { id: 'replay-diff' }, h('thead', {}, h('tr', {}, ['Change', 'Order', 'As of', 'Now', 'With the new version', 'Value', 'Reasons'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, changed.map((o) => h('tr', { dataset: { order: o.orderId } },
+          h('td', {}, LABEL[o.change]), h('td.order', {}, o.orderId), h('td.nowrap', {}, o.asOf),
+          h('td', {}, verdictBadge(o.base.verdict)), h('td', {}, verdictBadge(o.next.verdict)),
+          h('td.num', {}, money(o.next.exposedValue || o.base.exposedValue)),
+          h('td', {}, o.reasonsAdded.map((c) => h('span.chip', {}, `+${c}`)), o.reasonsRemoved.map((c) => h('span.chip', {}, `−${c}`))))))))
+      : h('p.empty', {}, 'No open order changes under this version.'),
+    h('div.spaced', {}, h('button.btn.warn', { type: 'button', id: 'replay-switch', onclick: () => onSwitch().catch((err) => alert(err.message)) }, `Switch to ${r.candidate.version}`)));
 }
 
 render();

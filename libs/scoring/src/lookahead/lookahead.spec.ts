@@ -1,0 +1,73 @@
+import { withWatchListEntry } from '../replay/testing-refdata';
+import { bundled, policyWith } from '../testing/harness';
+import { jp, orderEvent } from '../testing/events';
+import { formatLookaheadTable, lookahead, lookaheadOrder } from './lookahead';
+
+const ATLA = jp('Acquisition, Technology & Logistics Agency');
+// erbium oxide: Ann. 57/2025 (rare-earths-oct-2025), suspended to 2026-11-10, reportedly (uncertain) to 2027-01-10
+const erbium = (orderId: string, shipDate?: string) =>
+  orderEvent({
+    eventId: `evt-${orderId}`,
+    order: { orderId, buyer: ATLA, shipDate },
+    line: { description: 'Erbium oxide 99.9%', hsCode: '2846901920', unitPrice: 60 },
+  });
+
+describe('lookahead', () => {
+  const { policy, view } = bundled();
+
+  it('an order shipping after a suspension ends shows with that date, and why', () => {
+    const r = lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-11-28')!;
+    expect(r.current.verdict).toBe('clear');
+    expect(r.until).toBe('2027-02-01');
+    expect(r.changes).toHaveLength(1);
+    const c = r.changes[0];
+    expect(c).toMatchObject({ date: '2027-01-10', from: { verdict: 'clear' }, to: { verdict: 'prohibited' } });
+    expect(c.assessment.asOf).toBe('2027-01-10');
+    expect(c.why).toEqual([
+      expect.objectContaining({
+        kind: 'item_family',
+        id: 'rare-earths-oct-2025',
+        change: 'suspension_ends',
+        from: 'suspended',
+        to: 'in_force',
+        uncertain: true,
+      }),
+    ]);
+  });
+
+  it('from before the first suspension end, a policy that ignores uncertain suspensions sees the change on 2026-11-10', () => {
+    const strict = policyWith((p) => (p.suspensions.honourUncertain = false));
+    const r = lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), bundled().view, strict, '2026-10-01')!;
+    expect(r.changes.map((c) => [c.date, c.to.verdict])).toEqual([['2026-11-10', 'prohibited']]);
+    // honoured (the default): the same order changes only on 2027-01-10
+    expect(lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-10-01')!.changes.map((c) => c.date)).toEqual(['2027-01-10']);
+  });
+
+  it('an order shipping before the suspension ends has nothing ahead; one already shipped neither', () => {
+    expect(lookaheadOrder(erbium('PO-ER-2', '2027-01-09'), view, policy, '2026-11-28')!.changes).toEqual([]);
+    expect(lookaheadOrder(erbium('PO-ER-3', '2026-11-01'), view, policy, '2026-11-28')).toBeNull();
+  });
+
+  it('an order without a ship date is looked at up to the horizon', () => {
+    const e = erbium('PO-ER-4');
+    expect(lookaheadOrder(e, view, policy, '2026-11-28')!.changes.map((c) => c.date)).toEqual(['2027-01-10']);
+    expect(lookaheadOrder(e, view, policy, '2026-11-28', { horizonDays: 30 })!.changes).toEqual([]);
+  });
+
+  it('a listing taking effect in the future is a dated change too', () => {
+    const next = withWatchListEntry({ names: { en: 'Kanazawa Precision Magnetics K.K.' } }); // effective 2026-12-01
+    const e = orderEvent({ order: { orderId: 'PO-KZ', buyer: jp('Kanazawa Precision Magnetics K.K.'), shipDate: '2026-12-20' } });
+    const rows = lookahead([e, erbium('PO-ER-1', '2027-02-01')], { refdata: next, policy }, '2026-11-28');
+    expect(rows.map((r) => [r.orderId, r.changes[0].date, r.changes[0].to.verdict, r.changes[0].why[0].change])).toEqual([
+      ['PO-KZ', '2026-12-01', 'license_required', 'takes_effect'],
+      ['PO-ER-1', '2027-01-10', 'prohibited', 'suspension_ends'],
+    ]);
+    expect(formatLookaheadTable(rows)).toMatch(
+      /2026-12-01\s+PO-KZ\s+clear\s+license_required\s+Kanazawa Precision Magnetics K\.K\.: takes effect/,
+    );
+  });
+
+  it('rejects a malformed today', () => {
+    expect(() => lookaheadOrder(erbium('x'), view, policy, '2026-13-01')).toThrow(/YYYY-MM-DD/);
+  });
+});

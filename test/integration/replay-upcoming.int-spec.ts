@@ -1,0 +1,130 @@
+import Redis from 'ioredis';
+import type { Producer } from 'kafkajs';
+import type { Alert, OrderEvent } from '@dualwatch/contracts';
+import { alertValidator } from '@dualwatch/contracts';
+import { createLogger } from '@dualwatch/observability';
+import { loadBundledRefData, PartyMatcher, ReferenceService } from '@dualwatch/refdata';
+import { assess, loadBundledPolicy } from '@dualwatch/scoring';
+import { uniqueName } from '@dualwatch/testing';
+import { OpenOrderBook, type BookEntry } from '../../apps/risk-engine/src/open-order-book';
+import { UpcomingService } from '../../apps/risk-engine/src/upcoming';
+
+/**
+ * The risk-engine's upcoming alerts over a real Redis (the open-order book and the idempotency sets):
+ * an open order whose verdict changes on a known date is announced once, and once more when the date
+ * comes; scanning again sends nothing twice. The producer is a recorder (the topic plumbing is the
+ * same idempotent producer as everywhere else).
+ */
+
+const policy = loadBundledPolicy();
+const bundled = loadBundledRefData();
+
+const order = (orderId: string, shipDate: string, description: string, hsCode: string): OrderEvent => ({
+  schemaVersion: 1,
+  eventId: `evt-${orderId}`,
+  eventType: 'order.created',
+  occurredAt: '2026-11-20T09:00:00Z',
+  order: {
+    orderId,
+    direction: 'sale',
+    orderDate: '2026-11-20',
+    shipDate,
+    seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
+    buyer: { name: 'Acquisition, Technology & Logistics Agency', country: 'JP' },
+    endUse: { category: 'civil', statement: 'laboratory' },
+    shipFrom: 'CN',
+    shipTo: 'JP',
+    lines: [{ lineId: '1', description, hsCode, originCountry: 'CN', quantity: 10, unit: 'kg', unitPrice: 60, currency: 'USD' }],
+  },
+});
+
+class RecordingProducer {
+  sent: Alert[] = [];
+  async connect() {}
+  async disconnect() {}
+  async send(r: { topic: string; messages: { value: string }[] }) {
+    for (const m of r.messages) this.sent.push(JSON.parse(m.value) as Alert);
+    return [];
+  }
+}
+
+describe('upcoming alerts (risk-engine)', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = new Redis(process.env.REDIS_URL!);
+  });
+  afterAll(() => redis.disconnect());
+
+  it('announces a change ahead once, and again when its date arrives', async () => {
+    const prefix = `${uniqueName('up')}:`;
+    const book = new OpenOrderBook(redis, prefix);
+    const reference = new ReferenceService({
+      redis,
+      prefix,
+      bundled,
+      matcherFor: (r) => new PartyMatcher(r.parties, r.legalForms, { minScore: policy.partyMatch.possible }),
+    });
+    const entries = new Map<string, BookEntry>();
+    // erbium oxide (suspended to 2027-01-10, uncertain) shipping after the suspension ends; dysprosium (in force) shipping the same day
+    for (const e of [
+      order('PO-ER', '2027-02-01', 'Erbium oxide 99.9%', '2846901920'),
+      order('PO-DY', '2027-02-01', 'Dysprosium metal ingot 99.9%', '2805301200'),
+    ]) {
+      const a = assess(e, { refdata: bundled, screenParty: () => [] }, policy);
+      entries.set(e.order.orderId, {
+        state: {
+          event: e,
+          verdict: a.verdict,
+          severity: a.severity,
+          score: a.score,
+          reasonCodes: [],
+          alertId: null,
+          alertOpen: false,
+          policyVersion: a.policyVersion,
+          refdataVersion: a.refdataVersion,
+        },
+        prior: null,
+        lastOffset: '0',
+        source: 'orders',
+      });
+    }
+    await book.putMany(entries);
+
+    let now = new Date('2026-11-28T06:00:00Z');
+    const producer = new RecordingProducer();
+    const svc = new UpcomingService({
+      redis,
+      prefix,
+      book,
+      reference,
+      policy: () => policy,
+      producer: producer as unknown as Producer,
+      alertsTopic: 'risk.alerts.v1',
+      logger: createLogger('test', 'silent'),
+      now: () => now,
+    });
+
+    const first = await svc.scan();
+    expect(first).toMatchObject({ today: '2026-11-28', looked: 2, announced: 1, arrived: 0 });
+    expect(producer.sent).toHaveLength(1);
+    const alert = producer.sent[0];
+    expect(alert).toMatchObject({
+      kind: 'upcoming',
+      orderId: 'PO-ER',
+      effectiveOn: '2027-01-10',
+      previousVerdict: 'clear',
+      assessment: { verdict: 'prohibited', asOf: '2027-01-10' },
+    });
+    expect(alertValidator.check(alert)).toBe(true);
+
+    expect(await svc.scan()).toMatchObject({ looked: 0, announced: 0 }); // nothing changed: not even looked at
+    now = new Date('2026-12-01T06:00:00Z');
+    expect(await svc.scan()).toMatchObject({ looked: 2, announced: 0, arrived: 0 }); // a new day: looked at again, nothing new
+    now = new Date('2027-01-10T00:05:00Z');
+    expect(await svc.scan()).toMatchObject({ announced: 0, arrived: 1 });
+    expect(producer.sent).toHaveLength(2);
+    expect(producer.sent[1]).toMatchObject({ kind: 'upcoming', orderId: 'PO-ER', effectiveOn: '2027-01-10', alertId: alert.alertId });
+    expect(await svc.scan()).toMatchObject({ announced: 0, arrived: 0 });
+    expect(producer.sent).toHaveLength(2);
+  });
+});
