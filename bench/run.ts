@@ -113,7 +113,7 @@ function parseArgs(argv: string[]): Options {
     latencySeconds: quick ? 4 : 20,
     tickMs: 10,
     readerWaitMs: 100,
-    scoringOrders: quick ? 20_000 : 200_000,
+    scoringOrders: quick ? 20_000 : 100_000,
     seed: 42,
     logLevel: 'info',
     engineEnv: {},
@@ -418,7 +418,7 @@ async function runLatency(
   const alertsTopic = topicName('alerts', topicPrefix(prefix));
   const reader = w.kafka.consumer({
     groupId: `bench-latency-${prefix}-${rate}-${Date.now()}`,
-    readUncommitted: process.env.DWB_DIAG_UNCOMMITTED === '1',
+    readUncommitted: false,
     maxWaitTimeInMs: o.readerWaitMs,
     minBytes: 1,
   });
@@ -513,7 +513,7 @@ async function runLatency(
       (res.chunks
         ? `; ${res.chunks.count} transactions, ${fmtMs(res.chunks.meanMs)} each on average (process + commit), ${res.chunks.ordersPerChunk.toFixed(1)} orders each, ${res.chunks.retries} retries`
         : '') +
-      `; CPU cores ours ${res.cpu.oursCores.toFixed(2)} (engine ${cores(engine.pid)}, broker ${cores(w.broker.pid)}, redis ${cores(w.redisServer.pid)}, ` +
+      `; CPU cores ours ${res.cpu.oursCores.toFixed(2)} (consumer ${cores(engine.pid)}, broker ${cores(w.broker.pid)}, redis ${cores(w.redisServer.pid)}, ` +
       `this process ${cores(process.pid)}), others ${res.cpu.othersCores.toFixed(2)}`,
   );
   return res;
@@ -644,6 +644,8 @@ interface Results {
   engineMetrics?: EngineMetricsScrape;
   naive?: ThroughputResult;
   latency: LatencyResult[];
+  /** Latency of the raw workers (outputs on the assessments topic only) at the first offered rate. */
+  rawLatency: { label: string; mode: 'plain' | 'tx'; result: LatencyResult }[];
   scoring?: { rate: number; median: number; output: string; pinned: boolean };
   rss?: { backlogPeak: number; overallPeak: number; hwm: number; samples: number };
   profile?: {
@@ -741,6 +743,15 @@ function buildRows(r: Results): string[][] {
         (l.chunks
           ? `; engine /metrics: ${fmtInt(l.chunks.count)} transactions of ${l.chunks.ordersPerChunk.toFixed(1)} orders, ${fmtMs(l.chunks.meanMs)} each (process + commit)`
           : ''),
+    ]);
+  }
+  for (const { label, mode, result: l } of r.rawLatency) {
+    rows.push([
+      `   latency @ ${fmtInt(l.rate)}/s, raw ${mode === 'tx' ? 'transactional' : 'plain'} worker (kafkajs only), order → output`,
+      `p50 ${fmtMs(l.assessments.p50)}, p95 ${fmtMs(l.assessments.p95)}, p99 ${fmtMs(l.assessments.p99)}`,
+      '—',
+      '',
+      `${label}: ${l.assessments.count} outputs, max ${fmtMs(l.assessments.max)}; the floor under the engine's latency on this machine`,
     ]);
   }
   rows.push([
@@ -985,6 +996,7 @@ async function main(): Promise<void> {
       alertShare: alerting / sample.length,
       engineSettings,
       latency: [],
+      rawLatency: [],
     };
     say(
       `workload: ${need} orders, ${fmtInt(orderBytes)} B each; assessments ${assessmentBytes} B; ${(100 * results.alertShare).toFixed(1)}% alert`,
@@ -1022,8 +1034,13 @@ async function main(): Promise<void> {
               BENCH_RETRY_MS: String(v.retryMs),
             }),
         });
-        await proc.stop();
         results[v.slot] = result;
+        // the same worker at the first offered rate: what kafkajs alone adds to the end-to-end latency
+        if (o.phases.has('latency') && v.slot !== 'rawTxFast') {
+          const lat = await runLatency(w, prefix, nextOrders, o.rates[0], o.latencySeconds, proc, undefined, o);
+          results.rawLatency.push({ label: v.label, mode: v.mode, result: lat });
+        }
+        await proc.stop();
       }
     }
 
@@ -1209,8 +1226,9 @@ async function main(): Promise<void> {
           String(o.scoringOrders),
           '--seed',
           String(o.seed),
+          ...(o.quick ? ['--rounds', '2'] : []),
         ];
-        say(`scoring core: ${pinned ? 'taskset -c 1 ' : ''}node dist/bench/scoring.js --orders ${o.scoringOrders}`);
+        say(`scoring core: ${pinned ? 'taskset -c 1 ' : ''}node dist/bench/scoring.js ${args.slice(args.indexOf(SCORING) + 1).join(' ')}`);
         const output = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
         // "throughput: N orders/s" or "throughput (R rounds): best N orders/s, median M orders/s ..."
         const toNum = (x?: string) => (x ? Number(x.replace(/,/g, '')) : NaN);
