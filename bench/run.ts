@@ -27,6 +27,8 @@
  *   --warmup N --backlog N --naive-warmup N --naive-backlog N --rates 1000,5000 --latency-seconds S --scoring-orders N
  *   --engine-retry-ms N  what-if: run the engine through bench/engine-whatif.ts with kafkajs's first retry
  *                        back-off at N ms (the shipped createKafka has 200); not the shipped engine
+ *   --engine-consumer-batching MIN_BYTES:MAX_WAIT_MS  what-if (same wrapper): the engine's kafkajs
+ *                        consumers fetch with these minBytes / maxWaitTimeInMs
  *   --fast-retry-ms N (the what-if raw ceiling's kafkajs retry back-off, default 10)
  *   --seed S --log-level L --engine-env KEY=VALUE (repeatable: ENGINE_MAX_CHUNK_MESSAGES=2000 ...)
  *   --naive-env KEY=VALUE (repeatable) --doc path
@@ -83,6 +85,8 @@ interface Options {
   fastRetryMs: number;
   /** Run the what-if engine wrapper with this kafkajs retry back-off instead of the shipped main.js. */
   engineRetryMs?: number;
+  /** What-if: the engine's consumers with this fetch minBytes and maxWaitTimeInMs. */
+  engineConsumerBatching?: { minBytes: number; maxWaitMs: number };
   rates: number[];
   latencySeconds: number;
   /** Latency load: one produce request per tick (ms); the read_committed reader's fetch maxWaitTimeInMs. */
@@ -170,6 +174,12 @@ function parseArgs(argv: string[]): Options {
       case '--engine-retry-ms':
         o.engineRetryMs = Math.floor(num(next(), a));
         break;
+      case '--engine-consumer-batching': {
+        const m = /^(\d+):(\d+)$/.exec(next() ?? '');
+        if (!m) throw new Error('--engine-consumer-batching needs MIN_BYTES:MAX_WAIT_MS');
+        o.engineConsumerBatching = { minBytes: Number(m[1]), maxWaitMs: Number(m[2]) };
+        break;
+      }
       case '--fast-retry-ms':
         o.fastRetryMs = Math.floor(num(next(), a));
         break;
@@ -212,7 +222,15 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--help':
       case '-h':
-        process.stdout.write(`${fs.readFileSync(__filename, 'utf8').split('*/')[0]}*/\n`);
+        {
+          // the doc comment at the top of the source (this file is its compiled copy)
+          const src = path.join(repoRoot(), 'bench', 'run.ts');
+          const text = fs.existsSync(src) ? fs.readFileSync(src, 'utf8') : '';
+          const m = /\/\*\*[\s\S]*?\*\//.exec(text);
+          process.stdout.write(
+            `${m ? m[0] : 'node dist/bench/run.js [--quick] [--profile] [--only phases] [--no-write] ... (see bench/run.ts)'}\n`,
+          );
+        }
         process.exit(0);
         break;
       default:
@@ -594,6 +612,9 @@ interface EngineMemory {
 // ---------------------------------------------------------------------------------------------- report
 
 interface Machine {
+  /** Virtualisation as far as the kernel command line tells (this matters: see the findings). */
+  virt: string;
+  loadAvg: string;
   nproc: string;
   cpu: string;
   memory: string;
@@ -617,7 +638,21 @@ function describeMachine(broker?: KafkaBroker): Machine {
     const jar = fs.readdirSync(broker.state().libsDir).find((f) => /^kafka_2\.13-[\d.]+\.jar$/.test(f));
     if (jar) kafka = `${/kafka_2\.13-([\d.]+)\.jar/.exec(jar)![1]} (KRaft, single node, -Xmx${broker.heapMb}m)`;
   }
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync('/proc/cmdline', 'utf8');
+  } catch {
+    /* not Linux */
+  }
+  const virt = /firecracker/i.test(cmdline)
+    ? `Firecracker microVM${/nested_pvm=1/.test(cmdline) ? ' (kernel cmdline: nested_pvm=1, nested virtualisation)' : ''}`
+    : 'unknown (not detected)';
   return {
+    virt,
+    loadAvg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
     nproc: sh('nproc', []),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
@@ -788,7 +823,9 @@ function markdownReport(r: Results): string {
   lines.push('');
   lines.push('**Machine**');
   lines.push('');
-  lines.push(`- ${m.nproc} CPUs (nproc), ${m.cpu}; ${m.memory} memory; ${m.os}`);
+  lines.push(
+    `- ${m.nproc} CPUs (nproc), ${m.cpu}; ${m.memory} memory; ${m.os}; virtualisation: ${m.virt}; load average at start ${m.loadAvg}`,
+  );
   lines.push(`- Node ${m.node}; Apache Kafka ${m.kafka}; Redis ${m.redis}; kafkajs 2.2.4`);
   lines.push(`- date: ${m.date}`);
   lines.push(`- engine settings: ${r.engineSettings}`);
@@ -849,7 +886,7 @@ function profileReport(p: NonNullable<Results['profile']>, r: Results): string {
   const s = p.summary;
   const lines: string[] = [];
   lines.push(
-    `V8 CPU profile of the risk-engine (bench/engine-profiled.ts: the same bootstrap(), profiler started when the backlog is released and stopped when it is committed), ` +
+    `V8 CPU profile of the risk-engine (bench/engine-profiled.ts: the same bootstrap(), profiler started once the warm-up is committed and stopped when the backlog is), ` +
       `${fmtInt(p.backlog)} backlog orders at ${fmtInt(p.rate)} orders/s while profiled; ${r.machine.date}; engine settings: ${r.engineSettings}. ` +
       `Profile file: \`${path.relative(ROOT, p.file)}\`.`,
   );
@@ -865,11 +902,30 @@ function profileReport(p: NonNullable<Results['profile']>, r: Results): string {
     ),
   );
   lines.push('');
+  const meaning: Record<string, string> = {
+    process: 'OrderProcessor.process: one chunk, everything but the Kafka commit',
+    parseOrderEvent: 'JSON.parse + schema check of the order messages',
+    Check: 'the TypeBox schema check alone',
+    viewFor: 'party screening for the chunk (LRU, Redis MGET)',
+    assess: 'the scoring core',
+    withAssessedAt: 'copy of the assessment with assessedAt',
+    decideAlert: 'alert decision (reason codes sorted, ...)',
+    buildAlert: 'alert message',
+    getMany: 'open-order book read (MGET; the JSON.parse of its replies runs in a callback, see top functions)',
+    putMany: 'open-order book write: JSON.stringify of each entry + pipeline',
+    LOG: 'pino log lines (one per alert at info)',
+    encode: 'kafkajs: encoding produce requests (record batches, CRC32C)',
+  };
   lines.push(
     markdownTable(
-      ['Inclusive time of', 'ms', 'share'],
-      s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+      ['Inclusive time of', 'what it is', 'ms', 'share'],
+      s.inclusive.map((c) => [c.name, meaning[c.name] ?? '', fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
     ),
+  );
+  lines.push('');
+  lines.push(
+    'JSON.parse and JSON.stringify are V8 builtins: their time is the self time of their caller (`process` self: stringify of assessments and alerts; ' +
+      '`putMany` self: stringify of book entries; `parseOrderEvent` self: JSON.parse of the orders).',
   );
   lines.push('');
   lines.push(
@@ -896,11 +952,23 @@ function profileReport(p: NonNullable<Results['profile']>, r: Results): string {
   return lines.join('\n');
 }
 
-function writeDoc(file: string, sections: [string, string][]): void {
+/** The section in the project's prettier style (tables padded), when prettier (a devDependency) is installed. */
+async function prettierMarkdown(text: string): Promise<string> {
+  try {
+    const prettier = require('prettier') as { format(src: string, o: object): Promise<string> };
+    return await prettier.format(text, { parser: 'markdown', printWidth: 140, singleQuote: true, trailingComma: 'all' });
+  } catch {
+    return text;
+  }
+}
+
+async function writeDoc(file: string, sections: [string, string][]): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const formatted: [string, string][] = [];
+  for (const [heading, body] of sections) formatted.push([heading, await prettierMarkdown(body)]);
   // read-modify-write in one go: other sections of the file belong to other people
   let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  for (const [heading, body] of sections) doc = replaceSection(doc, heading, body);
+  for (const [heading, body] of formatted) doc = replaceSection(doc, heading, body);
   fs.writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
 
@@ -980,8 +1048,22 @@ async function main(): Promise<void> {
     const assessmentBytes = Math.round(aBytes / sample.length);
     const chunk = o.engineEnv.ENGINE_MAX_CHUNK_MESSAGES ?? '500';
     const concurrency = o.engineEnv.ENGINE_PARTITIONS_CONCURRENTLY ?? '3';
+    const whatIfEnv: Record<string, string> = {
+      ...(o.engineRetryMs === undefined ? {} : { BENCH_KAFKA_RETRY_MS: String(o.engineRetryMs) }),
+      ...(o.engineConsumerBatching
+        ? {
+            BENCH_CONSUMER_MIN_BYTES: String(o.engineConsumerBatching.minBytes),
+            BENCH_CONSUMER_MAX_WAIT_MS: String(o.engineConsumerBatching.maxWaitMs),
+          }
+        : {}),
+    };
+    const whatIf = Object.keys(whatIfEnv).length > 0;
     const engineSettings =
-      (o.engineRetryMs === undefined ? '' : `WHAT-IF engine (bench/engine-whatif.js, kafkajs initialRetryTime ${o.engineRetryMs} ms), `) +
+      (whatIf
+        ? `WHAT-IF engine (bench/engine-whatif.js: ${Object.entries(whatIfEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}), `
+        : '') +
       `ENGINE_MAX_CHUNK_MESSAGES=${chunk}, ENGINE_PARTITIONS_CONCURRENTLY=${concurrency}, LOG_LEVEL=${o.logLevel}` +
       Object.entries(o.engineEnv)
         .filter(([k]) => k !== 'ENGINE_MAX_CHUNK_MESSAGES' && k !== 'ENGINE_PARTITIONS_CONCURRENTLY')
@@ -1057,15 +1139,9 @@ async function main(): Promise<void> {
         warm,
         backlog: o.phases.has('engine') ? backlog : backlog.slice(0, 1_000),
         start: () => {
-          const p =
-            o.engineRetryMs === undefined
-              ? startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(tmp, 'engine.log') })
-              : startProcess(
-                  'risk-engine (what-if)',
-                  [WHATIF_ENGINE],
-                  { ...env, BENCH_KAFKA_RETRY_MS: String(o.engineRetryMs) },
-                  { stdoutFile: path.join(tmp, 'engine.log') },
-                );
+          const p = whatIf
+            ? startProcess('risk-engine (what-if)', [WHATIF_ENGINE], { ...env, ...whatIfEnv }, { stdoutFile: path.join(tmp, 'engine.log') })
+            : startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(tmp, 'engine.log') });
           sampler = new RssSampler(p.pid, 100).start();
           return p;
         },
@@ -1178,25 +1254,21 @@ async function main(): Promise<void> {
       await Promise.race([proc.exit, sleep(20_000)]);
       await proc.stop();
       const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+      // names whose inclusive time means something here (JSON.parse/stringify are builtins: their time is
+      // the self time of the function that calls them, so they are not listed)
       const summary = summarizeProfile(profile, [
         'process',
         'parseOrderEvent',
-        'assess',
-        'viewFor',
-        'stringify',
-        'parse',
-        'commit',
-        'sendBatch',
-        'encode',
-        'decode',
         'Check',
+        'viewFor',
+        'assess',
         'withAssessedAt',
-        'buildAlert',
         'decideAlert',
+        'buildAlert',
         'getMany',
         'putMany',
         'LOG',
-        'write',
+        'encode',
       ]);
       sampler?.stop();
       results.profile = {
@@ -1238,7 +1310,15 @@ async function main(): Promise<void> {
       }
     }
 
-    // ---- report
+    // ---- report (and the raw results, for whoever wants to look closer)
+    const resultsDir = path.join(ROOT, '.run', 'bench');
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const resultsFile = path.join(resultsDir, `pipeline-${machine.date.replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(
+      resultsFile,
+      JSON.stringify(results, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2),
+    );
+    say(`results: ${path.relative(ROOT, resultsFile)}`);
     const rows = buildRows(results);
     process.stdout.write(`\nPipeline benchmark (${o.quick ? 'quick' : 'full'} mode), ${machine.date}\n`);
     process.stdout.write(
@@ -1258,7 +1338,8 @@ async function main(): Promise<void> {
           )}\n`,
         );
       }
-      if (results.profile.memory) process.stdout.write(`memory at the end of the backlog: ${JSON.stringify(results.profile.memory)}\n`);
+      if (results.profile.memory)
+        process.stdout.write(`memory under load (highest-RSS sample): ${JSON.stringify(results.profile.memory)}\n`);
       process.stdout.write(
         `${textTable(
           ['category', 'ms', 'share of busy'],
@@ -1280,13 +1361,12 @@ async function main(): Promise<void> {
     }
     if (o.write) {
       const sections: [string, string][] = [];
-      if (o.phases.size === PHASES.length && o.engineRetryMs === undefined)
-        sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
+      if (o.phases.size === PHASES.length && !whatIf) sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
       else say('not all phases ran: the "Pipeline (npm run bench)" section is left as it is');
       if (results.profile)
         sections.push(['## Pipeline: engine CPU profile (npm run bench -- --profile)', profileReport(results.profile, results)]);
       if (sections.length) {
-        writeDoc(o.doc, sections);
+        await writeDoc(o.doc, sections);
         say(`wrote ${sections.map(([h]) => `"${h.slice(3)}"`).join(' and ')} in ${path.relative(ROOT, o.doc)}`);
       }
     }
