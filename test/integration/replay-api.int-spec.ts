@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { topicName, type OrderEvent } from '@dualwatch/contracts';
 import { RefDataStore } from '@dualwatch/refdata';
 import { kafkaFor, uniqueName } from '@dualwatch/testing';
-import { filesWithWatchListEntry } from '../../libs/scoring/src/replay/testing-refdata';
+import { filesWithWatchListEntry, NEW_ENTITY, replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 import { ApiDeployment, KEYS } from '../e2e/api-deployment';
 
 /**
@@ -11,25 +11,8 @@ import { ApiDeployment, KEYS } from '../e2e/api-deployment';
  * orders (the risk-engine's book in Redis), a new reference-data version's replay diff over them, and the
  * switch to it (stored in Redis, announced on refdata.changes.v1).
  */
-const NEW_ENTITY = 'Kanazawa Precision Magnetics K.K.';
-const order = (orderId: string, buyer: string, shipDate: string, line: { description: string; hsCode: string }): OrderEvent => ({
-  schemaVersion: 1,
-  eventId: `evt-${orderId}`,
-  eventType: 'order.created',
-  occurredAt: '2026-11-20T09:00:00Z',
-  order: {
-    orderId,
-    direction: 'sale',
-    orderDate: '2026-11-20',
-    shipDate,
-    seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
-    buyer: { name: buyer, country: 'JP' },
-    endUse: { category: 'civil', statement: 'motors' },
-    shipFrom: 'CN',
-    shipTo: 'JP',
-    lines: [{ lineId: '1', originCountry: 'CN', quantity: 50, unit: 'kg', unitPrice: 380, currency: 'USD', ...line }],
-  },
-});
+const order = (orderId: string, buyer: string, shipDate: string, line: { description: string; hsCode: string }): OrderEvent =>
+  replayOrder(orderId, buyer, { shipDate, line });
 const DY = { description: 'Dysprosium metal ingot 99.9%', hsCode: '2805301200' };
 const ER = { description: 'Erbium oxide 99.9%', hsCode: '2846901920' };
 

@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Page } from 'playwright-core';
 import type { OrderEvent } from '@dualwatch/contracts';
 import { kafkaFor, uniqueName } from '@dualwatch/testing';
-import { filesWithWatchListEntry } from '../../libs/scoring/src/replay/testing-refdata';
+import { filesWithWatchListEntry, NEW_ENTITY, replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 import { ApiDeployment, KEYS } from '../e2e/api-deployment';
 import { launchChromium } from '../e2e/browser';
 
@@ -12,36 +12,7 @@ import { launchChromium } from '../e2e/browser';
  * sees its replay diff over the open orders (the one order of the newly listed entity, licence required),
  * and switches to it. A viewer sees the upcoming changes but no loader.
  */
-const NEW_ENTITY = 'Kanazawa Precision Magnetics K.K.';
-const order = (orderId: string, buyer: string): OrderEvent => ({
-  schemaVersion: 1,
-  eventId: `evt-${orderId}`,
-  eventType: 'order.created',
-  occurredAt: '2026-11-20T09:00:00Z',
-  order: {
-    orderId,
-    direction: 'sale',
-    orderDate: '2026-11-20',
-    shipDate: '2026-12-15',
-    seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
-    buyer: { name: buyer, country: 'JP' },
-    endUse: { category: 'civil', statement: 'motors' },
-    shipFrom: 'CN',
-    shipTo: 'JP',
-    lines: [
-      {
-        lineId: '1',
-        description: 'Dysprosium metal ingot 99.9%',
-        hsCode: '2805301200',
-        originCountry: 'CN',
-        quantity: 50,
-        unit: 'kg',
-        unitPrice: 380,
-        currency: 'USD',
-      },
-    ],
-  },
-});
+const order = (orderId: string, buyer: string): OrderEvent => replayOrder(orderId, buyer);
 
 let kafka: Kafka;
 let producer: Producer;

@@ -5,7 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import type { OrderEvent } from '@dualwatch/contracts';
 import { kafkaFor, uniqueName } from '@dualwatch/testing';
 import { run } from '../../apps/cli/src/main';
-import { filesWithWatchListEntry } from '../../libs/scoring/src/replay/testing-refdata';
+import { filesWithWatchListEntry, NEW_ENTITY, replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 
 /** `dualwatch replay --topic`: a range of a real orders topic (KAFKA_BROKERS), by offset and by time. */
 class Sink extends Writable {
@@ -22,36 +22,7 @@ async function cli(...args: string[]) {
   return { code, out: stdout.text, err: stderr.text };
 }
 
-const NEW_ENTITY = 'Kanazawa Precision Magnetics K.K.';
-const event = (orderId: string, buyer: string): OrderEvent => ({
-  schemaVersion: 1,
-  eventId: `evt-${orderId}`,
-  eventType: 'order.created',
-  occurredAt: '2026-11-20T09:00:00Z',
-  order: {
-    orderId,
-    direction: 'sale',
-    orderDate: '2026-11-20',
-    shipDate: '2026-12-15',
-    seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
-    buyer: { name: buyer, country: 'JP' },
-    endUse: { category: 'civil', statement: 'motors' },
-    shipFrom: 'CN',
-    shipTo: 'JP',
-    lines: [
-      {
-        lineId: '1',
-        description: 'Dysprosium metal ingot 99.9%',
-        hsCode: '2805301200',
-        originCountry: 'CN',
-        quantity: 50,
-        unit: 'kg',
-        unitPrice: 380,
-        currency: 'USD',
-      },
-    ],
-  },
-});
+const event = (orderId: string, buyer: string): OrderEvent => replayOrder(orderId, buyer);
 
 describe('dualwatch replay --topic', () => {
   const topic = uniqueName('orders');

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import type { OrderEvent } from '@dualwatch/contracts';
-import { filesWithWatchListEntry } from '../../../libs/scoring/src/replay/testing-refdata';
+import type { OrderEvent, OrderLine } from '@dualwatch/contracts';
+import { filesWithWatchListEntry, NEW_ENTITY, replayOrder } from '../../../libs/scoring/src/replay/testing-refdata';
 import { run } from './main';
 
 /** `dualwatch replay` and `dualwatch lookahead`, driven through run() with in-memory streams. */
@@ -23,43 +23,8 @@ async function cli(...args: string[]) {
   return { code, out: stdout.text, err: stderr.text };
 }
 
-const NEW_ENTITY = 'Kanazawa Precision Magnetics K.K.';
-const event = (
-  orderId: string,
-  buyer: string,
-  extra: Partial<OrderEvent['order']> = {},
-  line: Record<string, unknown> = {},
-): OrderEvent => ({
-  schemaVersion: 1,
-  eventId: `evt-${orderId}`,
-  eventType: 'order.created',
-  occurredAt: '2026-11-20T09:00:00Z',
-  order: {
-    orderId,
-    direction: 'sale',
-    orderDate: '2026-11-20',
-    shipDate: '2026-12-15',
-    seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
-    buyer: { name: buyer, country: 'JP' },
-    endUse: { category: 'civil', statement: 'motors for factory automation' },
-    shipFrom: 'CN',
-    shipTo: 'JP',
-    lines: [
-      {
-        lineId: '1',
-        description: 'Dysprosium metal ingot 99.9%',
-        hsCode: '2805301200',
-        originCountry: 'CN',
-        quantity: 50,
-        unit: 'kg',
-        unitPrice: 380,
-        currency: 'USD',
-        ...line,
-      },
-    ],
-    ...extra,
-  },
-});
+const event = (orderId: string, buyer: string, extra: Partial<OrderEvent['order']> = {}, line: Partial<OrderLine> = {}): OrderEvent =>
+  replayOrder(orderId, buyer, { line, order: { endUse: { category: 'civil', statement: 'motors for factory automation' }, ...extra } });
 
 let dir: string;
 let orders: string;

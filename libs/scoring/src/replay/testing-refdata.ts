@@ -1,3 +1,4 @@
+import type { OrderEvent, OrderLine } from '@dualwatch/contracts';
 import { bundledDataDir, readRefDataFiles, refDataFromObject, type ListedParty, type RefData, type RefDataFiles } from '@dualwatch/refdata';
 
 /** The bundled reference data with one more watch-list entry (a new version, as an admin would load). */
@@ -14,4 +15,49 @@ export function filesWithWatchListEntry(entry: Partial<ListedParty> & { names: L
   const { unverifiedNames: _u, note: _n, jpCorporateNumber: _c, ...base } = template;
   parties.push({ ...base, id: 'WL-99-01', aliases: [], annexEntry: 99, listedOn: '2026-12-01', effectiveFrom: '2026-12-01', ...entry });
   return files;
+}
+
+/** A listed-to-be company: the one the extra watch-list entry in the tests names. */
+export const NEW_ENTITY = 'Kanazawa Precision Magnetics K.K.';
+
+/**
+ * The order the replay tests are made of: PRC-origin dysprosium sold by a Chinese maker to a Japanese
+ * buyer for a civil use, shipping 2026-12-15; `line` and `order` override its fields.
+ */
+export function replayOrder(
+  orderId: string,
+  buyer: string,
+  o: { shipDate?: string; line?: Partial<OrderLine>; order?: Partial<OrderEvent['order']> } = {},
+): OrderEvent {
+  return {
+    schemaVersion: 1,
+    eventId: `evt-${orderId}`,
+    eventType: 'order.created',
+    occurredAt: '2026-11-20T09:00:00Z',
+    order: {
+      orderId,
+      direction: 'sale',
+      orderDate: '2026-11-20',
+      shipDate: o.shipDate ?? '2026-12-15',
+      seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
+      buyer: { name: buyer, country: 'JP' },
+      endUse: { category: 'civil', statement: 'motors' },
+      shipFrom: 'CN',
+      shipTo: 'JP',
+      lines: [
+        {
+          lineId: '1',
+          description: 'Dysprosium metal ingot 99.9%',
+          hsCode: '2805301200',
+          originCountry: 'CN',
+          quantity: 50,
+          unit: 'kg',
+          unitPrice: 380,
+          currency: 'USD',
+          ...o.line,
+        },
+      ],
+      ...o.order,
+    },
+  };
 }
