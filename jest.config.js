@@ -1,5 +1,6 @@
-// One jest config, two projects: `unit` (pure, no I/O, next to the code) and `integration` (a real
-// Kafka broker and a real Redis, started by test/setup/global-setup.ts on free ports).
+// One jest config, three projects: `unit` (pure, no I/O, next to the code), `integration` (a real
+// Kafka broker and a real Redis, started by test/setup/global-setup.ts on free ports) and `system`
+// (fault scenarios and the benchmark's quick mode, each with infrastructure of its own).
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -27,6 +28,15 @@ module.exports = {
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       slowTestThreshold: 60,
+    },
+    {
+      // Heavy end-to-end suites, each starting its own broker, Redis and app processes, which they
+      // stop, kill and restart: the reliability scenarios (issue 10) and the benchmark's quick mode.
+      // scripts/test.sh runs this project on its own, one file at a time (--runInBand).
+      ...shared,
+      displayName: 'system',
+      testMatch: ['<rootDir>/test/reliability/**/*.rel-spec.ts', '<rootDir>/test/bench/**/*.bench-spec.ts'],
+      slowTestThreshold: 300,
     },
   ],
 };

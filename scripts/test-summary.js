@@ -1,17 +1,27 @@
 #!/usr/bin/env node
-// Prints "tests: N passed, N failed" from jest's --json output; exits 1 on any failure or no tests.
+// Prints "tests: N passed, N failed" from one or more jest --json outputs (summed); exits 1 on any
+// failure, a missing file, or no tests at all.
 const fs = require('node:fs');
-const file = process.argv[2] || '.run/jest-results.json';
-let r;
-try {
-  r = JSON.parse(fs.readFileSync(file, 'utf8'));
-} catch (err) {
-  console.log('tests: 0 passed, 1 failed');
-  console.error(`no jest results in ${file}: ${err.message}`);
-  process.exit(1);
+const files = process.argv.slice(2).length ? process.argv.slice(2) : ['.run/jest-results.json'];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let ok = true;
+for (const file of files) {
+  let r;
+  try {
+    r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    console.error(`no jest results in ${file}: ${err.message}`);
+    failed += 1;
+    ok = false;
+    continue;
+  }
+  const failedSuites = r.numFailedTestSuites + (r.numRuntimeErrorTestSuites || 0);
+  passed += r.numPassedTests;
+  failed += r.numFailedTests + (failedSuites && !r.numFailedTests ? failedSuites : 0);
+  skipped += r.numPendingTests + (r.numTodoTests || 0);
+  if (!r.success) ok = false;
 }
-const failedSuites = r.numFailedTestSuites + (r.numRuntimeErrorTestSuites || 0);
-const failed = r.numFailedTests + (failedSuites && !r.numFailedTests ? failedSuites : 0);
-const skipped = r.numPendingTests + (r.numTodoTests || 0);
-console.log(`tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 || r.numPassedTests === 0 || !r.success ? 1 : 0);
+console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 || !ok ? 1 : 0);

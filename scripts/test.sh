@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test: type-check, lint, then jest's unit and integration projects. The integration project
-# starts its own Kafka broker and Redis server on free ports and stops them (by pid) when it ends, so
-# this runs beside a dev system or another test run. Extra arguments go to jest.
+# Runs every test: type-check, lint, jest's unit and integration projects, then the `system` project
+# (reliability scenarios at CI size and the benchmark's quick mode) one file at a time. Every jest
+# project starts its own Kafka broker and Redis servers on free ports and stops them (by pid) when it
+# ends, so this runs beside a dev system or another test run. Extra arguments go to both jest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p .run
+rm -f .run/jest-results.json .run/jest-system-results.json
 echo "[test] type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "[test] lint"
 npx eslint --max-warnings 0 .
-echo "[test] jest (unit + integration)"
 set +e
-npx jest --ci --json --outputFile=.run/jest-results.json "$@"
-rc=$?
+echo "[test] jest (unit + integration)"
+npx jest --ci --json --outputFile=.run/jest-results.json --passWithNoTests --selectProjects unit integration "$@"
+echo "[test] jest (system: reliability scenarios, benchmark quick mode; one at a time)"
+npx jest --ci --json --outputFile=.run/jest-system-results.json --passWithNoTests --selectProjects system --runInBand "$@"
 set -e
-node scripts/test-summary.js .run/jest-results.json || rc=1
-exit $rc
+node scripts/test-summary.js .run/jest-results.json .run/jest-system-results.json

@@ -24,12 +24,21 @@ export function engineEnv(prefix: string, extra: Record<string, string> = {}): R
   };
 }
 
-/** A risk-engine in its own OS process (the built app), so that tests can SIGKILL it for real. */
-export class EngineProcess {
+/** The built entry point of an app (dist/apps/<app>/src/main.js). */
+export const appMain = (app: 'risk-engine' | 'notifier' | 'api' | 'naive-engine'): string => path.join(ROOT, `dist/apps/${app}/src/main.js`);
+
+/**
+ * A built app (dist/) in its own OS process, so that tests can SIGKILL it for real. Keeps the last
+ * 200 chunks of its output (`output`) and counts its exits, so a test can assert "no restarts".
+ */
+export class AppProcess {
   private exited: Promise<number | null>;
   readonly output: string[] = [];
 
-  private constructor(readonly child: ChildProcess) {
+  protected constructor(
+    readonly child: ChildProcess,
+    readonly name: string,
+  ) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const keep = (b: Buffer) => {
       this.output.push(b.toString());
@@ -39,10 +48,10 @@ export class EngineProcess {
     child.stderr?.on('data', keep);
   }
 
-  static start(env: Record<string, string>): EngineProcess {
-    if (!fs.existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} missing: run \`npm run build\` first (scripts/test.sh does)`);
-    const child = spawn(process.execPath, [ENGINE_MAIN], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new EngineProcess(child);
+  static start(main: string, env: Record<string, string>, name = path.basename(path.dirname(path.dirname(main)))): AppProcess {
+    if (!fs.existsSync(main)) throw new Error(`${main} missing: run \`npm run build\` first (scripts/test.sh does)`);
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new AppProcess(child, name);
   }
 
   /** Resolves with the exit code (null when a signal ended it). */
@@ -58,18 +67,39 @@ export class EngineProcess {
     return this.child.pid!;
   }
 
+  /** Resident set size in bytes, from /proc (0 once the process is gone). */
+  rssBytes(): number {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.exited;
   }
 
+  /** SIGTERM, then SIGKILL after 30 s. */
   async stop(): Promise<number | null> {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 30000);
     const code = await this.kill('SIGTERM');
     clearTimeout(timer);
     return code;
   }
+
+  /** The captured output, for a failure message. */
+  tail(chars = 4000): string {
+    return this.output.join('').slice(-chars);
+  }
 }
+
+/** A risk-engine in its own OS process (the built app). */
+export const EngineProcess = {
+  start: (env: Record<string, string>): AppProcess => AppProcess.start(ENGINE_MAIN, env, 'risk-engine'),
+};
 
 /**
  * Reads a topic from the beginning with read_committed isolation (what downstream consumers see),

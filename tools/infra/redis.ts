@@ -102,6 +102,11 @@ export interface RedisServerOptions {
   detached?: boolean;
   /** Give up starting after this long (default 20 s). */
   startTimeoutMs?: number;
+  /**
+   * Keep the data across stop()/kill() and restart() in an append-only file in `dir` (fsync every
+   * second), as a production Redis holding state would. Default false: nothing on disk.
+   */
+  appendOnly?: boolean;
 }
 
 export interface RedisServerState {
@@ -113,6 +118,7 @@ export interface RedisServerState {
   ownsDir: boolean;
   logFile: string;
   detached: boolean;
+  appendOnly?: boolean;
 }
 
 class RedisStartFailure extends Error {
@@ -133,10 +139,12 @@ export class RedisServer {
   private readonly ownsDir: boolean;
   private readonly detached: boolean;
   private readonly startTimeoutMs: number;
+  private readonly appendOnly: boolean;
   private child?: ChildProcess;
   private _pid: number;
 
   private constructor(s: Omit<RedisServerState, 'kind'> & { startTimeoutMs?: number }) {
+    this.appendOnly = s.appendOnly ?? false;
     this.port = s.port;
     this.url = s.url;
     this.dir = s.dir;
@@ -169,6 +177,7 @@ export class RedisServer {
         logFile: path.join(dir, 'redis.log'),
         detached: opts.detached ?? false,
         startTimeoutMs: opts.startTimeoutMs,
+        appendOnly: opts.appendOnly,
       });
       try {
         await server.launch(bin);
@@ -196,6 +205,7 @@ export class RedisServer {
       ownsDir: this.ownsDir,
       logFile: this.logFile,
       detached: this.detached,
+      appendOnly: this.appendOnly,
     };
   }
 
@@ -271,7 +281,9 @@ export class RedisServer {
           '--save',
           '',
           '--appendonly',
-          'no',
+          this.appendOnly ? 'yes' : 'no',
+          '--appendfsync',
+          'everysec',
           '--dir',
           this.dir,
           '--logfile',
