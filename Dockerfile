@@ -12,7 +12,8 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HTTP_HOST=0.0.0.0
+# MALLOC_ARENA_MAX=2: fewer glibc malloc arenas; the engine's RSS under load 436 → 389 MiB at the same CPU (docs/benchmarks.md)
+ENV NODE_ENV=production HTTP_HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 COPY --from=build /app /app
 USER node
 # node is PID 1 and handles SIGTERM itself: shutdown hooks run, then it exits (docker stop, Kubernetes)

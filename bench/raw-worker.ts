@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const outTopic = env('BENCH_OUT_TOPIC');
   const groupId = env('BENCH_GROUP');
   const chunkSize = Number(env('BENCH_CHUNK', '500'));
-  const concurrency = Number(env('BENCH_CONCURRENCY', '3'));
+  const concurrency = Number(env('BENCH_CONCURRENCY', '6'));
   const payload = Buffer.alloc(Number(env('BENCH_PAYLOAD_BYTES', '1500')), 'x');
   const txPrefix = env('BENCH_TXN_PREFIX', groupId);
 
@@ -45,8 +45,9 @@ async function main(): Promise<void> {
     readUncommitted: false,
     sessionTimeout: 30000,
     heartbeatInterval: 3000,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
+    // the engine's fetch sizes (libs/messaging TransactionalPipeline)
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
     retry: { retries: 10 },
   });
 
@@ -59,6 +60,9 @@ async function main(): Promise<void> {
         idempotent: true,
         maxInFlightRequests: 1,
         transactionTimeout: 60000,
+        // the engine's transactional producers' retry (libs/messaging TransactionalPipeline.producerFor);
+        // BENCH_TXN_RETRY_MS changes the first back-off
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: Number(env('BENCH_TXN_RETRY_MS', '15')), maxRetryTime: 5000 },
       });
       p = producer.connect().then(() => producer);
       producers.set(partition, p);

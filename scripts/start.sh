@@ -48,7 +48,7 @@ wait_ready() { # name port pid log
 }
 
 node bin/dualwatch.js refdata load
-HTTP_PORT=$ENGINE_PORT node dist/apps/risk-engine/src/main.js > .run/risk-engine.log 2>&1 &
+MALLOC_ARENA_MAX=2 HTTP_PORT=$ENGINE_PORT node dist/apps/risk-engine/src/main.js > .run/risk-engine.log 2>&1 &
 PIDS+=($!); wait_ready risk-engine "$ENGINE_PORT" "${PIDS[-1]}" .run/risk-engine.log
 node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
 PIDS+=($!)

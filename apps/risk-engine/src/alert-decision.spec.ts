@@ -1,6 +1,7 @@
 import type { Assessment, OrderEvent } from '@dualwatch/contracts';
-import { alertIdFor, buildAlert, decideAlert } from './alert-decision';
-import { OpenOrderBook, type BookEntry, type OrderState } from './open-order-book';
+import type Redis from 'ioredis';
+import { alertIdFor, buildAlert, decideAlert, serializeAlert } from './alert-decision';
+import { alertStateOf, OpenOrderBook, type BookEntry, type OrderState } from './open-order-book';
 
 const event = (eventType: OrderEvent['eventType'] = 'order.created'): OrderEvent => ({
   schemaVersion: 1,
@@ -105,5 +106,35 @@ describe('OpenOrderBook.priorFor: a retried chunk starts from the state before i
   });
   it('knows nothing of an order it has never seen', () => {
     expect(OpenOrderBook.priorFor(undefined, '3', 'orders')).toBeNull();
+  });
+});
+
+describe('serializeAlert: the alert JSON with the already-serialised assessment spliced in', () => {
+  it('parses to the same value as JSON.stringify of the alert, with and without optional fields', () => {
+    const a = { ...assessment('prohibited', 90, ['LISTED', 'FAMILY']), assessedAt: '2026-03-02T09:15:01.000Z' };
+    const prior = stateOf('review', true);
+    for (const alert of [buildAlert('raised', a, event(), null, '2026-03-02T09:15:01Z'), buildAlert('updated', a, event(), prior, '2026-03-02T09:15:01Z', '2026-04-01')]) {
+      const json = serializeAlert(alert, JSON.stringify(a));
+      expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(alert)));
+    }
+  });
+});
+
+describe('OpenOrderBook.putMany: the order event is stored once per entry', () => {
+  it('writes the prior state without its event and keeps the current state whole', async () => {
+    const written: [string, string][] = [];
+    const pipe = { set: (k: string, v: string) => written.push([k, v]), exec: async () => [[null, 'OK']] };
+    const book = new OpenOrderBook({ pipeline: () => pipe } as unknown as Redis, 't:');
+    const s0 = stateOf('clear', false);
+    const s1 = stateOf('review', true);
+    await book.putMany(new Map([['PO-1', { state: s1, prior: s0, lastOffset: '5', source: 'orders' } as BookEntry]]));
+    expect(written).toHaveLength(1);
+    const [key, raw] = written[0];
+    expect(key).toBe('t:book:PO-1');
+    const stored = JSON.parse(raw) as BookEntry;
+    expect(stored.state).toEqual(s1);
+    expect(stored.prior).toEqual(alertStateOf(s0));
+    expect(stored.prior).not.toHaveProperty('event');
+    expect(raw.split('"eventId"').length - 1).toBe(1);
   });
 });

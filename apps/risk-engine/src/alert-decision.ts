@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { verdictRank, type Alert, type AlertKind, type Assessment, type OrderEvent, type Verdict } from '@dualwatch/contracts';
-import type { OrderState } from './open-order-book';
+import type { AlertState, OrderState } from './open-order-book';
 
 /** Stable for one order's exposure under one policy and reference-data version (alert.v1). */
 export function alertIdFor(orderId: string, policyVersion: string, refdataVersion: string): string {
@@ -13,7 +13,7 @@ export interface AlertDecision {
 }
 
 const reasonCodes = (a: Assessment) => [...new Set(a.reasons.map((r) => r.code))].sort();
-const sameFindings = (a: Assessment, prior: OrderState) =>
+const sameFindings = (a: Assessment, prior: AlertState) =>
   a.verdict === prior.verdict && a.score === prior.score && reasonCodes(a).join() === prior.reasonCodes.join();
 
 /**
@@ -23,7 +23,7 @@ const sameFindings = (a: Assessment, prior: OrderState) =>
  *   below it                           → withdrawn (if an alert was open: no longer exposed)
  * Shipped orders are assessed and alerted like any other, then leave the book (no longer open).
  */
-export function decideAlert(event: OrderEvent, a: Assessment, prior: OrderState | null, minVerdict: Verdict): AlertDecision {
+export function decideAlert(event: OrderEvent, a: Assessment, prior: AlertState | null, minVerdict: Verdict): AlertDecision {
   const alertable = verdictRank(a.verdict) >= verdictRank(minVerdict);
   const wasOpen = !!prior?.alertOpen;
   let kind: AlertKind | null = null;
@@ -50,7 +50,7 @@ export function decideAlert(event: OrderEvent, a: Assessment, prior: OrderState 
 }
 
 /** The alert message itself, with the summary dashboards and notifiers show. */
-export function buildAlert(kind: AlertKind, a: Assessment, event: OrderEvent, prior: OrderState | null, raisedAt: string, effectiveOn?: string): Alert {
+export function buildAlert(kind: AlertKind, a: Assessment, event: OrderEvent, prior: AlertState | null, raisedAt: string, effectiveOn?: string): Alert {
   const o = event.order;
   const families = new Set<string>();
   for (const r of a.reasons) {
@@ -75,4 +75,15 @@ export function buildAlert(kind: AlertKind, a: Assessment, event: OrderEvent, pr
   if (prior && prior.verdict !== a.verdict) alert.previousVerdict = prior.verdict;
   if (effectiveOn) alert.effectiveOn = effectiveOn;
   return alert;
+}
+
+/**
+ * JSON of an alert whose assessment is already serialised (the engine has just written it to the
+ * assessments topic): the assessment's JSON is spliced in rather than stringified a second time.
+ * Same value as JSON.stringify(alert); only the key order differs (`assessment` comes last).
+ */
+export function serializeAlert(alert: Alert, assessmentJson: string): string {
+  const { assessment: _assessment, ...rest } = alert;
+  const head = JSON.stringify(rest);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"assessment":${assessmentJson}}`;
 }

@@ -1,9 +1,8 @@
 import type Redis from 'ioredis';
 import type { OrderEvent, Severity, Verdict } from '@dualwatch/contracts';
 
-/** What the engine remembers of one open order: its latest event and the alert state it led to. */
-export interface OrderState {
-  event: OrderEvent;
+/** The alert state an order's latest assessment led to: what alert decisions compare against. */
+export interface AlertState {
   verdict: Verdict;
   severity: Severity;
   score: number;
@@ -15,15 +14,37 @@ export interface OrderState {
   refdataVersion: string;
 }
 
+/** What the engine remembers of one open order: its latest event and the alert state it led to. */
+export interface OrderState extends AlertState {
+  event: OrderEvent;
+}
+
+/** The alert state alone (a copy without the event). */
+export function alertStateOf(s: AlertState): AlertState {
+  return {
+    verdict: s.verdict,
+    severity: s.severity,
+    score: s.score,
+    reasonCodes: s.reasonCodes,
+    alertId: s.alertId,
+    alertOpen: s.alertOpen,
+    policyVersion: s.policyVersion,
+    refdataVersion: s.refdataVersion,
+  };
+}
+
 /**
  * A book entry, written BEFORE the Kafka transaction that carries the same event's outputs commits.
  * If that transaction aborts (crash, fencing), the chunk is processed again and finds an entry whose
  * `lastOffset` is at or beyond the event's offset: it then starts from `prior`, the state before the
  * aborted attempt, so a retry reaches the same decisions as the first try and nothing is doubled.
+ * `prior` is stored without an event: a retried order event brings its own, and a retried re-screen
+ * re-assesses `state.event` (re-screening never changes the event). Storing the order event once
+ * halves the entry and its Redis write (docs/benchmarks.md).
  */
 export interface BookEntry {
   state: OrderState | null;
-  prior: OrderState | null;
+  prior: AlertState | null;
   /** Source offset (orders topic) or change sequence (refdata changes) that produced `state`. */
   lastOffset: string;
   source: 'orders' | 'rescreen';
@@ -47,7 +68,10 @@ export class OpenOrderBook {
   async putMany(entries: Map<string, BookEntry>): Promise<void> {
     if (!entries.size) return;
     const pipe = this.redis.pipeline();
-    for (const [id, e] of entries) pipe.set(this.key(id), JSON.stringify(e));
+    for (const [id, e] of entries) {
+      const stored: BookEntry = { state: e.state, prior: e.prior && alertStateOf(e.prior), lastOffset: e.lastOffset, source: e.source };
+      pipe.set(this.key(id), JSON.stringify(stored));
+    }
     const results = await pipe.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
@@ -73,7 +97,7 @@ export class OpenOrderBook {
   }
 
   /** The state to start from when processing `offset` (see BookEntry). */
-  static priorFor(entry: BookEntry | undefined, offset: string, source: BookEntry['source']): OrderState | null {
+  static priorFor(entry: BookEntry | undefined, offset: string, source: BookEntry['source']): AlertState | null {
     if (!entry) return null;
     if (entry.source === source && BigInt(entry.lastOffset) >= BigInt(offset)) return entry.prior;
     return entry.state;

@@ -2,10 +2,10 @@ import type { KafkaMessage } from 'kafkajs';
 import { parseOrderEvent, type Assessment, type OrderEvent, type Verdict } from '@dualwatch/contracts';
 import { deadLetter, type ChunkContext, type OutputMessage } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
-import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
+import { assess, type Policy } from '@dualwatch/scoring';
 import type { ReferenceService } from '@dualwatch/refdata';
-import { buildAlert, decideAlert } from './alert-decision';
-import { OpenOrderBook, type BookEntry, type OrderState } from './open-order-book';
+import { buildAlert, decideAlert, serializeAlert } from './alert-decision';
+import { OpenOrderBook, type AlertState, type BookEntry } from './open-order-book';
 import type { EngineMetrics } from './metrics';
 
 export interface ProcessorTopics {
@@ -76,13 +76,15 @@ export class OrderProcessor {
     const raisedAt = (this.o.now?.() ?? new Date()).toISOString();
     const writes = new Map<string, BookEntry>();
     // within a chunk, the state an order reached so far (an order may have several events in one chunk)
-    const running = new Map<string, { state: OrderState | null; prior: OrderState | null }>();
+    const running = new Map<string, { state: AlertState | null; prior: AlertState | null }>();
 
     for (const { msg, event } of valid) {
       const orderId = event.order.orderId;
       let assessment: Assessment;
       try {
-        assessment = withAssessedAt(assess(event, view, policy), new Date(raisedAt));
+        // assess() returns a fresh object: stamp it in place rather than copy it (withAssessedAt)
+        assessment = assess(event, view, policy);
+        assessment.assessedAt = raisedAt;
       } catch (err) {
         out.push(deadLetter(topics.dlq, msg, ctx, 'SCORING_FAILED', (err as Error).stack ?? String(err)));
         metrics.dlq.inc({ code: 'SCORING_FAILED' });
@@ -97,11 +99,12 @@ export class OrderProcessor {
         running.set(orderId, current);
       }
       const decision = decideAlert(event, assessment, current.state, minVerdict);
-      out.push({ topic: topics.assessments, key: orderId, value: JSON.stringify(assessment), headers: { 'dw-event-id': event.eventId } });
+      const assessmentJson = JSON.stringify(assessment);
+      out.push({ topic: topics.assessments, key: orderId, value: assessmentJson, headers: { 'dw-event-id': event.eventId } });
       metrics.assessmentsOut.inc({ verdict: assessment.verdict });
       if (decision.kind) {
         const alert = buildAlert(decision.kind, assessment, event, current.state, raisedAt);
-        out.push({ topic: topics.alerts, key: orderId, value: JSON.stringify(alert), headers: { 'dw-alert-kind': decision.kind } });
+        out.push({ topic: topics.alerts, key: orderId, value: serializeAlert(alert, assessmentJson), headers: { 'dw-alert-kind': decision.kind } });
         metrics.alerts.inc({ severity: assessment.severity, kind: decision.kind });
         logger.info({ orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict }, 'alert');
       }

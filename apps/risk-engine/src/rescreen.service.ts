@@ -95,11 +95,13 @@ export class RescreenService {
         for (const [orderId, entry] of page) {
           const prior = OpenOrderBook.priorFor(entry, offset, 'rescreen');
           if (!prior) continue;
-          const a = withAssessedAt(assess(prior.event, view, policy), new Date(raisedAt));
-          const decision = decideAlert(prior.event, a, prior, minVerdict);
+          // re-screening never changes an order's event, so state.event is also the prior's event
+          const event = entry.state!.event;
+          const a = withAssessedAt(assess(event, view, policy), new Date(raisedAt));
+          const decision = decideAlert(event, a, prior, minVerdict);
           screened++;
           if (decision.kind) {
-            const alert = buildAlert(decision.kind, a, prior.event, prior, raisedAt);
+            const alert = buildAlert(decision.kind, a, event, prior, raisedAt);
             messages.push({ key: orderId, value: JSON.stringify(alert), headers: { 'dw-alert-kind': decision.kind, 'dw-rescreen': change.version } });
             this.o.metrics.alerts.inc({ severity: a.severity, kind: decision.kind });
           }

@@ -79,8 +79,10 @@ export class TransactionalPipeline {
       readUncommitted: false,
       sessionTimeout: o.sessionTimeoutMs ?? 30000,
       heartbeatInterval: Math.min(3000, Math.floor((o.sessionTimeoutMs ?? 30000) / 3)),
-      maxBytesPerPartition: o.maxBytesPerPartition ?? 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      // 1 MiB per partition, 8 MiB per fetch: enough for chunks of hundreds of orders, and fewer
+      // Buffers in flight (RSS; docs/benchmarks.md). The broker still returns a larger single record.
+      maxBytesPerPartition: o.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
       retry: { retries: 10 },
     });
     this.admin = o.kafka.admin();
@@ -184,8 +186,11 @@ export class TransactionalPipeline {
         maxInFlightRequests: 1,
         transactionTimeout: 60000,
         // an idempotent producer must not give up on a send by itself (kafkajs warns otherwise); a broker
-        // outage stalls the chunk until it returns, and a fenced producer fails at once regardless
-        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+        // outage stalls the chunk until it returns, and a fenced producer fails at once regardless.
+        // The first retries are short: right after a commit the broker answers the next transaction's
+        // AddPartitionsToTxn with CONCURRENT_TRANSACTIONS until its markers are written (a few ms), and
+        // the client-wide 200 ms back-off halved the transactional ceiling (docs/benchmarks.md).
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 15, maxRetryTime: 5000 },
       });
       p = producer.connect().then(async () => ({ producer, floor: await this.committedOffset(topic, partition) }));
       p.catch(() => this.producers.delete(key));
