@@ -1,38 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ScenarioFigures, ScenarioRecord } from '../../../tools/docs/reliability-report';
 import { SUITE_SIZE, type SuiteSize } from './size';
 
-/**
- * What one reliability scenario did and found. Every scenario records one of these (when its
- * assertions have passed) to .run/reliability/<id>.json; test/reliability/render-report.ts turns
- * them into docs/reliability.md.
- */
-export interface ScenarioFigures {
-  /** file-safe id, e.g. "engine-sigkill" */
-  id: string;
-  /** one-line title for the report */
-  title: string;
-  /** what was done, in a sentence or two (the fault, when, how often) */
-  done: string;
-  /** how much went through, e.g. { orders: 50000, kills: 3 } */
-  amount: Record<string, number | string>;
-  /** how many were lost (expected 0) */
-  lost: number;
-  /** how many were doubled (expected 0, or say why not in `notes`) */
-  doubled: number;
-  /** recovery times in ms, named, e.g. { afterRestart: 4200 } */
-  recoveryMs: Record<string, number>;
-  /** anything else measured, e.g. { peakRssMiB: 210, degradedAssessments: 812 } */
-  figures?: Record<string, number | string>;
-  notes?: string[];
-}
+export type { ScenarioFigures } from '../../../tools/docs/reliability-report';
 
-export interface RecordedScenario extends ScenarioFigures {
+export interface RecordedScenario extends ScenarioRecord {
   size: SuiteSize;
-  durationMs: number;
-  recordedAt: string;
-  machine: string;
 }
 
 export const REPORT_DIR = path.resolve(__dirname, '../../../.run/reliability');
