@@ -1,26 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import type { OrderEvent } from '@dualwatch/contracts';
 import { kafkaFor, uniqueName } from '@dualwatch/testing';
-import { run } from '../../apps/cli/src/main';
+import { runCli } from '../../apps/cli/src/testing';
 import { filesWithWatchListEntry, NEW_ENTITY, replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 
 /** `dualwatch replay --topic`: a range of a real orders topic (KAFKA_BROKERS), by offset and by time. */
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-async function cli(...args: string[]) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await run(['node', 'dualwatch', ...args], { stdin: Readable.from([]), stdout, stderr });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (...args: string[]) => runCli(args);
 
 const event = (orderId: string, buyer: string): OrderEvent => replayOrder(orderId, buyer);
 

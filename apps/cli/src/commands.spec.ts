@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { assessmentValidator, contractSchemaPath, type Assessment } from '@dualwatch/contracts';
 import { loadBundledRefData } from '@dualwatch/refdata';
 import { createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
 import { explainCommand, scoreCommand } from './commands';
 import { readOrderEvents } from './input';
 import { run } from './main';
+import { TextSink } from './testing';
 
 /** The CLI's commands, driven through streams: no process is spawned here (see cli.e2e.spec.ts). */
 
@@ -15,23 +16,13 @@ const repo = path.resolve(__dirname, '../../..');
 const fixture = (f: string) => path.join(repo, 'test/fixtures/orders', f);
 const example = (f: string) => contractSchemaPath('examples', f);
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-  lines(): string[] {
-    return this.text.split('\n').filter((l) => l !== '');
-  }
-}
 
 const policy = loadBundledPolicy();
 const view = createLocalView(loadBundledRefData(), policy);
 
 async function score(input: Readable, extra: { asOf?: string; format?: 'ndjson' | 'table'; assessedAt?: boolean } = {}) {
-  const stdout = new Sink();
-  const stderr = new Sink();
+  const stdout = new TextSink();
+  const stderr = new TextSink();
   const code = await scoreCommand({ input, stdout, stderr, policy, view, ...extra });
   return { code, out: stdout.lines(), err: stderr.lines(), stdout: stdout.text };
 }
@@ -84,8 +75,8 @@ describe('dualwatch score', () => {
 
   it('streams: reads from a stream that delivers one line at a time, without waiting for its end', async () => {
     const input = new PassThrough();
-    const stdout = new Sink();
-    const done = scoreCommand({ input, stdout, stderr: new Sink(), policy, view });
+    const stdout = new TextSink();
+    const done = scoreCommand({ input, stdout, stderr: new TextSink(), policy, view });
     const lines = fs.readFileSync(fixture('examples.ndjson'), 'utf8').split('\n');
     input.write(`${lines[0]}\n`);
     await new Promise((r) => setTimeout(r, 50));
@@ -126,8 +117,8 @@ describe('dualwatch score', () => {
 
 describe('dualwatch explain', () => {
   async function explain(file: string, asOf?: string) {
-    const stdout = new Sink();
-    const stderr = new Sink();
+    const stdout = new TextSink();
+    const stderr = new TextSink();
     const code = await explainCommand({ input: fs.createReadStream(file), stdout, stderr, policy, view, asOf });
     return { code, text: stdout.text, err: stderr.text };
   }
@@ -165,8 +156,8 @@ describe('dualwatch explain', () => {
   });
 
   it('reports an invalid first event and exits 1', async () => {
-    const stderr = new Sink();
-    const code = await explainCommand({ input: Readable.from(['{"schemaVersion": 2}\n']), stdout: new Sink(), stderr, policy, view });
+    const stderr = new TextSink();
+    const code = await explainCommand({ input: Readable.from(['{"schemaVersion": 2}\n']), stdout: new TextSink(), stderr, policy, view });
     expect(code).toBe(1);
     expect(JSON.parse(stderr.text)).toMatchObject({ line: 1 });
   });
@@ -174,8 +165,8 @@ describe('dualwatch explain', () => {
 
 describe('the command line (run, in process)', () => {
   const io = () => {
-    const stdout = new Sink();
-    const stderr = new Sink();
+    const stdout = new TextSink();
+    const stderr = new TextSink();
     return { stdin: Readable.from([]), stdout, stderr };
   };
 

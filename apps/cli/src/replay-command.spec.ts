@@ -1,27 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import type { OrderEvent, OrderLine } from '@dualwatch/contracts';
 import { filesWithWatchListEntry, NEW_ENTITY, replayOrder } from '../../../libs/scoring/src/replay/testing-refdata';
-import { run } from './main';
+import { runCli } from './testing';
 
 /** `dualwatch replay` and `dualwatch lookahead`, driven through run() with in-memory streams. */
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
-async function cli(...args: string[]) {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await run(['node', 'dualwatch', ...args], { stdin: Readable.from([]), stdout, stderr });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = (...args: string[]) => runCli(args);
 
 const event = (orderId: string, buyer: string, extra: Partial<OrderEvent['order']> = {}, line: Partial<OrderLine> = {}): OrderEvent =>
   replayOrder(orderId, buyer, { line, order: { endUse: { category: 'civil', statement: 'motors for factory automation' }, ...extra } });
