@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { bootApp, runMain, type BootOptions } from '@dualwatch/observability';
 import { ApiModule } from './app.module';
+import { authenticate } from './auth/api-keys';
 import { API_KEY_HEADER } from './auth/auth.guard';
 import { RateLimiter, rateLimitMiddleware } from './http/rate-limit';
 import { securityHeaders, serveDashboard } from './http/static';
@@ -14,7 +15,8 @@ function configure(app: NestExpressApplication, settings: ApiSettings, logger: L
   if (!settings.keys.length) logger.warn('API_KEYS is empty: every endpoint but /health, /ready, /metrics and /docs answers 401');
   app.disable('x-powered-by');
   app.use(securityHeaders);
-  app.use(rateLimitMiddleware(new RateLimiter(settings.rateLimitPerSecond, settings.rateLimitBurst), API_KEY_HEADER));
+  const isKnownKey = (key: string) => authenticate(key, settings.keys) !== null;
+  app.use(rateLimitMiddleware(new RateLimiter(settings.rateLimitPerSecond, settings.rateLimitBurst), API_KEY_HEADER, isKnownKey));
   // bodies over the limits are refused (413) before they are read in full
   app.useBodyParser('json', { limit: settings.maxBodyBytes });
   app.useBodyParser('text', { type: ['text/csv', 'application/csv'], limit: settings.maxCsvBytes });

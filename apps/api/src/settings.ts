@@ -21,7 +21,7 @@ export const apiSettingsSpec = {
   maxCsvBytes: setting.int('API_MAX_CSV_BYTES', { description: 'Largest CSV upload (larger: 413)', default: 10485760, min: 1024 }),
   maxCsvOrders: setting.int('API_MAX_CSV_ORDERS', { description: 'Most orders in one CSV upload', default: 5000, min: 1 }),
   rateLimitPerSecond: setting.int('API_RATE_LIMIT_PER_SECOND', {
-    description: 'Sustained requests per second per API key (per address without a key); above it: 429',
+    description: 'Sustained requests per second per API key (per address without a key or with a wrong one); above it: 429',
     default: 20,
     min: 1,
   }),

@@ -88,7 +88,13 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
   private async consume(): Promise<void> {
     const s = this.s;
     const topic = topicName('alerts', s.topicPrefix);
-    const consumer = this.kafka.consumer({ groupId: s.groupId, readUncommitted: false, maxWaitTimeInMs: 500 });
+    const consumer = this.kafka.consumer({
+      groupId: s.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 500,
+      sessionTimeout: s.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(s.sessionTimeoutMs / 3)),
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: s.fromBeginning });

@@ -90,6 +90,12 @@ export const notifierSettingsSpec = {
     default: 168,
     min: 1,
   }),
+  sessionTimeoutMs: setting.int('NOTIFIER_SESSION_TIMEOUT_MS', {
+    description: 'Consumer session timeout: how soon the group reassigns the alerts partitions of an instance that died (a restarted one waits for it too)',
+    default: 30000,
+    min: 6000,
+    max: 300000,
+  }),
   provisionTopics: setting.bool('NOTIFIER_PROVISION_TOPICS', { description: 'Create missing topics at start', default: true }),
 };
 

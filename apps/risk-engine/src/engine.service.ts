@@ -93,6 +93,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       kafka: this.kafka,
       groupId: `${s.groupId}-rescreen`,
       transactionalId: `${s.transactionalIdPrefix}-rescreen`,
+      sessionTimeoutMs: s.sessionTimeoutMs,
       changesTopic: topicName('refdataChanges', s.topicPrefix),
       alertsTopic: topics.alerts,
       reference: this.reference,

@@ -11,6 +11,8 @@ export interface RescreenOptions {
   kafka: Kafka;
   groupId: string;
   transactionalId: string;
+  /** Consumer session timeout (ENGINE_SESSION_TIMEOUT_MS). */
+  sessionTimeoutMs?: number;
   changesTopic: string;
   alertsTopic: string;
   reference: ReferenceService;
@@ -40,7 +42,12 @@ export class RescreenService {
   private readonly producer: Producer;
 
   constructor(private readonly o: RescreenOptions) {
-    this.consumer = o.kafka.consumer({ groupId: o.groupId, readUncommitted: false, sessionTimeout: 30000 });
+    this.consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      readUncommitted: false,
+      sessionTimeout: o.sessionTimeoutMs ?? 30000,
+      heartbeatInterval: Math.min(3000, Math.floor((o.sessionTimeoutMs ?? 30000) / 3)),
+    });
     this.producer = o.kafka.producer({
       transactionalId: o.transactionalId,
       idempotent: true,

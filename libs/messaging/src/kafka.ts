@@ -30,7 +30,9 @@ export function createKafka(conn: KafkaConnection, clientSuffix: string, logger?
     sasl,
     connectionTimeout: 5000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 200, retries: 8 },
+    // back-off 200 ms doubling, capped at 5 s (kafkajs' default cap is 30 s: after a broker outage the
+    // clients would wait up to that long before noticing it is back)
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
     logLevel: logger ? logLevel.WARN : logLevel.NOTHING,
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;

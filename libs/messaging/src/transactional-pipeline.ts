@@ -15,6 +15,40 @@ export interface ChunkContext {
   highWatermark: string;
 }
 
+/** Most bytes of output messages sent in one produce request of a chunk's transaction. */
+export const SEND_BUDGET_BYTES = 1024 * 1024;
+
+/** Approximate bytes of one output message on the wire (key, value, headers). */
+export function outputBytes(o: OutputMessage): number {
+  const len = (v: Buffer | string | null | undefined) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  let n = 64 + len(o.key) + len(o.value);
+  for (const [k, v] of Object.entries(o.headers ?? {})) n += len(k) + len(v) + 8;
+  return n;
+}
+
+/**
+ * Output messages in order, cut into groups of at most `budget` bytes; a message over the budget is a
+ * group of its own. (One record batch per partition per request: a chunk of large dead letters sent at
+ * once could exceed the topic's max.message.bytes and fail on every retry.)
+ */
+export function splitByBytes(outputs: OutputMessage[], budget: number): OutputMessage[][] {
+  const groups: OutputMessage[][] = [];
+  let current: OutputMessage[] = [];
+  let bytes = 0;
+  for (const o of outputs) {
+    const n = outputBytes(o);
+    if (current.length && bytes + n > budget) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(o);
+    bytes += n;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
 /** Turns a chunk of input messages into output messages. Must not throw for bad input: route it to a DLQ. */
 export type ChunkHandler = (messages: KafkaMessage[], ctx: ChunkContext) => Promise<OutputMessage[]>;
 
@@ -156,9 +190,11 @@ export class TransactionalPipeline {
     const { producer } = owned;
     const tx = await producer.transaction();
     try {
-      if (outputs.length) {
+      // in requests of at most SEND_BUDGET_BYTES (a big message alone): kafkajs puts all of a request's
+      // messages for one partition in one record batch, which must stay under max.message.bytes
+      for (const part of splitByBytes(outputs, SEND_BUDGET_BYTES)) {
         const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
-        for (const o of outputs) {
+        for (const o of part) {
           let list = byTopic.get(o.topic);
           if (!list) byTopic.set(o.topic, (list = []));
           list.push({ key: o.key, value: o.value, headers: o.headers });

@@ -41,13 +41,15 @@ export function digestId(subscriptionId: string, windowStart: number): string {
 
 // Schedules one alert for one subscription, once: at once (critical, or within the per-window
 // limit) or into the subscription's digest for the current window, whose delivery is due at its end.
+// A digest whose alerts were already read for sending (KEYS[6], set by READ_DIGEST) takes no more:
+// an alert that reaches Redis after that (its "now" taken just before the window ended) goes at once.
 const SCHEDULE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
 local direct = ARGV[3] == '1'
 if not direct then
   local n = redis.call('INCR', KEYS[3])
   if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
-  direct = n <= tonumber(ARGV[4])
+  direct = n <= tonumber(ARGV[4]) or redis.call('EXISTS', KEYS[6]) == 1
 end
 if direct then
   redis.call('SET', KEYS[1], ARGV[1])
@@ -60,6 +62,11 @@ if redis.call('SET', KEYS[4], ARGV[6], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[7], ARGV[11])
 end
 return 'digest'`;
+
+// Reads a digest's alerts for sending and closes it to new ones in the same step.
+const READ_DIGEST = `
+redis.call('SET', KEYS[2], '1')
+return redis.call('HVALS', KEYS[1])`;
 
 // Takes up to ARGV[3] due deliveries and leases them until ARGV[2]: a worker that dies mid-send
 // leaves them to be taken again when the lease runs out.
@@ -111,12 +118,13 @@ export class DeliveryQueue {
     const held: Delivery = { id, subscriptionId, kind: 'alert', status: 'digested', digestId: dId, attempts: 0, createdAt };
     const result = await this.redis.eval(
       SCHEDULE,
-      5,
+      6,
       this.k('d', id),
       this.k('due'),
       this.k('rate', subscriptionId, String(windowStart)),
       this.k('d', dId),
       this.k('digest', dId),
+      this.k('digest-closed', dId),
       JSON.stringify(direct),
       String(o.now),
       o.immediate ? '1' : '0',
@@ -142,8 +150,9 @@ export class DeliveryQueue {
     return v ? (JSON.parse(v) as Delivery) : null;
   }
 
+  /** The alerts of a digest, read for sending: from now on the digest takes no more (see SCHEDULE). */
   async digestAlerts(id: string): Promise<Alert[]> {
-    return (await this.redis.hvals(this.k('digest', id)))
+    return ((await this.redis.eval(READ_DIGEST, 2, this.k('digest', id), this.k('digest-closed', id))) as string[])
       .map((v) => JSON.parse(v) as Alert)
       .sort((a, b) => a.raisedAt.localeCompare(b.raisedAt));
   }
@@ -155,8 +164,13 @@ export class DeliveryQueue {
       .set(this.k('d', d.id), JSON.stringify(d), 'PX', doneTtlMs)
       .zrem(this.k('due'), d.id)
       .srem(this.k('retrying'), d.id);
-    if (d.kind === 'digest') m.pexpire(this.k('digest', d.id), doneTtlMs);
+    if (d.kind === 'digest') m.pexpire(this.k('digest', d.id), doneTtlMs).pexpire(this.k('digest-closed', d.id), doneTtlMs);
     await m.exec();
+  }
+
+  /** Gives back a claimed delivery unattempted: due again at `at` (only while it is still queued). */
+  async release(id: string, at: number): Promise<void> {
+    await this.redis.zadd(this.k('due'), 'XX', at, id);
   }
 
   async retryAt(d: Delivery, at: number): Promise<void> {

@@ -57,8 +57,22 @@ export class DeliveryWorker {
   private running = false;
   private loopDone?: Promise<void>;
   private wake?: () => void;
+  /** Attempts in flight; the loop takes more as soon as one finishes, never waiting for a whole batch. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightPerSubscription = new Map<string, number>();
+  /** delivery id -> subscription id of deliveries given back for want of a slot (saves reading them again) */
+  private readonly subscriptionOf = new Map<string, string>();
+  private waitingForSlot = false;
 
   constructor(private readonly o: DeliveryWorkerOptions) {}
+
+  /**
+   * At most this many attempts in flight for one subscription: a target that hangs until the timeout
+   * can hold only these slots, the others keep delivering to everyone else.
+   */
+  get maxPerSubscription(): number {
+    return Math.max(1, Math.floor(this.o.concurrency / 2));
+  }
 
   start(): void {
     if (this.running) return;
@@ -80,14 +94,19 @@ export class DeliveryWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
+      const free = this.o.concurrency - this.inFlight.size;
       let claimed: string[] = [];
-      try {
-        claimed = await this.o.queue.claim(Date.now(), this.o.leaseMs, this.o.concurrency);
-        await Promise.all(claimed.map((id) => this.attempt(id)));
-      } catch (err) {
-        this.o.logger.error({ err: (err as Error).message }, 'delivery loop failed; trying again at the next poll');
+      if (free > 0) {
+        try {
+          claimed = await this.o.queue.claim(Date.now(), this.o.leaseMs, free);
+        } catch (err) {
+          this.o.logger.error({ err: (err as Error).message }, 'delivery loop failed; trying again at the next poll');
+        }
+        for (const id of claimed) this.track(id);
       }
-      if (claimed.length < this.o.concurrency && this.running) {
+      if ((free === 0 || claimed.length < free) && this.running) {
+        // every slot busy: wait for one to free up; otherwise for the next poll (or a poke)
+        this.waitingForSlot = free === 0;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.o.pollMs);
           this.wake = () => {
@@ -96,17 +115,61 @@ export class DeliveryWorker {
           };
         });
         this.wake = undefined;
+        this.waitingForSlot = false;
       }
     }
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(id: string): void {
+    const p: Promise<void> = this.attempt(id)
+      .catch((err: unknown) => {
+        this.o.logger.error(
+          { deliveryId: id, err: (err as Error).message },
+          'delivery attempt failed; it is due again when its lease ends',
+        );
+      })
+      .finally(() => {
+        this.inFlight.delete(p);
+        if (this.waitingForSlot) this.wake?.();
+      });
+    this.inFlight.add(p);
+  }
+
+  private busy(subscriptionId: string): boolean {
+    return (this.inFlightPerSubscription.get(subscriptionId) ?? 0) >= this.maxPerSubscription;
+  }
+
+  /** Its subscription has its share of the slots: back in the queue, behind what is due now. */
+  private async giveBack(id: string, subscriptionId: string): Promise<void> {
+    this.subscriptionOf.delete(id);
+    this.subscriptionOf.set(id, subscriptionId);
+    if (this.subscriptionOf.size > 100_000) this.subscriptionOf.delete(this.subscriptionOf.keys().next().value!);
+    await this.o.queue.release(id, Date.now() + this.o.pollMs);
   }
 
   private async attempt(id: string): Promise<void> {
-    const { queue, store, logger, metrics } = this.o;
-    const d = await queue.get(id);
+    const known = this.subscriptionOf.get(id);
+    if (known !== undefined && this.busy(known)) return this.giveBack(id, known);
+    const d = await this.o.queue.get(id);
     if (!d || d.status !== 'pending') {
-      if (d) await queue.finish(d, this.o.doneTtlMs);
+      if (d) await this.o.queue.finish(d, this.o.doneTtlMs);
       return;
     }
+    if (this.busy(d.subscriptionId)) return this.giveBack(id, d.subscriptionId);
+    this.subscriptionOf.delete(id);
+    this.inFlightPerSubscription.set(d.subscriptionId, (this.inFlightPerSubscription.get(d.subscriptionId) ?? 0) + 1);
+    try {
+      await this.deliver(d);
+    } finally {
+      const left = (this.inFlightPerSubscription.get(d.subscriptionId) ?? 1) - 1;
+      if (left > 0) this.inFlightPerSubscription.set(d.subscriptionId, left);
+      else this.inFlightPerSubscription.delete(d.subscriptionId);
+    }
+  }
+
+  private async deliver(d: Delivery): Promise<void> {
+    const { queue, store, logger, metrics } = this.o;
     const log = { deliveryId: d.id, subscriptionId: d.subscriptionId, alertId: d.alert?.alertId, kind: d.kind };
     const sub = await store.get(d.subscriptionId);
     if (!sub || !sub.enabled) {

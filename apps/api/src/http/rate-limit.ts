@@ -35,11 +35,15 @@ export class RateLimiter {
   }
 }
 
-/** Express middleware: the client is its API key (hashed, never kept in clear) or else its address. */
-export function rateLimitMiddleware(limiter: RateLimiter, keyHeader: string) {
+/**
+ * Express middleware: the client is its API key (hashed, never kept in clear) when `isKnownKey` says the
+ * key is one of the configured keys, or else its address. (A wrong key counts against the address: a
+ * flood that sends a new made-up key with every request is limited like one without a key.)
+ */
+export function rateLimitMiddleware(limiter: RateLimiter, keyHeader: string, isKnownKey: (key: string) => boolean = () => true) {
   return (req: Request, res: Response, next: NextFunction) => {
     const key = req.header(keyHeader);
-    const client = key ? `k:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}` : `a:${req.socket.remoteAddress ?? '?'}`;
+    const client = key && isKnownKey(key) ? `k:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}` : `a:${req.socket.remoteAddress ?? '?'}`;
     const wait = limiter.take(client);
     if (wait === 0) return next();
     res.setHeader('Retry-After', String(wait));

@@ -24,9 +24,38 @@ export function isCjkChar(ch: string): boolean {
   return CJK_CHAR.test(ch);
 }
 
-/** NFKC (full-width → ASCII, ㈱ → (株), half-width kana → full-width), CJK variants folded, lower case, Latin diacritics dropped. */
+/**
+ * Cyrillic and Greek letters that look like Latin ones (Unicode's confusables for the Latin alphabet):
+ * "ТDК Соrроrаtiоn" with Cyrillic Т, К, С, о, р, а is "TDK Corporation" to a reader, and must be
+ * screened as such.
+ */
+const LATIN_LOOKALIKES: Record<string, string> = {
+  // Cyrillic
+  А: 'A', В: 'B', С: 'C', Е: 'E', Н: 'H', І: 'I', Ј: 'J', К: 'K', М: 'M', О: 'O', Р: 'P', Ѕ: 'S', Т: 'T', Х: 'X', Ү: 'Y', У: 'Y', Ԁ: 'D', Ԛ: 'Q', Ԝ: 'W',
+  а: 'a', с: 'c', е: 'e', һ: 'h', і: 'i', ј: 'j', о: 'o', р: 'p', ԛ: 'q', ѕ: 's', ԝ: 'w', х: 'x', у: 'y', ԁ: 'd', ӏ: 'l',
+  // Greek
+  Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P', Τ: 'T', Υ: 'Y', Χ: 'X',
+  ο: 'o', ν: 'v', ρ: 'p', κ: 'k', ι: 'i', υ: 'u', χ: 'x',
+};
+const LOOKALIKE_CHAR = new RegExp(`[${Object.keys(LATIN_LOOKALIKES).join('')}]`, 'u');
+const LATIN_LETTER = /^[\p{Script=Latin}\p{M}]$/u;
+
+/**
+ * A word written only with Latin letters and Latin look-alikes (at least one) is read as Latin; a word
+ * with any other Cyrillic or Greek letter (a real Russian or Greek word) is left as it is.
+ */
+export function foldLatinLookalikes(s: string): string {
+  if (!LOOKALIKE_CHAR.test(s)) return s;
+  return s.replace(/[\p{L}\p{M}]+/gu, (word) => {
+    if (!LOOKALIKE_CHAR.test(word)) return word;
+    const folded = [...word].map((c) => LATIN_LOOKALIKES[c] ?? c);
+    return folded.every((c) => LATIN_LETTER.test(c)) ? folded.join('') : word;
+  });
+}
+
+/** NFKC (full-width → ASCII, ㈱ → (株), half-width kana → full-width), Latin look-alikes read as Latin, CJK variants folded, lower case, Latin diacritics dropped. */
 function baseFold(s: string): string {
-  return foldCjkVariants(s.normalize('NFKC'))
+  return foldCjkVariants(foldLatinLookalikes(s.normalize('NFKC')))
     .toLowerCase()
     .replace(LATIN_WITH_DIACRITIC, (c) => c.normalize('NFD')[0] ?? c)
     .replace(/第\s*(?=[0-9])/g, ' '); // 第1師団 → 1 師団: "第" before a number is only "No."

@@ -2,6 +2,7 @@ import { loadBundledRefData } from '../loader';
 import type { ListedParty } from '../model';
 import { jpCorporateNumberCheckDigit } from './corporate-number';
 import { DEFAULT_MATCH_THRESHOLDS, matchBand, PartyMatcher } from './party-matcher';
+import { foldLatinLookalikes } from './normalize';
 
 const rd = loadBundledRefData();
 const matcher = new PartyMatcher(rd.parties, rd.legalForms);
@@ -241,5 +242,23 @@ describe('thresholds', () => {
     expect(matchBand(0.79, { match: 0.9, possible: 0.75 })).toBe('possible');
     const strict = new PartyMatcher(rd.parties, rd.legalForms, { minScore: 0.9 });
     expect(strict.match({ name: 'Mitsubishi Materials Trading Corporation' })).toEqual([]);
+  });
+});
+
+describe('PartyMatcher: Latin look-alikes (Cyrillic, Greek) are screened as the Latin name', () => {
+  it.each([
+    ['Cyrillic Т, К, С, о, р, а in TDK', '\u0422D\u041a \u0421\u043er\u0440\u043er\u0430ti\u043en', 'WL-12-12'],
+    ['one Cyrillic В in SUBARU', 'SU\u0412ARU CORPORATION', top('SUBARU CORPORATION', 'JP')!.entry.id],
+    ['Greek Μ, Η, Ι in Mitsubishi Heavy Industries', '\u039citsubishi \u0397eavy \u0399ndustries', top('Mitsubishi Heavy Industries', 'JP')!.entry.id],
+    ['a word entirely of look-alikes', '\u0422\u0405\u041a Corporation'.replace('\u0405', 'D'), 'WL-12-12'],
+  ])('%s', (_what, name, id) => {
+    expect(top(name, 'JP')?.entry.id).toBe(id);
+    expect(top(name, 'JP')?.score).toBe(1);
+  });
+
+  it('leaves real Cyrillic and Greek words alone', () => {
+    expect(foldLatinLookalikes('ООО Ромашка')).toBe('OOO Ромашка');
+    expect(foldLatinLookalikes('Αθήνα Κοινωνία')).toBe('Αθήνα Κοινωνία');
+    expect(foldLatinLookalikes('東京 TDK')).toBe('東京 TDK');
   });
 });
