@@ -1,7 +1,7 @@
 import type { Assessment, OrderEvent } from '@dualwatch/contracts';
 import type Redis from 'ioredis';
 import { alertIdFor, buildAlert, decideAlert, serializeAlert } from './alert-decision';
-import { alertStateOf, OpenOrderBook, type BookEntry, type OrderState } from './open-order-book';
+import { alertStateOf, OpenOrderBook, serializeBookEntry, type BookEntry, type OrderState } from './open-order-book';
 
 const event = (eventType: OrderEvent['eventType'] = 'order.created'): OrderEvent => ({
   schemaVersion: 1,
@@ -136,5 +136,29 @@ describe('OpenOrderBook.putMany: the order event is stored once per entry', () =
     expect(stored.prior).toEqual(alertStateOf(s0));
     expect(stored.prior).not.toHaveProperty('event');
     expect(raw.split('"eventId"').length - 1).toBe(1);
+  });
+});
+
+describe('serializeBookEntry: the state\'s event spliced in from the bytes it arrived as', () => {
+  it('reads back exactly as the entry serialised whole, whitespace and all', () => {
+    const s0 = stateOf('clear', false);
+    const s1 = stateOf('review', true);
+    const entry: BookEntry = { state: s1, prior: s0, lastOffset: '12', source: 'orders' };
+    const whole = serializeBookEntry(entry);
+    for (const raw of [JSON.stringify(s1.event), JSON.stringify(s1.event, null, 2) + '\n']) {
+      const spliced = serializeBookEntry({ ...entry, eventJson: Buffer.from(raw) });
+      expect(Buffer.isBuffer(spliced)).toBe(true);
+      expect(JSON.parse(spliced.toString())).toEqual(JSON.parse(whole.toString()));
+    }
+  });
+  it('serialises the event itself when there are no usable bytes or no state', () => {
+    const s1 = stateOf('review', true);
+    expect(typeof serializeBookEntry({ state: s1, prior: null, lastOffset: '1', source: 'orders', eventJson: Buffer.from('  {}') })).toBe('string');
+    expect(JSON.parse(serializeBookEntry({ state: null, prior: s1, lastOffset: '1', source: 'orders', eventJson: Buffer.from('{}') }).toString())).toEqual({
+      state: null,
+      prior: alertStateOf(s1),
+      lastOffset: '1',
+      source: 'orders',
+    });
   });
 });

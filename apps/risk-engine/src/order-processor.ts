@@ -5,7 +5,7 @@ import type { Logger } from '@dualwatch/observability';
 import { assess, type Policy } from '@dualwatch/scoring';
 import type { ReferenceService } from '@dualwatch/refdata';
 import { buildAlert, decideAlert, serializeAlert } from './alert-decision';
-import { OpenOrderBook, type AlertState, type BookEntry } from './open-order-book';
+import { OpenOrderBook, type AlertState, type BookEntry, type BookWrite } from './open-order-book';
 import type { EngineMetrics } from './metrics';
 
 export interface ProcessorTopics {
@@ -74,7 +74,7 @@ export class OrderProcessor {
     }
 
     const raisedAt = (this.o.now?.() ?? new Date()).toISOString();
-    const writes = new Map<string, BookEntry>();
+    const writes = new Map<string, BookWrite>();
     // within a chunk, the state an order reached so far (an order may have several events in one chunk)
     const running = new Map<string, { state: AlertState | null; prior: AlertState | null }>();
 
@@ -109,7 +109,7 @@ export class OrderProcessor {
         logger.info({ orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict }, 'alert');
       }
       current.state = decision.next;
-      if (book) writes.set(orderId, { state: decision.next, prior: current.prior, lastOffset: msg.offset, source: 'orders' });
+      if (book) writes.set(orderId, { state: decision.next, prior: current.prior, lastOffset: msg.offset, source: 'orders', eventJson: msg.value ?? undefined });
     }
 
     if (book && writes.size) {

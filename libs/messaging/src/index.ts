@@ -1,3 +1,5 @@
+// first: kafkajs must find the fast record-batch checksum in its module cache before it loads (crc32c.ts)
+export * from './crc32c';
 export * from './kafka';
 export * from './provisioning';
 export * from './transactional-pipeline';
