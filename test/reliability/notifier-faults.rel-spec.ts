@@ -567,7 +567,7 @@ describe('notifier faults (real broker, Redis, built engine and notifier, loopba
               `${resends} resend(s) with the same webhook-id, each of a delivery whose receiver had answered 2xx before the kill but whose record in Redis was still pending ` +
                 '(the kill fell between the answer and the record): at least once, as documented; receivers deduplicate on webhook-id. A resend of a delivery recorded as delivered counts as doubled.',
               'The pending deliveries go out as soon as the restarted process has connected to Redis (its worker starts before its consumer). New alerts wait until the ' +
-                "restarted consumer has rejoined its group, which the broker allows only once the killed member's session has expired (kafkajs' default session timeout, 30 s); " +
+                "restarted consumer has rejoined its group, which the broker allows only once the killed member's session has expired (NOTIFIER_SESSION_TIMEOUT_MS, default 30 s); " +
                 'the HTTP port (/ready) opens after that, hence restartToReady.',
             ],
           },
