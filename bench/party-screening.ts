@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { RedisServer } from '@dualwatch/infra';
-import { loadBundledRefData, PartyMatcher, partyQuery, ScreeningCache, type PartyQuery } from '@dualwatch/refdata';
-import { generateOrders, loadBundledPolicy } from '@dualwatch/scoring';
+import { loadBundledRefData, partyQuery, ScreeningCache, type PartyQuery } from '@dualwatch/refdata';
+import { createPartyMatcher, generateOrders, loadBundledPolicy } from '@dualwatch/scoring';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +29,7 @@ async function main() {
   const batch = arg('batch', 500);
   const refdata = loadBundledRefData();
   const policy = loadBundledPolicy();
-  const matcher = () => new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible });
+  const matcher = () => createPartyMatcher(refdata, policy);
   const all = generateOrders(orders, 99).flatMap((e) =>
     (['seller', 'buyer', 'consignee', 'endUser', 'freightForwarder'] as const).flatMap((r) => (e.order[r] ? [partyQuery(e.order[r]!)] : [])),
   );

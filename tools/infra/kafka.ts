@@ -13,17 +13,15 @@ import {
   cacheDir,
   fileSize,
   freePort,
+  endServerPid,
   isPidAlive,
-  processCommandLine,
+  ownsServerPid,
   readFrom,
   repoRoot,
   run,
-  signalPid,
   sleep,
-  terminatePid,
   trackForegroundChild,
   untrackForegroundChild,
-  waitForPidExit,
   which,
 } from './util';
 
@@ -382,23 +380,11 @@ export class KafkaBroker {
   }
 
   private ownsPid(): boolean {
-    if (!this._pid || !isPidAlive(this._pid)) return false;
-    if (this.child) return this.child.exitCode === null && this.child.signalCode === null;
-    const cmd = processCommandLine(this._pid);
-    return cmd.includes('kafka.Kafka') && cmd.includes(this.serverPropertiesFile);
+    return ownsServerPid(this._pid, this.child, (cmd) => cmd.includes('kafka.Kafka') && cmd.includes(this.serverPropertiesFile));
   }
 
   private async terminate(graceMs: number): Promise<void> {
-    const pid = this._pid;
-    if (pid && this.ownsPid()) {
-      if (graceMs <= 0) {
-        signalPid(pid, 'SIGKILL');
-        if (!(await waitForPidExit(pid, 10_000))) throw new Error(`KafkaBroker: pid ${pid} survived SIGKILL`);
-      } else {
-        await terminatePid(pid, graceMs);
-      }
-    }
-    if (pid) untrackForegroundChild(pid);
+    await endServerPid(this._pid, this.ownsPid(), graceMs, 'KafkaBroker');
     this.child = undefined;
   }
 

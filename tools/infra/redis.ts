@@ -10,16 +10,13 @@ import * as path from 'node:path';
 import {
   fileSize,
   freePort,
-  isPidAlive,
-  processCommandLine,
+  endServerPid,
+  ownsServerPid,
   readFrom,
   run,
-  signalPid,
   sleep,
-  terminatePid,
   trackForegroundChild,
   untrackForegroundChild,
-  waitForPidExit,
   which,
 } from './util';
 
@@ -244,23 +241,11 @@ export class RedisServer {
   }
 
   private ownsPid(): boolean {
-    if (!this._pid || !isPidAlive(this._pid)) return false;
-    if (this.child) return this.child.exitCode === null && this.child.signalCode === null;
-    const cmd = processCommandLine(this._pid);
-    return cmd.includes('redis-server') && cmd.includes(`:${this.port}`);
+    return ownsServerPid(this._pid, this.child, (cmd) => cmd.includes('redis-server') && cmd.includes(`:${this.port}`));
   }
 
   private async terminate(graceMs: number): Promise<void> {
-    const pid = this._pid;
-    if (pid && this.ownsPid()) {
-      if (graceMs <= 0) {
-        signalPid(pid, 'SIGKILL');
-        if (!(await waitForPidExit(pid, 10_000))) throw new Error(`RedisServer: pid ${pid} survived SIGKILL`);
-      } else {
-        await terminatePid(pid, graceMs);
-      }
-    }
-    if (pid) untrackForegroundChild(pid);
+    await endServerPid(this._pid, this.ownsPid(), graceMs, 'RedisServer');
     this.child = undefined;
   }
 

@@ -2,7 +2,7 @@
  * Small process / filesystem / network helpers shared by the Kafka and Redis launchers.
  * No dependencies beyond Node's standard library.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -180,6 +180,33 @@ export async function terminatePid(pid: number, graceMs = 30_000): Promise<'not-
     throw new Error(`pid ${pid} survived SIGKILL for 10 s`);
   }
   return 'killed';
+}
+
+/**
+ * True while `pid` is a server process of ours: our child that has not exited, or (attached from a
+ * saved state, e.g. by another process) a live pid whose command line `isOurs` recognises, so that a
+ * reused pid is never signalled.
+ */
+export function ownsServerPid(pid: number, child: ChildProcess | undefined, isOurs: (commandLine: string) => boolean): boolean {
+  if (!pid || !isPidAlive(pid)) return false;
+  if (child) return child.exitCode === null && child.signalCode === null;
+  return isOurs(processCommandLine(pid));
+}
+
+/**
+ * Ends a server process we own: SIGKILL at once when `graceMs` <= 0 (crash simulation), else SIGTERM
+ * then SIGKILL after `graceMs`; and stops tracking it as a foreground child either way.
+ */
+export async function endServerPid(pid: number, owned: boolean, graceMs: number, label: string): Promise<void> {
+  if (pid && owned) {
+    if (graceMs <= 0) {
+      signalPid(pid, 'SIGKILL');
+      if (!(await waitForPidExit(pid, 10_000))) throw new Error(`${label}: pid ${pid} survived SIGKILL`);
+    } else {
+      await terminatePid(pid, graceMs);
+    }
+  }
+  if (pid) untrackForegroundChild(pid);
 }
 
 /** Last `maxBytes` of a file as text ('' if missing). */

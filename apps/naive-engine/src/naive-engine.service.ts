@@ -4,8 +4,8 @@ import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { orderEventValidator, topicName, type OrderEvent, type Party } from '@dualwatch/contracts';
 import type { Logger } from '@dualwatch/observability';
-import { loadBundledRefData, PartyMatcher, RefDataStore, type RefData } from '@dualwatch/refdata';
-import { assess, loadBundledPolicy, SCREENED_ROLES, withAssessedAt, type Policy, type ReferenceView } from '@dualwatch/scoring';
+import { loadBundledRefData, type PartyMatcher, RefDataStore, type RefData } from '@dualwatch/refdata';
+import { assess, createPartyMatcher, loadBundledPolicy, SCREENED_ROLES, withAssessedAt, type Policy, type ReferenceView } from '@dualwatch/scoring';
 import { buildAlert, decideAlert } from '../../risk-engine/src/alert-decision';
 import type { OrderState } from '../../risk-engine/src/open-order-book';
 import type { NaiveSettings } from './settings';
@@ -48,7 +48,7 @@ export class NaiveEngineService implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.redis.connect();
     this.refdata = (await new RefDataStore(this.redis, this.s.redisKeyPrefix).current()) ?? loadBundledRefData();
-    this.matcher = new PartyMatcher(this.refdata.parties, this.refdata.legalForms, { minScore: this.policy.partyMatch.possible });
+    this.matcher = createPartyMatcher(this.refdata, this.policy);
     await this.client.connect();
     this.logger.info({ refdataVersion: this.refdata.version }, 'naive engine ready');
   }

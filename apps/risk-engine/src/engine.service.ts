@@ -4,8 +4,8 @@ import { topicName } from '@dualwatch/contracts';
 import { createKafka, provisionTopics, TransactionalPipeline } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
 import { closeRedis, createRedis } from '@dualwatch/redis';
-import { loadBundledRefData, PartyMatcher, ReferenceService } from '@dualwatch/refdata';
-import { loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
+import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
+import { createPartyMatcher, loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
 import type { Kafka } from 'kafkajs';
 import { EngineMetrics } from './metrics';
 import { OpenOrderBook } from './open-order-book';
@@ -43,7 +43,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       redis: this.redis,
       prefix: s.redisKeyPrefix,
       bundled: loadBundledRefData(),
-      matcherFor: (refdata) => new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible }),
+      matcherFor: (refdata) => createPartyMatcher(refdata, policy),
       lruSize: s.lruSize,
       onSwitch: (from, to) => logger.info({ from, to }, 'reference data switched'),
     });

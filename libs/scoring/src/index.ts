@@ -1,7 +1,7 @@
 export { assess, assessmentId, toAssessment, withAssessedAt } from './assess';
 export { evaluate, SCREENED_ROLES } from './evaluate';
 export type { EvaluateOptions, Evaluation, Finding, ItemMatch, LineEvaluation, OriginOutcome, PartyCandidate, PartyEvaluation } from './evaluate';
-export { createLocalView } from './reference-view';
+export { createLocalView, createPartyMatcher } from './reference-view';
 export type { ReferenceView, ScreeningMatch } from './reference-view';
 export { canonicalJson, ItemMatchMethods, OriginFindings, PolicyError, policyFromObject, PolicySchema, RuleCodes } from './policy';
 export type { ItemMatchMethod, OriginFinding, Policy, PolicyDocument, PolicyRule, RuleCode } from './policy';

@@ -30,12 +30,17 @@ export interface ReferenceView {
 
 const MAX_MEMO = 100_000;
 
+/** The party matcher the policy asks for: candidates down to its "possible" threshold. */
+export function createPartyMatcher(refdata: RefData, policy: Pick<Policy, 'partyMatch'>): PartyMatcher {
+  return new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible });
+}
+
 /**
  * A view over reference data in memory: one PartyMatcher, answers memoised per (name, country,
  * corporate number). Candidates down to the policy's "possible" threshold are returned.
  */
 export function createLocalView(refdata: RefData, policy: Pick<Policy, 'partyMatch'>, opts: { degraded?: boolean } = {}): ReferenceView {
-  const matcher = new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible });
+  const matcher = createPartyMatcher(refdata, policy);
   // name → "country|corporate number" → matches: no key string is built for the common lookups
   const memo = new Map<string, Map<string, readonly ScreeningMatch[]>>();
   let size = 0;

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Assessment, OrderEvent } from '@dualwatch/contracts';
-import { loadBundledRefData, PartyMatcher, ReferenceService } from '@dualwatch/refdata';
-import { assess, loadBundledPolicy, loadPolicy, withAssessedAt, type Policy } from '@dualwatch/scoring';
+import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
+import { assess, createPartyMatcher, loadBundledPolicy, loadPolicy, withAssessedAt, type Policy } from '@dualwatch/scoring';
 import { ApiRuntime } from '../runtime';
 
 /**
@@ -21,7 +21,7 @@ export class WhatIfService implements OnApplicationBootstrap, OnApplicationShutd
       redis: rt.cacheRedis,
       prefix: s.redisKeyPrefix,
       bundled: loadBundledRefData(),
-      matcherFor: (refdata) => new PartyMatcher(refdata.parties, refdata.legalForms, { minScore: policy.partyMatch.possible }),
+      matcherFor: (refdata) => createPartyMatcher(refdata, policy),
       lruSize: 10000,
     });
   }
