@@ -56,6 +56,13 @@ export function openApiDocument(): Record<string, unknown> {
         LifecycleRequest: plain(LifecycleRequestSchema),
         LifecycleRecord: plain(LifecycleRecordSchema),
         SubscriptionInput: plain(SubscriptionInputSchema),
+        ReplayCandidate: {
+          description: 'A stored reference-data version, or a reference-data directory as one JSON object of its files',
+          oneOf: [
+            { type: 'object', required: ['version'], properties: { version: { type: 'string' } } },
+            { type: 'object', required: ['files'], properties: { files: { type: 'object', description: '{"manifest.json": {...}, "parties.json": [...], ...}' } } },
+          ],
+        },
         Error: { type: 'object', properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } } },
       },
     },
@@ -134,6 +141,42 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object' }), 404: error('unknown') },
         }),
         delete: secured('admin', { summary: 'Delete a subscription', tags: ['subscriptions'], parameters: [idParam], responses: { 204: { description: 'deleted' }, 404: error('unknown') } }),
+      },
+      '/replay/upcoming': {
+        get: secured('viewer', {
+          summary: 'Open orders whose verdict changes on a known future date (a suspension ending, a listing taking effect)',
+          tags: ['replay'],
+          parameters: [
+            { name: 'today', in: 'query', required: false, description: 'YYYY-MM-DD (default: today)', schema: { type: 'string' } },
+            { name: 'horizonDays', in: 'query', required: false, description: 'how far ahead, 1 to 3650 days', schema: { type: 'integer', minimum: 1, maximum: 3650 } },
+          ],
+          responses: { 200: json({ type: 'object', properties: { today: { type: 'string' }, orders: { type: 'array' } } }), 400: error('bad today or horizonDays') },
+        }),
+      },
+      '/replay/versions': {
+        get: secured('admin', { summary: 'Reference-data versions stored in Redis, and the current one', tags: ['replay'], responses: { 200: json({ type: 'object' }) } }),
+      },
+      '/replay/preview': {
+        post: secured('admin', {
+          summary: 'The replay diff of a candidate reference-data version against the current one over the open orders',
+          description: 'Newly exposed, no longer exposed and verdict changed. Nothing is published or stored.',
+          tags: ['replay'],
+          parameters: [{ name: 'asOf', in: 'query', required: false, description: 'YYYY-MM-DD', schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ReplayCandidate') } } },
+          responses: { 200: json({ type: 'object' }, 'the diff'), 400: error('not a usable candidate version') },
+        }),
+      },
+      '/replay/switch': {
+        post: secured('admin', {
+          summary: 'Store (if new) and switch to a reference-data version, and announce it on refdata.changes.v1',
+          description: 'The risk-engine then re-screens the open orders and publishes what changed as alerts.',
+          tags: ['replay'],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ReplayCandidate') } } },
+          responses: { 200: json({ type: 'object' }, 'switched'), 400: error('not a usable candidate version, or not loaded') },
+        }),
+      },
+      '/session': {
+        get: secured('viewer', { summary: "Who the API key belongs to, and the key's role", tags: ['ops'], responses: { 200: json({ type: 'object', properties: { user: { type: 'string' }, role: { type: 'string' } } }) } }),
       },
       '/health': { get: { summary: 'Liveness', tags: ['ops'], responses: { 200: json({ type: 'object' }) } } },
       '/ready': { get: { summary: 'Readiness: Kafka, Redis, and the alert store rebuilt', tags: ['ops'], responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'not ready') } } },
