@@ -10,11 +10,14 @@ STATE=.run/dev-infra.json
 PIDS=()
 cleanup() {
   trap - INT TERM EXIT
-  echo
-  echo "[start] stopping"
+  # keep stopping even when stdout is gone (e.g. `npm start | tee log`: Ctrl-C ends tee first), so
+  # what it says goes to stderr
+  trap '' PIPE
+  set +e
+  echo "[start] stopping" >&2
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  node dist/tools/infra/cli.js stop --state "$STATE" || true
+  node dist/tools/infra/cli.js stop --state "$STATE" >&2
 }
 trap cleanup INT TERM EXIT
 
