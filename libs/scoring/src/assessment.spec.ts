@@ -130,3 +130,13 @@ describe('determinism and purity', () => {
     expect(score(event).degraded).toBeUndefined();
   });
 });
+
+describe('generateOrders: the seeded workload of the benchmarks and tests', () => {
+  it('is the same for the same seed, and averages three lines per order', () => {
+    const a = generateOrders(10_000, 42);
+    expect(generateOrders(50, 42)).toEqual(a.slice(0, 50));
+    const mean = a.reduce((n, o) => n + o.order.lines.length, 0) / a.length;
+    expect(mean).toBeGreaterThan(2.9);
+    expect(mean).toBeLessThan(3.1);
+  });
+});
