@@ -178,11 +178,20 @@ describe('risk-engine, exactly once across crashes and rebalances (engines in th
   it('is SIGKILLed three times mid-stream and restarted: still exactly N assessments in committed output', async () => {
     const { env, topics } = await deployment({ ENGINE_MAX_CHUNK_MESSAGES: '100' });
     const events = generateOrders(6000, 21);
-    // the stream keeps arriving while the engine is killed and restarted
+    // The stream keeps arriving while the engine is killed and restarted. Kill k comes once k+1
+    // quarters of the stream are produced, and the producer waits for it before the next quarter, so
+    // every kill lands before the stream is complete however fast the engine catches up.
+    const quarter = events.length / 4;
     let producing = true;
+    let produced = 0;
+    const killDone: (() => void)[] = [];
+    const killed = [0, 1, 2].map(() => new Promise<void>((r) => killDone.push(r)));
     const streaming = (async () => {
       for (let i = 0; i < events.length && producing; i += 200) {
         await produceOrders(topics.orders, events.slice(i, i + 200));
+        produced = Math.min(events.length, i + 200);
+        const k = Math.floor(produced / quarter) - 1;
+        if (k >= 0 && k < 3 && produced - 200 < (k + 1) * quarter) await killed[k];
         await new Promise((r) => setTimeout(r, 150));
       }
     })();
@@ -191,17 +200,19 @@ describe('risk-engine, exactly once across crashes and rebalances (engines in th
     const killedAt: number[] = [];
     try {
       for (let kill = 0; kill < 3; kill++) {
-        // wait for progress since the last kill, then kill -9 mid-stream
+        // wait for this kill's quarter and for progress since the last kill, then kill -9 mid-stream
         const before = killedAt[killedAt.length - 1] ?? 0;
         await expectEventually(
           async () => {
             if (!engine.running) throw new Error(`the engine exited on its own:\n${engine.output.join('')}`);
+            expect(produced).toBeGreaterThanOrEqual((kill + 1) * quarter);
             expect(await seen()).toBeGreaterThan(before);
           },
           { timeoutMs: 60000, intervalMs: 200 },
         );
         expect(await engine.kill('SIGKILL')).toBeNull();
         killedAt.push(await seen());
+        killDone[kill]();
         engine = EngineProcess.start(env);
       }
       await streaming;
@@ -211,6 +222,7 @@ describe('risk-engine, exactly once across crashes and rebalances (engines in th
       await assertExactlyOnce(topics.assessments, events);
     } finally {
       producing = false;
+      killDone.forEach((done) => done());
       await streaming;
       await engine.stop();
     }
