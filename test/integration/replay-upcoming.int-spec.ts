@@ -3,8 +3,9 @@ import type { Producer } from 'kafkajs';
 import type { Alert, OrderEvent } from '@dualwatch/contracts';
 import { alertValidator } from '@dualwatch/contracts';
 import { createLogger } from '@dualwatch/observability';
-import { loadBundledRefData, PartyMatcher, ReferenceService } from '@dualwatch/refdata';
-import { assess, loadBundledPolicy } from '@dualwatch/scoring';
+import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
+import { assess, createPartyMatcher, loadBundledPolicy } from '@dualwatch/scoring';
+import { replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 import { uniqueName } from '@dualwatch/testing';
 import { OpenOrderBook, type BookEntry } from '../../apps/risk-engine/src/open-order-book';
 import { UpcomingService } from '../../apps/risk-engine/src/upcoming';
@@ -19,24 +20,13 @@ import { UpcomingService } from '../../apps/risk-engine/src/upcoming';
 const policy = loadBundledPolicy();
 const bundled = loadBundledRefData();
 
-const order = (orderId: string, shipDate: string, description: string, hsCode: string): OrderEvent => ({
-  schemaVersion: 1,
-  eventId: `evt-${orderId}`,
-  eventType: 'order.created',
-  occurredAt: '2026-11-20T09:00:00Z',
-  order: {
-    orderId,
-    direction: 'sale',
-    orderDate: '2026-11-20',
+const ATLA = 'Acquisition, Technology & Logistics Agency';
+const order = (orderId: string, shipDate: string, description: string, hsCode: string): OrderEvent =>
+  replayOrder(orderId, ATLA, {
     shipDate,
-    seller: { name: 'Ganzhou Example Rare Earth Co., Ltd.', country: 'CN' },
-    buyer: { name: 'Acquisition, Technology & Logistics Agency', country: 'JP' },
-    endUse: { category: 'civil', statement: 'laboratory' },
-    shipFrom: 'CN',
-    shipTo: 'JP',
-    lines: [{ lineId: '1', description, hsCode, originCountry: 'CN', quantity: 10, unit: 'kg', unitPrice: 60, currency: 'USD' }],
-  },
-});
+    line: { description, hsCode, quantity: 10, unitPrice: 60 },
+    order: { endUse: { category: 'civil', statement: 'laboratory' } },
+  });
 
 class RecordingProducer {
   sent: Alert[] = [];
@@ -62,7 +52,7 @@ describe('upcoming alerts (risk-engine)', () => {
       redis,
       prefix,
       bundled,
-      matcherFor: (r) => new PartyMatcher(r.parties, r.legalForms, { minScore: policy.partyMatch.possible }),
+      matcherFor: (r) => createPartyMatcher(r, policy),
     });
     const entries = new Map<string, BookEntry>();
     // erbium oxide (suspended to 2027-01-10, uncertain) shipping after the suspension ends; dysprosium (in force) shipping the same day

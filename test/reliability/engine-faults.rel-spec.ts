@@ -5,12 +5,11 @@ import { generateOrders } from '@dualwatch/scoring/testing/order-generator';
 import { EngineProcess, engineEnv, type AppProcess } from '@dualwatch/testing/engine';
 import { recordScenario } from './support/report';
 import { scaled, scenarioTimeout } from './support/size';
-import { Stack } from './support/stack';
+import { loadRefData, Stack } from './support/stack';
 import {
   AssessmentTail,
   clientFor,
   exactlyOnceCount,
-  loadRefData,
   mib,
   OrderStream,
   provisionEngineTopics,
@@ -80,7 +79,7 @@ async function scenario(
   const prefix = `rel-${name}`;
   const kafka = clientFor(stack.brokers, name);
   const topics = await provisionEngineTopics(kafka, prefix);
-  await loadRefData({ KAFKA_BROKERS: stack.brokers, REDIS_URL: stack.redisUrl, prefix });
+  await loadRefData({ KAFKA_BROKERS: stack.brokers, REDIS_URL: stack.redisUrl, DW_TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: `${prefix}:` });
   const env = { ...engineEnv(prefix, { LOG_LEVEL: 'warn', ...extraEnv }), KAFKA_BROKERS: stack.brokers, REDIS_URL: stack.redisUrl };
   const tail = new AssessmentTail(kafka, topics.assessments);
   await tail.start();

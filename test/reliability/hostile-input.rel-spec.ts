@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import type { Page } from 'playwright-core';
 import { assessmentValidator, verdictRank, type Assessment, type OrderEvent } from '@dualwatch/contracts';
@@ -15,7 +13,7 @@ import { launchChromium } from '../e2e/browser';
 import { generateHostile, MARKUP, POLLUTION_CANARY, tally, template, type HostileMessage } from './support/hostile';
 import { recordScenario } from './support/report';
 import { scaled, scenarioTimeout } from './support/size';
-import { Stack } from './support/stack';
+import { loadRefData, Stack } from './support/stack';
 
 /**
  * Hostile input against the real system: a broker and a Redis of this file's own, the reference data
@@ -34,7 +32,6 @@ import { Stack } from './support/stack';
  */
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-const ROOT = path.resolve(__dirname, '../..');
 const MiB = 1024 * 1024;
 const RSS_BOUND_MIB = 600;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,15 +77,7 @@ function appEnv(prefix: string, extra: Record<string, string> = {}): Record<stri
 /** The topics as the apps provision them, and the reference data as an operator loads it (the CLI). */
 async function deploy(prefix: string): Promise<ReturnType<typeof topicsFor>> {
   await provisionTopics(kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges', 'alertLifecycle'], prefix);
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/dualwatch.js'), 'refdata', 'load'],
-      { cwd: ROOT, timeout: 60_000, env: { PATH: process.env.PATH!, ...appEnv(prefix), REDIS_KEY_PREFIX: `${prefix}:` } },
-      (err, out, errOut) => (err ? reject(new Error(`dualwatch refdata load: ${err.message}\n${out}\n${errOut}`)) : resolve(out)),
-    ),
-  );
-  expect(stdout).toMatch(/is current/);
+  await loadRefData({ ...appEnv(prefix), REDIS_KEY_PREFIX: `${prefix}:` });
   return topicsFor(prefix);
 }
 

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { Kafka, logLevel, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Assessment, OrderEvent } from '@dualwatch/contracts';
 import { provisionTopics } from '@dualwatch/messaging';
@@ -14,7 +12,6 @@ import { parseValue, topicsFor } from '@dualwatch/testing/engine';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
-const ROOT = path.resolve(__dirname, '../../..');
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A kafkajs client of the scenario's broker that keeps retrying through an outage. */
@@ -33,36 +30,6 @@ export function clientFor(brokers: string, name: string): Kafka {
 export async function provisionEngineTopics(kafka: Kafka, prefix: string): Promise<ReturnType<typeof topicsFor>> {
   await provisionTopics(kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], prefix);
   return topicsFor(prefix);
-}
-
-/**
- * Loads the bundled reference data into the scenario's Redis the way an operator does (scripts/start.sh):
- * `dualwatch refdata load` (stores the version, switches to it, announces it on refdata.changes.v1).
- */
-export function loadRefData(env: { KAFKA_BROKERS: string; REDIS_URL: string; prefix: string }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/dualwatch.js'), 'refdata', 'load'],
-      {
-        cwd: ROOT,
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH!,
-          KAFKA_BROKERS: env.KAFKA_BROKERS,
-          REDIS_URL: env.REDIS_URL,
-          DW_TOPIC_PREFIX: env.prefix,
-          REDIS_KEY_PREFIX: `${env.prefix}:`,
-          LOG_LEVEL: 'error',
-        },
-      },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`dualwatch refdata load failed: ${err.message}\n${stdout}\n${stderr}`));
-        else if (!/is current/.test(stdout)) reject(new Error(`dualwatch refdata load said: ${stdout}\n${stderr}`));
-        else resolve(stdout.trim());
-      },
-    );
-  });
 }
 
 /**

@@ -260,7 +260,7 @@ export function template(id: string): OrderEvent {
 }
 
 /** Cuts a string to at most `max` UTF-16 units (the schema's maxLength) without splitting a surrogate pair. */
-function fit(s: string, max: number): string {
+function clipToLength(s: string, max: number): string {
   if (s.length <= max) return s;
   let t = s.slice(0, max);
   if (/[\ud800-\udbff]$/.test(t)) t = t.slice(0, -1);
@@ -271,12 +271,12 @@ function fit(s: string, max: number): string {
 function withStrings(e: OrderEvent, strings: string[], pick: <T>(xs: readonly T[]) => T, id: string): OrderEvent {
   const [a, b, c, d] = [strings[0]!, strings[1] ?? strings[0]!, strings[2] ?? strings[0]!, strings[3] ?? strings[0]!];
   const o = e.order;
-  o.seller = { ...o.seller, name: fit(`${a} Rare Earth Co., Ltd.`, 300), address: fit(`${b} Ganzhou`, 500) };
-  o.buyer = { ...o.buyer, name: fit(`${c} Motors K.K.`, 300) };
-  o.endUse = { category: 'unknown', statement: fit(`${d} statement`, 2000) };
-  o.lines[0] = { ...o.lines[0]!, description: fit(`${b} Dysprosium metal ingot 99.9%`, 1000), sku: fit(a, 64) };
+  o.seller = { ...o.seller, name: clipToLength(`${a} Rare Earth Co., Ltd.`, 300), address: clipToLength(`${b} Ganzhou`, 500) };
+  o.buyer = { ...o.buyer, name: clipToLength(`${c} Motors K.K.`, 300) };
+  o.endUse = { category: 'unknown', statement: clipToLength(`${d} statement`, 2000) };
+  o.lines[0] = { ...o.lines[0]!, description: clipToLength(`${b} Dysprosium metal ingot 99.9%`, 1000), sku: clipToLength(a, 64) };
   // a hostile order id now and then (ids end up in URLs and element ids on the dashboard)
-  if (pick([true, false, false])) o.orderId = fit(`${c}#${id}`, 128);
+  if (pick([true, false, false])) o.orderId = clipToLength(`${c}#${id}`, 128);
   return e;
 }
 
@@ -371,7 +371,7 @@ function smallMessage(i: number, id: string, kind: HostileKind, r: () => number,
       e.order.lines[0]!.lineId = s;
       e.order.lines[0]!.sku = s;
       e.order.lines[0]!.description = `${s} Dysprosium metal ingot 99.9%`;
-      e.order.lines[0]!.unit = fit(s, 16);
+      e.order.lines[0]!.unit = clipToLength(s, 16);
       e.source = s;
       return scored(i, kind, s, pick([e.order.orderId, s]), e, [s]);
     }

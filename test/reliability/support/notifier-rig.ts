@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { Alert, OrderEvent } from '@dualwatch/contracts';
 import { verify } from '@dualwatch/notify';
@@ -15,7 +13,6 @@ import { freePort } from '../../../tools/infra';
  * deliveries per alert and per webhook-id.
  */
 
-const ROOT = path.resolve(__dirname, '../../..');
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -267,19 +264,6 @@ export async function metric(appUrl: string, name: string, labels = ''): Promise
   const text = await (await fetch(`${appUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
   return line ? Number(line.split(' ').pop()) : 0;
-}
-
-/** `dualwatch refdata load`: what an operator runs (scripts/start.sh does) to put the bundled reference data into Redis. */
-export function loadRefdata(env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/dualwatch.js'), 'refdata', 'load'],
-      { env: { PATH: process.env.PATH!, ...env }, timeout: 120_000 },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(`dualwatch refdata load failed: ${err.message}\n${stdout}${stderr}`)) : resolve(stdout),
-    );
-  });
 }
 
 export async function produceOrders(producer: Producer, topic: string, orders: OrderEvent[]): Promise<void> {

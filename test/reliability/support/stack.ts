@@ -1,4 +1,29 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { KafkaBroker, RedisServer } from '../../../tools/infra';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * Loads the bundled reference data the way an operator does (scripts/start.sh): `dualwatch refdata
+ * load` with the apps' connection settings (KAFKA_BROKERS, REDIS_URL, DW_TOPIC_PREFIX,
+ * REDIS_KEY_PREFIX), which stores the version, switches to it and announces it on refdata.changes.v1.
+ * Fails unless the CLI says the version is current.
+ */
+export function loadRefData(env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/dualwatch.js'), 'refdata', 'load'],
+      { cwd: ROOT, timeout: 120_000, env: { PATH: process.env.PATH!, LOG_LEVEL: 'error', ...env } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`dualwatch refdata load failed: ${err.message}\n${stdout}\n${stderr}`));
+        else if (!/is current/.test(stdout)) reject(new Error(`dualwatch refdata load said: ${stdout}\n${stderr}`));
+        else resolve(stdout.trim());
+      },
+    );
+  });
+}
 
 /**
  * A broker and a Redis of the scenario's own, on free ports, so that the scenario can stop, kill and
