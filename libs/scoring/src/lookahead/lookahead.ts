@@ -3,6 +3,7 @@ import type { IsoDate, RefData, Suspension } from '@dualwatch/refdata';
 import { assess } from '../assess';
 import { describeStatus, statusAt, type DatedLike, type InForceState } from '../dates';
 import { evaluate } from '../evaluate';
+import { alignedLines } from '../format-table';
 import type { Policy } from '../policy';
 import { createLocalView, type ReferenceView } from '../reference-view';
 
@@ -223,11 +224,5 @@ export function formatLookaheadTable(rows: OrderLookahead[]): string {
         c.why.map((w) => `${w.name}: ${w.change.replace(/_/g, ' ')}${w.uncertain ? ' (uncertain date)' : ''}`).join('; '),
       ]);
   if (!body.length) return 'no open order changes verdict on a known future date\n';
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return `${[line(head), ...body.map(line)].join('\n')}\n${body.length} upcoming change(s) in ${rows.length} order(s)\n`;
+  return `${alignedLines(head, body).join('\n')}\n${body.length} upcoming change(s) in ${rows.length} order(s)\n`;
 }

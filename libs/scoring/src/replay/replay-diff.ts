@@ -1,6 +1,7 @@
 import { verdictRank, type Assessment, type OrderEvent, type Severity, type Verdict } from '@dualwatch/contracts';
 import type { RefData } from '@dualwatch/refdata';
 import { assess } from '../assess';
+import { alignedLines } from '../format-table';
 import type { Policy } from '../policy';
 import { createLocalView, type ReferenceView } from '../reference-view';
 
@@ -233,14 +234,7 @@ export function formatReplayTable(d: ReplayDiffResult): string {
       ),
       [...r.reasonsAdded.map((c) => `+${c}`), ...r.reasonsRemoved.map((c) => `-${c}`)].join(' '),
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-        .join('  ')
-        .trimEnd();
-    out.push(line(head));
-    for (const b of body) out.push(line(b));
+    out.push(...alignedLines(head, body));
   }
   return `${out.join('\n')}\n`;
 }
