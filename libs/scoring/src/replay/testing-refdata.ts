@@ -1,5 +1,6 @@
 import type { OrderEvent, OrderLine } from '@dualwatch/contracts';
 import { bundledDataDir, readRefDataFiles, refDataFromObject, type ListedParty, type RefData, type RefDataFiles } from '@dualwatch/refdata';
+import { DY_LINE } from '../testing/events';
 
 /** The bundled reference data with one more watch-list entry (a new version, as an admin would load). */
 export function withWatchListEntry(entry: Partial<ListedParty> & { names: ListedParty['names'] }): RefData {
@@ -44,19 +45,7 @@ export function replayOrder(
       endUse: { category: 'civil', statement: 'motors' },
       shipFrom: 'CN',
       shipTo: 'JP',
-      lines: [
-        {
-          lineId: '1',
-          description: 'Dysprosium metal ingot 99.9%',
-          hsCode: '2805301200',
-          originCountry: 'CN',
-          quantity: 50,
-          unit: 'kg',
-          unitPrice: 380,
-          currency: 'USD',
-          ...o.line,
-        },
-      ],
+      lines: [{ ...DY_LINE, ...o.line }],
       ...o.order,
     },
   };
