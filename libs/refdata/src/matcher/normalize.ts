@@ -140,6 +140,11 @@ export function normalizeName(name: string, legalForms: LegalForms): string {
   return collapse(tokens.join(' '));
 }
 
+/** A name folded for substring search (NFKC, look-alikes, CJK variants, case, punctuation to spaces), legal forms kept. */
+export function foldForSearch(name: string): string {
+  return collapse(separateScripts(stripPunctuation(baseFold(name))));
+}
+
 /** Vocabulary the tokenizer applies, compiled from LegalForms' optional lists. */
 export interface TokenVocabulary {
   stopWords: ReadonlySet<string>;

@@ -108,11 +108,26 @@ describe('PartyMatcher: fuzzy matches', () => {
 });
 
 describe('PartyMatcher: country and corporate number', () => {
-  it('caps a same-name party in another country at a possible match', () => {
+  it('matches a listed company wherever the party sits (an office or branch abroad is the same entity)', () => {
     const m = top('TDK Corporation', 'US')!;
-    expect(m.score).toBe(0.85);
-    expect(m.why).toMatch(/party is in US/);
+    expect(m.score).toBe(1);
+    expect(m.why).toMatch(/party is in US.*counts the same/);
     expect(top('TDK Corporation', 'jp')!.score).toBe(1);
+    expect(top('Ministry of Defense of Japan', 'US')).toMatchObject({ entry: { id: 'MU-MOD' }, score: 1 });
+  });
+
+  it('reads a listed name with a qualifier, a country prefix or an office abroad as a certain match', () => {
+    for (const [name, country, id] of [
+      ['IHI Aerospace Co., Ltd. Tomioka Plant', 'JP', 'CL-11-12'],
+      ['Japan Marine United Corporation Yokohama Shipyard', 'JP', 'CL-11-17'],
+      ['NEC Aerospace Systems, Ltd. Singapore Branch', 'SG', 'CL-11-16'],
+      ['Japan TDK Corporation', 'JP', 'WL-12-12'],
+      ['日本国 防衛省', 'JP', 'MU-MOD'],
+      ['株式会社SUBARU 群馬製作所', 'JP', 'WL-12-01'],
+    ] as const) {
+      const m = top(name, country)!;
+      expect({ name, id: m.entry.id, certain: m.score >= 0.9 }).toEqual({ name, id, certain: true });
+    }
   });
 
   it('lowers a foreign government body below the thresholds', () => {

@@ -1,6 +1,6 @@
 import type { LegalForms, ListedParty, PartyListKind } from '../model';
 import { isValidJpCorporateNumber, normalizeJpCorporateNumber } from './corporate-number';
-import { nameFeatures, type Feature, type NameFeatures } from './normalize';
+import { compileVocabulary, foldForSearch, isCjkChar, nameFeatures, type Feature, type NameFeatures, type TokenVocabulary } from './normalize';
 import { trigrams, typoSimilarity } from './similarity';
 
 /**
@@ -127,12 +127,16 @@ const LIST_RANK: Record<PartyListKind, number> = { control_list: 0, military_use
 const METHOD_RANK: Record<PartyMatchMethod, number> = { corporate_number: 0, exact: 1, alias: 2, fuzzy: 3 };
 const MIN_SOFT_LEN = 5;
 const FUZZY_CAP = 0.99;
-const FOREIGN_CAP = 0.85;
 const FOREIGN_MILITARY_FACTOR = 0.7;
 const OTHER_NUMBER_CAP = 0.85;
 const OMITTED_WEAK_FACTOR = 0.25;
 const OMITTED_DISTINCTIVE_FACTOR = 0.5;
 const SINGLE_WORD_CAP = 0.7;
+/** A listed name plus a qualifier (plant, office, 工場, 師団...) and a few place or division words: a certain match. */
+const QUALIFIED_SCORE = 0.93;
+const MAX_QUALIFIED_LATIN = 4;
+const MAX_QUALIFIED_CJK = 12;
+const ORDINAL_OR_NUMBER = /^[0-9]+(st|nd|rd|th)?$/;
 
 function lengthFactor(f: Feature): number {
   if (!f.latin) return 1;
@@ -172,6 +176,16 @@ export class PartyMatcher {
   private readonly n: number;
   /** The names of each entry (variant indexes): a query that adds another whole name of the same entry ("(JAXA)") adds nothing. */
   private readonly entryVariants: number[][] = [];
+  /** Per entry: the features of its parents' names (a parent's name in front of a listed name is the same entity). */
+  private readonly parentKeys: Set<string>[] = [];
+  /** Country-prefix features ("japan", "日本"): a prefix, not a different party. */
+  private readonly countryPrefix: Set<string>;
+  /** The CJK country prefixes (日本国, 日本), longest first, and each entry's parents' CJK names. */
+  private readonly cjkPrefixes: string[];
+  private readonly parentCjk: string[][] = [];
+  private readonly vocab: TokenVocabulary;
+  /** Words that tie a name to Japan (jurisdiction markers): a military-user name with none of them is generic abroad. */
+  private readonly japanMarkers: string[];
 
   constructor(
     private readonly entries: readonly ListedParty[],
@@ -233,6 +247,32 @@ export class PartyMatcher {
       }
     }
     for (const word of this.vocabKey.keys()) for (const g of trigrams(word)) push(this.vocabByTrigram, g, word);
+
+    this.countryPrefix = new Set((legalForms.countryPrefixes ?? []).flatMap((w) => nameFeatures(w, legalForms).features.filter((f) => f.latin).map((f) => f.key)));
+    this.cjkPrefixes = (legalForms.countryPrefixes ?? [])
+      .flatMap((w) => nameFeatures(w, legalForms).cjkRuns)
+      .sort((a, b) => b.length - a.length);
+    this.vocab = compileVocabulary(legalForms);
+    this.japanMarkers = (legalForms.japanMarkers ?? []).map((w) => foldForSearch(w));
+    const byId = new Map(entries.map((e, i) => [e.id, i] as const));
+    for (let i = 0; i < entries.length; i++) {
+      this.parentKeys.push(new Set());
+      this.parentCjk.push([]);
+    }
+    const addParent = (child: number | undefined, parent: number | undefined) => {
+      if (child === undefined || parent === undefined) return;
+      for (const v of this.entryVariants[parent]!) {
+        for (const f of this.variants[v]!.features) if (!f.weak && f.latin) this.parentKeys[child]!.add(f.key);
+        this.parentCjk[child]!.push(...this.variants[v]!.cjkRuns);
+      }
+      this.parentCjk[child]!.sort((a, b) => b.length - a.length);
+    };
+    entries.forEach((e, i) => {
+      for (const r of e.related ?? []) {
+        if (r.relation === 'parent') addParent(byId.get(r.id), i);
+        else if (r.relation === 'subsidiary') addParent(i, byId.get(r.id));
+      }
+    });
   }
 
   /** Number of listed entries indexed. */
@@ -330,12 +370,13 @@ export class PartyMatcher {
     let { score, why } = m;
     const country = party.country?.toUpperCase();
     if (country && m.entry.country && country !== m.entry.country) {
-      if (m.entry.list === 'military_user') {
+      // Wherever it sits: an office, branch or subsidiary abroad is the same entity. Only a generic
+      // government name ("Ministry of Defense", "Joint Staff") with nothing tying it to Japan is weaker abroad.
+      if (m.entry.list === 'military_user' && !this.namesJapan(party.name)) {
         score *= FOREIGN_MILITARY_FACTOR;
-        why += `; the party is in ${country}, the entry is a ${m.entry.country} government body (score ×${FOREIGN_MILITARY_FACTOR})`;
-      } else if (score > FOREIGN_CAP) {
-        score = FOREIGN_CAP;
-        why += `; the party is in ${country}, the entry in ${m.entry.country} (capped at a possible match)`;
+        why += `; the party is in ${country} and its name does not tie it to Japan: "${m.matchedName}" names a ${m.entry.country} government body only in Japan (score ×${FOREIGN_MILITARY_FACTOR})`;
+      } else {
+        why += `; the party is in ${country}: an office, branch or subsidiary abroad of the ${m.entry.country} entity counts the same`;
       }
     }
     const entryNumber = normalizeJpCorporateNumber(m.entry.jpCorporateNumber);
@@ -518,10 +559,46 @@ export class PartyMatcher {
     let containmentWhy = '';
     if (unV.length === 0 && unQ.length > 0 && shared >= 0.98 * wv && containsPhrase(q, v, qMatched)) {
       const own = this.ownNamesIn(q, v);
-      const extra = sum(unQ.filter((i) => !q.features[i]!.ignorable && !own.has(q.features[i]!.key)).map((i) => qWeights[i]!));
+      const parent = this.parentKeys[v.entry]!;
+      const qualifiers: string[] = [];
+      const prefixes: string[] = [];
+      const rest: string[] = [];
+      let extra = 0;
+      // Latin words one by one; CJK runs as strings (bigrams straddle the boundary between a name and its qualifier)
+      for (const i of unQ) {
+        const f = q.features[i]!;
+        if (!f.latin || own.has(f.key)) continue;
+        if (parent.has(f.key)) prefixes.push(`its parent's name (${f.text})`);
+        else if (this.countryPrefix.has(f.key)) prefixes.push(`the country prefix "${f.text}"`);
+        else if (f.ignorable) {
+          if (!ORDINAL_OR_NUMBER.test(f.text)) qualifiers.push(f.text);
+        } else {
+          rest.push(f.text);
+          extra += qWeights[i]!;
+        }
+      }
+      let restCjk = 0;
+      if (unQ.some((i) => !q.features[i]!.latin)) {
+        for (const piece of cjkRemainders(q.cjkRuns, [...v.cjkRuns, ...this.ownCjk(v)])) {
+          const c = this.classifyCjkPiece(piece, v.entry);
+          qualifiers.push(...c.qualifiers);
+          prefixes.push(...c.prefixes);
+          if (c.rest) {
+            rest.push(c.rest);
+            restCjk += [...c.rest].length;
+            extra += 1;
+          }
+        }
+      }
+      const restLatin = rest.length - (restCjk > 0 ? rest.filter((r) => isCjkText(r)).length : 0);
+      const named = () =>
+        [qualifiers.length ? `the qualifier ${[...new Set(qualifiers)].map((w) => `"${w}"`).join(', ')}` : '', [...new Set(prefixes)].join(', ')].filter(Boolean).join(' and ');
       if (extra === 0) {
         containment = 0.95;
-        containmentWhy = 'contains the whole name; the other words only name a unit, a number, or the entry itself';
+        containmentWhy = `contains the whole name; the other words only name ${named() || 'a number or the entry itself'} (a site, office, unit or prefix of the same entity)`;
+      } else if (qualifiers.length > 0 && restLatin <= MAX_QUALIFIED_LATIN && restCjk <= MAX_QUALIFIED_CJK) {
+        containment = QUALIFIED_SCORE;
+        containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
       } else if (v.distinctiveCount >= 2 && v.distinctive >= this.minContainmentWeight()) {
         containment = 0.8 + 0.09 * (shared / (shared + extra));
         containmentWhy = 'contains the whole name plus other words';
@@ -548,6 +625,61 @@ export class PartyMatcher {
       return `fuzzy match to "${v.text}": ${parts.join('; ')}`;
     };
     return { score, why };
+  }
+
+  /** The CJK runs of every name of the entry (a query may spell the entry twice, "防衛装備庁(ATLA)"). */
+  private ownCjk(v: Variant): string[] {
+    const out: string[] = [];
+    for (const u of this.entryVariants[v.entry]!) if (u !== this.variants.indexOf(v)) out.push(...this.variants[u]!.cjkRuns);
+    return out;
+  }
+
+  /**
+   * What a CJK remainder of the query around a listed name is: a country prefix or the parent's name in
+   * front ("日本国", "三菱重工業"), trailing qualifiers (工場, 製作所, 師団, 隊群...) after at most a few place or
+   * division characters ("群馬" + "製作所"), or something else (rest).
+   */
+  private classifyCjkPiece(piece: string, entry: number): { qualifiers: string[]; prefixes: string[]; rest: string } {
+    const qualifiers: string[] = [];
+    const prefixes: string[] = [];
+    let p = piece;
+    for (let changed = true; changed && p; ) {
+      changed = false;
+      for (const pre of [...this.cjkPrefixes, ...this.parentCjk[entry]!]) {
+        if (p.startsWith(pre)) {
+          prefixes.push(this.cjkPrefixes.includes(pre) ? `the country prefix "${pre}"` : `its parent's name (${pre})`);
+          p = p.slice(pre.length);
+          changed = true;
+          break;
+        }
+      }
+    }
+    for (let changed = true; changed && p; ) {
+      changed = false;
+      for (const u of this.vocab.unitCjk) {
+        if (p.endsWith(u)) {
+          qualifiers.push(u);
+          p = p.slice(0, p.length - u.length);
+          changed = true;
+          break;
+        }
+      }
+      for (const pre of [...this.cjkPrefixes, ...this.parentCjk[entry]!]) {
+        if (p && p.endsWith(pre)) {
+          prefixes.push(this.cjkPrefixes.includes(pre) ? `the country prefix "${pre}"` : `its parent's name (${pre})`);
+          p = p.slice(0, p.length - pre.length);
+          changed = true;
+          break;
+        }
+      }
+    }
+    return { qualifiers, prefixes, rest: p };
+  }
+
+  /** Whether a name says it is Japanese (a jurisdiction marker such as "Japan", "JSDF", "自衛", "防衛"). */
+  private namesJapan(name: string): boolean {
+    const s = foldForSearch(name);
+    return this.japanMarkers.some((m) => containsWord(s, m));
   }
 
   /** Features of the query that spell out another whole name of the same entry (an alias in brackets). */
@@ -613,4 +745,31 @@ function fmt(x: number): string {
 
 function round4(x: number): number {
   return Math.round(x * 10000) / 10000;
+}
+
+/** A marker inside a folded name: Latin markers as whole words, CJK ones anywhere. */
+function containsWord(s: string, marker: string): boolean {
+  if (!marker) return false;
+  if (!/^[a-z0-9 ]+$/.test(marker)) return s.includes(marker);
+  return ` ${s} `.includes(` ${marker} `);
+}
+
+function isCjkText(s: string): boolean {
+  return s.length > 0 && isCjkChar([...s][0]!);
+}
+
+/**
+ * The parts of the query's CJK runs left when the listed name's runs (and the entry's other names)
+ * are taken out: "日本国防卫省" minus "防卫省" → ["日本国"]; "三菱重工业名古屋航空宇宙システム制作所" minus
+ * "三菱重工业" → ["名古屋航空宇宙システム制作所"].
+ */
+function cjkRemainders(queryRuns: readonly string[], nameRuns: readonly string[]): string[] {
+  const names = [...new Set(nameRuns)].filter(Boolean).sort((a, b) => b.length - a.length);
+  const out: string[] = [];
+  for (const run of queryRuns) {
+    let pieces = [run];
+    for (const n of names) pieces = pieces.flatMap((p) => p.split(n));
+    for (const p of pieces) if (p) out.push(p);
+  }
+  return out;
 }
