@@ -58,7 +58,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('print one assessment (NDJSON) per order event of the input, in input order')
     .requiredOption('-i, --input <file>', 'NDJSON order events, one per line, or one pretty-printed JSON event ("-" = stdin)')
     .addOption(asOfOption())
-    .option('--policy <file>', 'policy file (default: the bundled libs/scoring/policy/policy.v1.json)')
+    .option('--policy <file>', 'policy file (default: the bundled libs/scoring/policy/policy.v2.json; policy.v1.json stays loadable for replay)')
     .option('--refdata <dir>', 'reference-data directory (default: the bundled libs/refdata/data)')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table']).default('ndjson'))
     .option('--assessed-at', 'stamp each assessment with assessedAt (the current time)', false)

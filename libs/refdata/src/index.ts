@@ -1,5 +1,6 @@
 export * from './model';
 export * from './schema';
 export * from './loader';
+export * from './source-kinds';
 export * from './matcher';
 export * from './redis';

@@ -39,13 +39,14 @@ const indexOf = (list: { id?: string; code?: string }[], id: string) => list.fin
 describe('loading the bundled reference data', () => {
   it('accepts the bundled files and labels the version with the manifest label and a content hash', () => {
     const rd = loadBundledRefData();
-    expect(rd.label).toBe('2026-08-r1');
-    expect(rd.version).toMatch(/^2026-08-r1\+[0-9a-f]{12}$/);
+    expect(rd.label).toBe('2026-12-r2');
+    expect(rd.version).toMatch(/^2026-12-r2\+[0-9a-f]{12}$/);
     expect(rd.announcements.length).toBeGreaterThan(10);
     expect(rd.itemFamilies.length).toBeGreaterThan(10);
     expect(rd.parties.length).toBeGreaterThan(100);
     expect(rd.countries.length).toBe(249);
     expect(rd.legalForms.ja).toContain('株式会社');
+    expect(rd.sourceKinds.hosts['mofcom.gov.cn']).toBe('official');
   });
 
   it('finds libs/refdata/data from the sources and from a build directory', () => {
@@ -187,6 +188,64 @@ describe('rejecting broken reference data, naming file, entry and field', () => 
     expect(errors).toContain('manifest.json: /files: does not list parties.json');
   });
 
+  it('a source URL that source-kinds.json does not classify', () => {
+    const i = indexOf(bundledFiles['parties.json'] as any[], 'WL-12-12');
+    const errors = errorsOf(variant((f) => f['parties.json'][i].sources.push('https://unknown-blog.example/tdk')));
+    expect(errors).toContain(
+      `parties.json: entry "WL-12-12" (index ${i}): /sources/${(bundledFiles['parties.json'] as any[])[i].sources.length}: source "https://unknown-blog.example/tdk" has no kind in source-kinds.json (add its host or the URL)`,
+    );
+    // a per-URL override or a host rule makes it known
+    expect(() =>
+      refDataFromObject(
+        variant((f) => {
+          f['parties.json'][i].sources.push('https://unknown-blog.example/tdk');
+          f['source-kinds.json'].urls['https://unknown-blog.example/tdk'] = 'forum';
+        }),
+      ),
+    ).not.toThrow();
+  });
+
+  it('a source kind that is not one of the seven', () => {
+    const errors = errorsOf(variant((f) => (f['source-kinds.json'].hosts['mofcom.gov.cn'] = 'government')));
+    expect(errors.some((e) => e.startsWith('source-kinds.json: /hosts/mofcom.gov.cn: must be one of "official"'))).toBe(true);
+  });
+
+  it('a 6-digit heading both strong and weak', () => {
+    const i = indexOf(bundledFiles['item-families.json'] as any[], 'rare-earths-medium-heavy');
+    const errors = errorsOf(variant((f) => f['item-families.json'][i].hs6.push('280530')));
+    expect(errors).toContain(
+      `item-families.json: entry "rare-earths-medium-heavy" (index ${i}): /hs6/${(bundledFiles['item-families.json'] as any[])[i].hs6.length}: "280530" is also in hs6Weak: a heading is either as strong as the control or broader, not both`,
+    );
+  });
+
+  it('a defence nexus that starts on or after the listing, or without a reason', () => {
+    const i = indexOf(bundledFiles['parties.json'] as any[], 'WL-12-01');
+    expect(errorsOf(variant((f) => (f['parties.json'][i].defenceNexusFrom = '2026-02-24')))).toContain(
+      `parties.json: entry "WL-12-01" (index ${i}): /defenceNexusFrom: must be before the entry's listing (effectiveFrom 2026-02-24)`,
+    );
+    expect(
+      errorsOf(
+        variant((f) => {
+          delete f['parties.json'][i].contracts;
+          delete f['parties.json'][i].related;
+        }),
+      ),
+    ).toContain(`parties.json: entry "WL-12-01" (index ${i}): /defenceNexusFrom: needs a reason in data: contracts or related`);
+  });
+
+  it('an ownership share on a tie that is not parent or subsidiary, and a share over 100', () => {
+    const i = indexOf(bundledFiles['parties.json'] as any[], 'DN-MHI');
+    const k = (bundledFiles['parties.json'] as any[])[i].related.findIndex((r: any) => r.relation === 'contractor');
+    expect(errorsOf(variant((f) => (f['parties.json'][i].related[k].ownershipPct = 50)))).toContain(
+      `parties.json: entry "DN-MHI" (index ${i}): /related/${k}/ownershipPct: is only for parent or subsidiary ties, not contractor`,
+    );
+    expect(
+      errorsOf(variant((f) => (f['parties.json'][i].related[0].ownershipPct = 120))).some((e) =>
+        e.startsWith(`parties.json: entry "DN-MHI" (index ${i}): /related/0/ownershipPct:`),
+      ),
+    ).toBe(true);
+  });
+
   it('an object file with a wrong field (military-end-use.json)', () => {
     const errors = errorsOf(variant((f) => (f['military-end-use.json'].terms.en = 'missile')));
     expect(errors).toContain('military-end-use.json: /terms/en: must be an array');
@@ -202,7 +261,7 @@ describe('the reference-data version', () => {
       f['parties.json'][0] = Object.fromEntries(Object.entries(p).reverse());
     });
     expect(refDataFromObject(reordered).version).toBe(base);
-    expect(refDataVersion('2026-08-r1', JSON.parse(canonicalJson(bundledFiles)) as RefDataFiles)).toBe(base);
+    expect(refDataVersion('2026-12-r2', JSON.parse(canonicalJson(bundledFiles)) as RefDataFiles)).toBe(base);
   });
 
   it.each(REFDATA_FILES.map((f) => [f]))('changes when %s changes', (file) => {
@@ -217,13 +276,16 @@ describe('the reference-data version', () => {
         case 'legal-forms.json':
           f[file].en.push('Pty. Ltd.');
           break;
+        case 'source-kinds.json':
+          f[file].hosts['example.org'] = 'forum';
+          break;
         default:
-          f[file][0].sources = [...(f[file][0].sources ?? []), 'https://example.org/changed'];
+          f[file][0].sources = [...(f[file][0].sources ?? []), 'https://www.mofcom.gov.cn/changed'];
       }
     });
     const v = refDataFromObject(changed).version;
     expect(v).not.toBe(base);
-    expect(v.startsWith('2026-08-r1+')).toBe(true);
+    expect(v.startsWith('2026-12-r2+')).toBe(true);
   });
 
   it('carries the manifest label', () => {

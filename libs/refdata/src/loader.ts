@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { bundledDataDir } from './data-dir';
 import { isValidJpCorporateNumber } from './matcher/corporate-number';
-import type { Announcement, Country, Dated, ItemFamily, LegalForms, ListedParty, MilitaryEndUseTerms, RedFlag, RefData } from './model';
+import type {
+  Announcement,
+  Country,
+  Dated,
+  ItemFamily,
+  LegalForms,
+  ListedParty,
+  MilitaryEndUseTerms,
+  RedFlag,
+  RefData,
+  SourceKinds,
+} from './model';
 import {
   AnnouncementSchema,
   CountrySchema,
@@ -15,8 +27,10 @@ import {
   ManifestSchema,
   MilitaryEndUseTermsSchema,
   RedFlagSchema,
+  SourceKindsSchema,
   type Manifest,
 } from './schema';
+import { sourceKind, urlsIn } from './source-kinds';
 
 /** The files of a reference-data set, in the order they are read and hashed. */
 export const REFDATA_FILES = [
@@ -28,6 +42,7 @@ export const REFDATA_FILES = [
   'red-flags.json',
   'military-end-use.json',
   'legal-forms.json',
+  'source-kinds.json',
 ] as const;
 export type RefDataFileName = (typeof REFDATA_FILES)[number];
 /** The parsed JSON of every file, by file name (what refDataFromObject validates). */
@@ -72,6 +87,7 @@ const OBJECT_FILES: Partial<Record<RefDataFileName, TSchema>> = {
   'manifest.json': ManifestSchema,
   'military-end-use.json': MilitaryEndUseTermsSchema,
   'legal-forms.json': LegalFormsSchema,
+  'source-kinds.json': SourceKindsSchema,
 };
 
 const compiled = new Map<TSchema, TypeCheck<TSchema>>();
@@ -251,7 +267,20 @@ function crossIssues(files: RefDataFiles): RefDataIssue[] {
       });
   });
 
-  families.forEach((f, index) => datedChecks('item-families.json', f, f.id, index));
+  families.forEach((f, index) => {
+    datedChecks('item-families.json', f, f.id, index);
+    const weak = new Set(f.hs6Weak ?? []);
+    f.hs6.forEach((hs, k) => {
+      if (weak.has(hs))
+        issues.push({
+          file: 'item-families.json',
+          entry: f.id,
+          index,
+          path: `/hs6/${k}`,
+          message: `"${hs}" is also in hs6Weak: a heading is either as strong as the control or broader, not both`,
+        });
+    });
+  });
 
   parties.forEach((p, index) => {
     datedChecks('parties.json', p, p.id, index);
@@ -274,7 +303,25 @@ function crossIssues(files: RefDataFiles): RefDataIssue[] {
         path: '/jpCorporateNumber',
         message: `"${p.jpCorporateNumber}" fails the corporate-number check digit`,
       });
+    const relatedSeen = new Set<string>();
     p.related?.forEach((r, k) => {
+      if (relatedSeen.has(`${r.relation} ${r.id}`))
+        issues.push({
+          file: 'parties.json',
+          entry: p.id,
+          index,
+          path: `/related/${k}`,
+          message: `duplicate relation ${r.relation} of "${r.id}"`,
+        });
+      relatedSeen.add(`${r.relation} ${r.id}`);
+      if (r.ownershipPct !== undefined && r.relation !== 'parent' && r.relation !== 'subsidiary')
+        issues.push({
+          file: 'parties.json',
+          entry: p.id,
+          index,
+          path: `/related/${k}/ownershipPct`,
+          message: `is only for parent or subsidiary ties, not ${r.relation}`,
+        });
       if (r.id === p.id)
         issues.push({
           file: 'parties.json',
@@ -292,6 +339,32 @@ function crossIssues(files: RefDataFiles): RefDataIssue[] {
           message: `party "${r.id}" is not in parties.json`,
         });
     });
+    date('parties.json', p.id, index, '/defenceNexusFrom', p.defenceNexusFrom);
+    if (p.defenceNexusFrom !== undefined) {
+      if ((p.list === 'control_list' || p.list === 'watch_list') && p.defenceNexusFrom >= p.effectiveFrom)
+        issues.push({
+          file: 'parties.json',
+          entry: p.id,
+          index,
+          path: '/defenceNexusFrom',
+          message: `must be before the entry's listing (effectiveFrom ${p.effectiveFrom})`,
+        });
+      if (!p.contracts?.length && !p.related?.length)
+        issues.push({
+          file: 'parties.json',
+          entry: p.id,
+          index,
+          path: '/defenceNexusFrom',
+          message: 'needs a reason in data: contracts or related',
+        });
+    }
+    const years = new Set<string>();
+    p.contracts?.forEach((c, k) => {
+      const key = `${c.agency} ${c.fiscalYear}`;
+      if (years.has(key))
+        issues.push({ file: 'parties.json', entry: p.id, index, path: `/contracts/${k}`, message: `duplicate contract year ${key}` });
+      years.add(key);
+    });
     const names = new Set([p.names.en, p.names.zh, p.names.ja, ...p.aliases].filter(Boolean));
     p.unverifiedNames?.forEach((n, k) => {
       if (!names.has(n))
@@ -304,6 +377,25 @@ function crossIssues(files: RefDataFiles): RefDataIssue[] {
         });
     });
   });
+
+  const kinds = files['source-kinds.json'] as SourceKinds;
+  for (const file of REFDATA_FILES) {
+    if (file === 'source-kinds.json') continue;
+    const value = files[file];
+    const entries: { value: unknown; entry?: string; index?: number }[] = Array.isArray(value)
+      ? value.map((v, index) => ({ value: v, entry: entryLabel(v), index }))
+      : [{ value }];
+    for (const e of entries)
+      for (const u of urlsIn(e.value))
+        if (sourceKind(u.url, kinds) === undefined)
+          issues.push({
+            file,
+            entry: e.entry,
+            index: e.index,
+            path: u.path,
+            message: `source "${u.url}" has no kind in source-kinds.json (add its host or the URL)`,
+          });
+  }
 
   announcementRef('military-end-use.json', undefined, undefined, '/announcement', military.announcement);
   military.relatedAnnouncements?.forEach((id, k) =>
@@ -346,6 +438,7 @@ export function refDataFromObject(files: RefDataFiles): RefData {
     redFlags: files['red-flags.json'] as RedFlag[],
     militaryEndUse: files['military-end-use.json'] as MilitaryEndUseTerms,
     legalForms: files['legal-forms.json'] as LegalForms,
+    sourceKinds: files['source-kinds.json'] as SourceKinds,
   };
 }
 
@@ -376,21 +469,7 @@ export function loadRefDataFromDir(dir: string): RefData {
   return refDataFromObject(readRefDataFiles(dir));
 }
 
-/**
- * The bundled data directory, libs/refdata/data, found by walking up from `from` (this file's
- * directory by default): works from the sources (libs/refdata/src) and from a build (dist/libs/refdata/src).
- */
-export function bundledDataDir(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    const candidates = [join(dir, 'libs', 'refdata', 'data')];
-    if (basename(dir) === 'refdata') candidates.unshift(join(dir, 'data'));
-    for (const c of candidates) if (existsSync(join(c, 'manifest.json'))) return c;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`bundled reference data (libs/refdata/data/manifest.json) not found above ${from}`);
-    dir = parent;
-  }
-}
+export { bundledDataDir };
 
 /** The reference data shipped with the code. */
 export function loadBundledRefData(): RefData {

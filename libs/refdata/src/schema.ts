@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { Announcement, Country, ItemFamily, LegalForms, ListedParty, MilitaryEndUseTerms, RedFlag } from './model';
+import type { Announcement, Country, ItemFamily, LegalForms, ListedParty, MilitaryEndUseTerms, RedFlag, SourceKinds } from './model';
 
 /**
  * TypeBox schemas of the bundled reference-data files, one per file (array files: one per entry).
@@ -96,6 +96,28 @@ export const ItemFamilySchema = Type.Object(
   closed,
 );
 
+export const PartyRelationLinkSchema = Type.Object(
+  {
+    id: NonEmpty,
+    relation: Type.Union([Type.Literal('parent'), Type.Literal('subsidiary'), Type.Literal('sibling'), Type.Literal('contractor')]),
+    ownershipPct: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+    sources: Type.Optional(Sources),
+    note: Type.Optional(NonEmpty),
+  },
+  closed,
+);
+
+export const ProcurementContractSchema = Type.Object(
+  {
+    fiscalYear: Type.Integer({ minimum: 1954, maximum: 2100 }),
+    agency: Type.Union([Type.Literal('MOD'), Type.Literal('ATLA')]),
+    rank: Type.Optional(Type.Integer({ minimum: 1 })),
+    valueJpyBn: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    sources: Sources,
+  },
+  closed,
+);
+
 export const ListedPartySchema = Type.Object(
   {
     id: Type.String({ pattern: '^[A-Z]{2}(-[A-Za-z0-9]+)+$' }),
@@ -111,17 +133,9 @@ export const ListedPartySchema = Type.Object(
     jpCorporateNumber: Type.Optional(Type.String({ pattern: '^[0-9]{13}$' })),
     listedOn: IsoDateSchema,
     annexEntry: Type.Optional(Type.Integer({ minimum: 1 })),
-    related: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            id: NonEmpty,
-            relation: Type.Union([Type.Literal('parent'), Type.Literal('subsidiary'), Type.Literal('sibling'), Type.Literal('contractor')]),
-          },
-          closed,
-        ),
-      ),
-    ),
+    related: Type.Optional(Type.Array(PartyRelationLinkSchema)),
+    contracts: Type.Optional(Type.Array(ProcurementContractSchema)),
+    defenceNexusFrom: Type.Optional(IsoDateSchema),
     unverifiedNames: Type.Optional(Type.Array(NonEmpty)),
     ...dated,
     ...provenance,
@@ -164,6 +178,27 @@ export const LegalFormsSchema = Type.Object(
     weakWords: Type.Optional(perLang(NonEmpty)),
     unitWords: Type.Optional(perLang(NonEmpty)),
     tokenEquivalents: Type.Optional(Type.Record(Type.String({ minLength: 1 }), NonEmpty)),
+    countryPrefixes: Type.Optional(Type.Array(NonEmpty)),
+    japanMarkers: Type.Optional(Type.Array(NonEmpty)),
+  },
+  closed,
+);
+
+const SourceKindSchema = Type.Union([
+  Type.Literal('official'),
+  Type.Literal('law_firm'),
+  Type.Literal('press'),
+  Type.Literal('research'),
+  Type.Literal('registry'),
+  Type.Literal('vendor'),
+  Type.Literal('forum'),
+]);
+
+export const SourceKindsSchema = Type.Object(
+  {
+    hosts: Type.Record(Type.String({ pattern: '^[a-z0-9.-]+[.][a-z0-9-]+(/\\S*)?$' }), SourceKindSchema),
+    urls: Type.Optional(Type.Record(Type.String({ pattern: '^https?://\\S+$' }), SourceKindSchema)),
+    note: Type.Optional(NonEmpty),
   },
   closed,
 );
@@ -190,3 +225,4 @@ same<Same<Static<typeof CountrySchema>, Country>>();
 same<Same<Static<typeof RedFlagSchema>, RedFlag>>();
 same<Same<Static<typeof MilitaryEndUseTermsSchema>, MilitaryEndUseTerms>>();
 same<Same<Static<typeof LegalFormsSchema>, LegalForms>>();
+same<Same<Static<typeof SourceKindsSchema>, SourceKinds>>();

@@ -1,7 +1,7 @@
 import type { Announcement, Country, Lang, RedFlag, RefData } from '@dualwatch/refdata';
 import { ItemIndex } from './item-index';
 import type { Policy } from './policy';
-import { TermMatcher, type Negations } from './text';
+import { normaliseText, TermMatcher, type Negations } from './text';
 
 /** Reference data turned into lookup structures, built once per RefData object and reused. */
 export interface CompiledRefData {
@@ -20,6 +20,12 @@ export interface CompiledPolicy {
   endUseWithheldWords: TermMatcher<string>;
   prc: Set<string>;
   japan: Set<string>;
+  /** v2: words that corroborate a broad code family (see policy itemMatch.corroboration). */
+  corroboration: { families: string[]; codes: string[]; words: TermMatcher<true>; note: string }[];
+  /** v2: descriptions that name an uncontrolled material of a family. */
+  uncontrolled: { id: string; families: string[]; words: TermMatcher<true>; note: string }[];
+  /** v2: the vague words of unidentified lines (Latin words, CJK words longest first). */
+  vagueWords?: { latin: Set<string>; cjk: string[] };
   /** Shared origin findings by kind and country (see findOrigin). */
   origins: Map<string, Map<string, { finding: string; basis: string; certainty: number }>>;
 }
@@ -43,6 +49,19 @@ export function compileRefData(ref: RefData): CompiledRefData {
   return c;
 }
 
+function compileVague(words: Record<Lang, string[]>): { latin: Set<string>; cjk: string[] } {
+  const latin = new Set<string>();
+  const cjk: string[] = [];
+  for (const lang of ['en', 'zh', 'ja'] as const)
+    for (const w of words[lang]) {
+      const n = normaliseText(w).trim();
+      if (!n) continue;
+      if (/^[\p{Script=Latin}0-9 -]+$/u.test(n)) for (const t of n.split(/[ -]+/)) latin.add(t);
+      else cjk.push(n);
+    }
+  return { latin, cjk: cjk.sort((a, b) => b.length - a.length) };
+}
+
 export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
   let perRef = byPolicy.get(ref);
   if (!perRef) byPolicy.set(ref, (perRef = new WeakMap()));
@@ -63,6 +82,9 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     freeTradeZoneWords: flagWords(policy.redFlagWords.freeTradeZone),
     endUseWithheldWords: flagWords(policy.redFlagWords.endUseWithheld),
     prc: new Set(policy.origin.prcCountries),
+    corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({ families: c.families, codes: c.codes, words: perLang(c.words), note: c.note })),
+    uncontrolled: (policy.uncontrolledMaterials ?? []).map((u) => ({ id: u.id, families: u.families, words: perLang(u.words), note: u.note })),
+    vagueWords: policy.unidentifiedLine ? compileVague(policy.unidentifiedLine.vagueWords) : undefined,
     japan: new Set(policy.japanNexus.countries),
     origins: new Map(),
   };

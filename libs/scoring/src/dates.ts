@@ -6,16 +6,36 @@ export type AsOfSource = 'argument' | 'shipDate' | 'orderDate' | 'occurredAt';
 
 /**
  * The as-of date D of an order: an explicit argument, else `order.shipDate`, else `order.orderDate`,
- * else the UTC calendar date of `occurredAt` (UTC so that D never depends on the machine's zone).
+ * else the calendar date of `occurredAt` at the policy's UTC offset (policy v2: China Standard Time,
+ * UTC+8, where the measures take effect; v1: UTC). Never the machine's zone.
  */
-export function resolveAsOf(event: OrderEvent, asOf?: string): { date: IsoDate; source: AsOfSource } {
+export function resolveAsOf(event: OrderEvent, asOf?: string, utcOffsetMinutes = 0): { date: IsoDate; source: AsOfSource } {
   if (asOf !== undefined) {
     if (!isIsoDate(asOf)) throw new RangeError(`as-of date must be a calendar date YYYY-MM-DD, got "${asOf}"`);
     return { date: asOf, source: 'argument' };
   }
   if (event.order.shipDate) return { date: event.order.shipDate, source: 'shipDate' };
   if (event.order.orderDate) return { date: event.order.orderDate, source: 'orderDate' };
-  return { date: new Date(event.occurredAt).toISOString().slice(0, 10), source: 'occurredAt' };
+  return { date: new Date(Date.parse(event.occurredAt) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10), source: 'occurredAt' };
+}
+
+/** How a policy reads suspensions: whether an uncertain end date is honoured, and whether "until D" includes D. */
+export interface SuspensionReading {
+  honourUncertain: boolean;
+  /** true (policy v2): "until D" (至 D) includes D, the measure applies again from the day after; false (v1): from D. */
+  untilInclusive?: boolean;
+}
+
+/** The day after an ISO date. */
+export function nextDay(d: IsoDate): IsoDate {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
+}
+
+/** The first day a suspension no longer applies. */
+export function suspensionEnds(s: Pick<Suspension, 'until'>, reading: SuspensionReading): IsoDate {
+  return reading.untilInclusive ? nextDay(s.until) : s.until;
 }
 
 export type InForceState = 'in_force' | 'not_yet' | 'repealed' | 'suspended';
@@ -33,24 +53,26 @@ export type DatedLike = Pick<Dated, 'effectiveFrom'> & Partial<Pick<Dated, 'repe
 
 /**
  * Whether a dated measure applies on date D. In force from `effectiveFrom` (inclusive) until
- * `repealedOn` (exclusive), except while suspended (`from` ≤ D < `until`). A suspension marked
- * uncertain is honoured or not as the policy says, and either way the assumption is returned.
+ * `repealedOn` (exclusive), except while suspended (`from` ≤ D, and D ≤ `until` where the policy reads
+ * "until" as inclusive, else D < `until`). A suspension marked uncertain is honoured or not as the
+ * policy says, and either way the assumption is returned. `reading` may be the honourUncertain flag alone (v1).
  */
-export function statusAt(d: DatedLike, date: IsoDate, honourUncertain: boolean): InForceStatus {
+export function statusAt(d: DatedLike, date: IsoDate, reading: boolean | SuspensionReading): InForceStatus {
+  const r: SuspensionReading = typeof reading === 'boolean' ? { honourUncertain: reading } : reading;
   if (date < d.effectiveFrom) return { state: 'not_yet' };
   if (d.repealedOn && date >= d.repealedOn) return { state: 'repealed' };
   const suspensions = d.suspensions ?? [];
   let assumedAway: Suspension | undefined;
   for (const s of suspensions) {
-    if (date < s.from || date >= s.until) continue;
+    if (date < s.from || date >= suspensionEnds(s, r)) continue;
     if (!s.uncertain) return { state: 'suspended', suspension: s };
-    if (honourUncertain) {
-      const fallback = lastCertainEnd(suspensions, date);
+    if (r.honourUncertain) {
+      const fallback = lastCertainEnd(suspensions, date, r);
       return {
         state: 'suspended',
         suspension: s,
         assumption:
-          `assumed suspended until ${s.until} as the reference data models it, although that end date is uncertain` +
+          `assumed suspended until ${s.until}${r.untilInclusive ? ' inclusive' : ''} as the reference data models it, although that end date is uncertain` +
           (s.note ? ` (${s.note})` : '') +
           (fallback ? `; if the extension is not confirmed, the measure has applied again since ${fallback}` : ''),
       };
@@ -70,10 +92,13 @@ export function statusAt(d: DatedLike, date: IsoDate, honourUncertain: boolean):
   return { state: 'in_force' };
 }
 
-/** The end of the latest certain suspension that ended on or before D (the fallback end date). */
-function lastCertainEnd(suspensions: Suspension[], date: IsoDate): IsoDate | undefined {
+/** The first day after the latest certain suspension that ended on or before D (the fallback end date). */
+function lastCertainEnd(suspensions: Suspension[], date: IsoDate, r: SuspensionReading): IsoDate | undefined {
   let best: IsoDate | undefined;
-  for (const s of suspensions) if (!s.uncertain && s.until <= date && (!best || s.until > best)) best = s.until;
+  for (const s of suspensions) {
+    const end = suspensionEnds(s, r);
+    if (!s.uncertain && end <= date && (!best || end > best)) best = end;
+  }
   return best;
 }
 

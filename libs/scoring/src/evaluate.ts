@@ -13,7 +13,7 @@ import {
 } from '@dualwatch/contracts';
 import type { Announcement, ItemFamily, Lang, ListedParty, PartyListKind } from '@dualwatch/refdata';
 import { compilePolicy, compileRefData, type CompiledPolicy, type CompiledRefData } from './compiled';
-import { describeStatus, resolveAsOf, statusAt, type AsOfSource, type InForceStatus } from './dates';
+import { describeStatus, resolveAsOf, statusAt, type AsOfSource, type InForceStatus, type SuspensionReading } from './dates';
 import type { ItemCandidate } from './item-index';
 import type { ItemMatchMethod, OriginFinding, Policy, RuleCode } from './policy';
 import type { ReferenceView, ScreeningMatch } from './reference-view';
@@ -40,6 +40,8 @@ export interface ItemMatch {
   weak: boolean;
   status: InForceStatus;
   family: ItemFamily;
+  /** v2: the description words that corroborate a broad code family. */
+  corroboratedBy?: string;
 }
 
 export type OriginOutcome = OriginFinding | 'not_prc' | 'unknown';
@@ -65,6 +67,10 @@ export interface LineEvaluation {
   capBy: ('possiblePrcOrigin' | 'prcContentOnly' | 'weakItemMatch')[];
   /** Item strength × origin certainty, 0..1. */
   strength: number;
+  /** v2: the description expressly names an uncontrolled material of the matched family (the match is then weak). */
+  uncontrolled?: { id: string; word: string; note: string };
+  /** v2: no HS code, no control code, no family matched, and the description names no specific good. */
+  unidentified: boolean;
 }
 
 export interface PartyCandidate {
@@ -188,8 +194,8 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   const cr = compileRefData(ref);
   const cp = compilePolicy(ref, policy);
   const order = event.order;
-  const { date: D, source: asOfSource } = resolveAsOf(event, asOf);
-  const honour = policy.suspensions.honourUncertain;
+  const { date: D, source: asOfSource } = resolveAsOf(event, asOf, policy.asOf?.occurredAtUtcOffsetMinutes ?? 0);
+  const honour = suspensionReading(policy);
 
   const banAnnouncement = cr.announcements.get(policy.japanBan.announcement);
   if (!banAnnouncement) throw new Error(`policy ${policy.version}: japanBan.announcement "${policy.japanBan.announcement}" is not in reference data ${ref.version}`);
@@ -289,7 +295,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           lineId: l.lineId,
           message:
             `${lineTitle(l)} matches the controlled item family "${fam.name}" by ${METHOD_LABEL[m.method]} ${m.matched}` +
-            `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}${isInferredCode(m) ? ' (a code inferred by the research, not seen in the announcement)' : ''}, in force since ${fam.effectiveFrom} (${citation(fam.announcement)}); ` +
+            `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}${isInferredCode(m) ? ' (HS code not in the announcement; inferred by the research from the tariff and the annex structure)' : ''}${m.corroboratedBy ? ` (a heading broader than the control, corroborated by the description's "${m.corroboratedBy}")` : ''}, in force since ${fam.effectiveFrom} (${citation(fam.announcement)}); ` +
             `origin: ${l.origin.basis}.`,
           matchScore: m.strength,
           evidence: itemEvidence(m, l, citation),
@@ -333,6 +339,17 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           { factor: l.strength },
         );
       }
+      if (l.uncontrolled) {
+        emit('UNCONTROLLED_MATERIAL_NAMED', {
+          lineId: l.lineId,
+          message:
+            `${lineTitle(l)} expressly names "${l.uncontrolled.word}", which is not a controlled "${fam.name}" item (${l.uncontrolled.note}), and its only item evidence is the ${METHOD_LABEL[m.method]} ${m.matched}. ` +
+            `The description counts as evidence, so the line is no more than a weak match; a 10-digit HS code or the supplier's material declaration (composition, Dy/Tb content) would settle it.`,
+          matchScore: m.strength,
+          evidence: itemEvidence(m, l, citation, { uncontrolledMaterial: l.uncontrolled.id, word: l.uncontrolled.word }),
+          legalBasis: legalBasis(fam.announcement),
+        });
+      }
       if (m.weak) {
         emit(
           'WEAK_ITEM_MATCH',
@@ -374,7 +391,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       });
     }
     const inactive = l.item.inactive;
-    if (inactive && inactive.status.state === 'suspended' && prcIsh(l) && (!m || m.family !== inactive.family)) {
+    if (inactive && inactive.status.state === 'suspended' && prcIsh(l) && (!m || (m.family !== inactive.family && inactive.strength > m.strength))) {
       const s = inactive.status.suspension!;
       emit('ITEM_FAMILY_SUSPENDED', {
         lineId: l.lineId,
@@ -407,6 +424,49 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   }
 
   const exposed = lines.filter((l) => l.exposed);
+
+  // ---- v2: a party that is, or may be, a Japanese military user or control-listed entity --------
+  const sensitive = sensitiveCandidates(parties);
+  if (sensitive.length > 0) {
+    const whoSensitive = sensitive.map(({ p, c }) => `${ROLE_WORD[p.role]} "${p.party.name}" ${c.band === 'match' ? 'is' : 'may be'} ${entryLabel(c.entry)} (${c.entry.list === 'military_user' ? 'a Japanese military user' : 'control list'})`).join('; ');
+    const sensitiveEvidence = sensitive.map(({ p, c }) => ({ role: p.role, entryId: c.entry.id, list: c.entry.list, band: c.band, score: c.score }));
+    const unidentified = lines.filter((l) => l.unidentified && (l.origin.finding === 'declared' || l.origin.finding === 'inferred' || l.origin.finding === 'possible'));
+    if (unidentified.length > 0) {
+      emit(
+        'UNIDENTIFIED_LINE',
+        {
+          lineId: unidentified[0].lineId,
+          partyRole: sensitive[0].p.role,
+          matchScore: sensitive[0].c.score,
+          message:
+            `${unidentified.map(lineTitle).join(', ')} names no specific good and has neither HS code nor control code, is of PRC origin (${unidentified[0].origin.basis}), and goes to a party that is or may be a sensitive end user: ${whoSensitive}. ` +
+            `It may be a dual-use item. The 10-digit HS code or control code and a precise description of the goods would settle it.`,
+          evidence: { lines: unidentified.map((l) => l.lineId), origins: unidentified.map((l) => l.origin.finding), parties: sensitiveEvidence },
+          legalBasis: banAnnouncement.legalBasis,
+        },
+        { factor: sensitive[0].c.score * unidentified[0].origin.certainty },
+      );
+    }
+    for (const l of lines) {
+      const cand = [l.item.match, l.item.inactive].find((c) => c?.status.assumption && c.status.suspension?.uncertain);
+      if (!cand || !(l.origin.finding === 'declared' || l.origin.finding === 'inferred' || l.origin.finding === 'possible')) continue;
+      const s = cand.status.suspension!;
+      emit(
+        'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY',
+        {
+          lineId: l.lineId,
+          partyRole: sensitive[0].p.role,
+          matchScore: cand.strength,
+          message:
+            `${lineTitle(l)} is a "${cand.family.name}" item, whose suspension (${citation(s.announcement)}) is inside a window with an uncertain end date (${cand.status.assumption}), and it goes to ${whoSensitive}. ` +
+            `Whatever date is assumed, such a line is at least for review. A formal notice fixing the end of the suspension would settle it.`,
+          evidence: itemEvidence(cand, l, citation, { suspension: { from: s.from, until: s.until, announcement: s.announcement, uncertain: true, sources: s.sources }, parties: sensitiveEvidence }),
+          legalBasis: legalBasis(s.announcement),
+        },
+        { factor: cand.strength },
+      );
+    }
+  }
   if (exposed.length === 0) return finish(result, findings, policy, undefined, {});
 
   // Order-level findings rest on the least restricted exposed line: its cap and its strength.
@@ -429,13 +489,32 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
       const who = `${ROLE_LABEL[p.role]} "${p.party.name}" (${p.party.country})`;
       const entryName = entryLabel(e);
       if (c.status.state !== 'in_force') {
+        const nexusBefore = c.status.state === 'not_yet' && e.defenceNexusFrom !== undefined && D >= e.defenceNexusFrom;
         emit('PARTY_LISTING_NOT_IN_FORCE', {
           partyRole: p.role,
           matchScore: c.score,
-          message: `${who} ${c.band === 'match' ? 'matches' : 'resembles'} ${entryName} on ${LIST_LABEL[e.list]} (${citation(e.announcement)}), but that entry is ${describeStatus(c.status, e)} at ${D}, so it does not count yet.`,
+          message: `${who} ${c.band === 'match' ? 'matches' : 'resembles'} ${entryName} on ${LIST_LABEL[e.list]} (${citation(e.announcement)}), but that entry is ${describeStatus(c.status, e)} at ${D}, so the listing does not count yet.`,
           evidence: ev,
           legalBasis: legalBasis(e.announcement),
         });
+        if (nexusBefore) {
+          // v2: a known MoD contractor or defence-group member is a defence-nexus party before its own listing
+          const ties = defenceTies(e);
+          emit(
+            c.band === 'match' ? 'DEFENCE_NEXUS_PARTY' : 'POSSIBLE_LIST_MATCH',
+            {
+              partyRole: p.role,
+              lineId: anchor.lineId,
+              matchScore: c.score,
+              message:
+                `${who} ${c.band === 'match' ? 'matches' : 'resembles'} ${entryName}, a known supplier of Japan's defence sector (${ties.text}) before its own listing on ${e.effectiveFrom}: ` +
+                `a military end use must be ruled out (${c.why}; score ${fmt2(c.score)}). The end user's signed end-use statement would settle it. Exposed: ${exposedText}.`,
+              evidence: { ...ev, basis: 'defence_nexus_before_listing', defenceNexusFrom: e.defenceNexusFrom, ties: ties.evidence },
+              legalBasis: banAnnouncement.legalBasis,
+            },
+            orderOpts(c.score),
+          );
+        }
         continue;
       }
       if (c.band === 'possible') {
@@ -550,6 +629,22 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
           `The goods transit ${[...new Set(hubs)].map((c) => `${cr.countries.get(c)?.name ?? c} (${c}${cr.countries.get(c)?.uncertain ? ', an inferred hub' : ''})`).join(', ')}, ` +
           `a transshipment hub for PRC-origin controlled goods (${exposedText}). The transport documents and the reason for the route would settle it.`,
         evidence: { transit: order.transit, hubs: [...new Set(hubs)], hubSources: [...new Set(hubs.flatMap((c) => cr.countries.get(c)?.sources ?? []))], ...redFlagEvidence(cr, 'RED_FLAG_TRANSSHIPMENT_HUB') },
+        legalBasis: banAnnouncement.legalBasis,
+      },
+      orderOpts(),
+    );
+  }
+  const stockFrom = cr.countries.get(order.shipFrom);
+  const stock = stockFrom?.transshipmentHub && !cp.prc.has(order.shipFrom) ? exposed.filter((l) => l.origin.finding === 'declared' || l.origin.finding === 'inferred') : [];
+  if (stock.length > 0) {
+    emit(
+      'SHIPPED_FROM_HUB_STOCK',
+      {
+        lineId: stock[0].lineId,
+        message:
+          `PRC-origin controlled goods (${stock.map(lineLabel).join(', ')}) ship from stock in ${stockFrom!.name} (${order.shipFrom}${stockFrom!.uncertain ? ', an inferred hub' : ''}), ` +
+          `a transshipment hub: routing through a hub is a red flag whether the goods transit there or are shipped from stock there. The supplier's purchase records and the reason for the route would settle it.`,
+        evidence: { shipFrom: order.shipFrom, lines: stock.map((l) => l.lineId), hubSources: stockFrom!.sources ?? [], ...redFlagEvidence(cr, 'RED_FLAG_TRANSSHIPMENT_HUB') },
         legalBasis: banAnnouncement.legalBasis,
       },
       orderOpts(),
@@ -671,9 +766,14 @@ function finish(result: Evaluation, findings: Finding[], policy: Policy, exposed
 
 const NO_CANDIDATES: PartyCandidate[] = Object.freeze([]) as unknown as PartyCandidate[];
 
+/** How the policy reads suspensions (v1: an uncertain end honoured, "until" exclusive; v2: inclusive). */
+export function suspensionReading(policy: Policy): SuspensionReading {
+  return { honourUncertain: policy.suspensions.honourUncertain, untilInclusive: policy.suspensions.untilInclusive === true };
+}
+
 function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string): PartyEvaluation[] {
   const out: PartyEvaluation[] = [];
-  const honour = policy.suspensions.honourUncertain;
+  const honour = suspensionReading(policy);
   for (const role of SCREENED_ROLES) {
     const party = order[role];
     if (!party) continue;
@@ -702,7 +802,7 @@ function screenParties(order: Order, view: ReferenceView, policy: Policy, D: str
 
 function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy, D: string): LineEvaluation {
   const strengths = policy.itemMatch.strengths;
-  const honour = policy.suspensions.honourUncertain;
+  const honour = suspensionReading(policy);
   const candidates: ItemMatch[] = cr.items.candidates(line).map((c: ItemCandidate) => {
     const strength = strengths[c.method];
     return {
@@ -726,6 +826,34 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
     } else if (!inactive || c.strength > inactive.strength) inactive = c;
   }
   const classification = match ? 'controlled' : inactive ? (inactive.status.state === 'suspended' ? 'suspended' : 'not_in_force') : 'no_match';
+  // v2: a broad code family corroborated by a description naming the controlled material counts as a 6-digit family
+  if (match && match.method === 'hs6Weak' && cp.corroboration.length > 0) {
+    const norm = normaliseText(line.description);
+    for (const c of cp.corroboration) {
+      if (!c.families.includes(match.familyId) || !c.codes.includes(match.matched)) continue;
+      const hit = c.words.find(norm)[0];
+      if (hit) {
+        const strength = strengths.hs6;
+        match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: hit.term };
+        break;
+      }
+    }
+  }
+  // v2: a description that expressly names an uncontrolled material outweighs a broad code family or a keyword
+  let uncontrolled: LineEvaluation['uncontrolled'];
+  if (match && (match.method === 'hs6' || match.method === 'hs6Weak' || match.method === 'keyword') && cp.uncontrolled.length > 0) {
+    const norm = normaliseText(line.description);
+    for (const u of cp.uncontrolled) {
+      if (!u.families.includes(match.familyId)) continue;
+      const hit = u.words.find(norm)[0];
+      if (hit) {
+        uncontrolled = { id: u.id, word: hit.term, note: u.note };
+        if (!match.weak) match = { ...match, weak: true };
+        break;
+      }
+    }
+  }
+  const unidentified = !match && !inactive && !line.hsCode && !line.controlCode && cp.vagueWords !== undefined && isVague(line.description, cp.vagueWords);
 
   const origin = findOrigin(line, order, cr, cp, policy);
   const exposed = !!match && origin.finding !== 'not_prc' && origin.finding !== 'unknown';
@@ -749,6 +877,8 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
     description: line.description,
     line,
     item: { classification, match, inactive, candidates },
+    uncontrolled,
+    unidentified,
     origin,
     exposed,
     cap,
@@ -804,9 +934,11 @@ function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPo
   }
   for (const p of parties) {
     for (const c of p.candidates) {
-      if (c.band === 'match' && policy.japanNexus.listKinds.includes(c.entry.list) && cp.japan.has(c.entry.country)) {
-        grounds.push(`${ROLE_WORD[p.role]} matches the Japanese entity ${c.entry.names.en}`);
-      }
+      if (!policy.japanNexus.listKinds.includes(c.entry.list) || !cp.japan.has(c.entry.country)) continue;
+      if (c.band === 'match') grounds.push(`${ROLE_WORD[p.role]} matches the Japanese entity ${c.entry.names.en}`);
+      // v2 (no false clear): a party that may be a Japanese military user or control-listed entity is a nexus too
+      else if (policy.japanNexus.possibleSensitive && (c.entry.list === 'military_user' || c.entry.list === 'control_list'))
+        grounds.push(`${ROLE_WORD[p.role]} may be the Japanese entity ${c.entry.names.en}`);
     }
   }
   if (grounds.length === 0) return NO_NEXUS;
@@ -832,6 +964,46 @@ function militaryEndUse(
     .filter(Boolean)
     .join(' and ');
   return { why, terms: [...new Set(terms)] };
+}
+
+/** The parties that are, or may be, a Japanese military user or a control-listed entity in force at D. */
+function sensitiveCandidates(parties: PartyEvaluation[]): { p: PartyEvaluation; c: PartyCandidate }[] {
+  const out: { p: PartyEvaluation; c: PartyCandidate }[] = [];
+  for (const p of parties)
+    for (const c of p.candidates)
+      if (c.status.state === 'in_force' && (c.entry.list === 'military_user' || c.entry.list === 'control_list')) {
+        out.push({ p, c });
+        break;
+      }
+  return out.sort((a, b) => (a.c.band === b.c.band ? b.c.score - a.c.score : a.c.band === 'match' ? -1 : 1));
+}
+
+/** Why an entry is a defence-nexus party: its procurement contracts and group ties, in words and as evidence. */
+function defenceTies(e: ListedParty): { text: string; evidence: Record<string, unknown> } {
+  const parts: string[] = [];
+  const contracts = e.contracts ?? [];
+  if (contracts.length) parts.push(`MoD/ATLA top contractor in FY${contracts.map((c) => c.fiscalYear).join(', FY')}`);
+  const related = e.related ?? [];
+  if (related.length) parts.push(related.map((r) => `${r.relation} of ${r.id}${r.ownershipPct !== undefined ? ` (${r.ownershipPct}%)` : ''}`).join(', '));
+  return { text: parts.join('; ') || 'defence supplier', evidence: { contracts, related } };
+}
+
+/** Whether a description names no specific good: every word of it is vague (numbers, units and punctuation aside). */
+function isVague(description: string, vague: CompiledPolicy['vagueWords']): boolean {
+  if (!vague) return false;
+  let s = normaliseText(description);
+  for (const w of vague.cjk) s = s.split(w).join(' ');
+  const words = s.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  let any = false;
+  for (const w of words) {
+    if (/^[0-9.,x×]+[a-z]*$/.test(w)) continue;
+    if (vague.latin.has(w) || vague.latin.has(w.replace(/s$/, ''))) {
+      any = true;
+      continue;
+    }
+    return false;
+  }
+  return any || normaliseText(description).trim() !== s.trim();
 }
 
 function listConsequence(e: ListedParty, citation: (id: string) => string): string {
@@ -886,6 +1058,7 @@ function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: (id: string) =>
   const ev: Record<string, unknown> = { familyId: f.id, familyName: f.name, method: m.method, matched: m.matched };
   put(ev, 'controlCode', m.controlCode);
   put(ev, 'keywordLanguage', m.lang);
+  put(ev, 'corroboratedBy', m.corroboratedBy);
   ev.announcement = f.announcement;
   ev.citation = citation(f.announcement);
   ev.effectiveFrom = f.effectiveFrom;

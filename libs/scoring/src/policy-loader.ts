@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { policyFromObject, PolicyError, type Policy } from './policy';
 
 /** The policy file shipped with the code (works from the sources and from dist/). */
-export function bundledPolicyPath(file = 'policy.v1.json'): string {
+export function bundledPolicyPath(file = 'policy.v2.json'): string {
   let dir = __dirname;
   for (let i = 0; i < 8; i++) {
     const candidate = path.join(dir, 'libs', 'scoring', 'policy', file);

@@ -41,7 +41,14 @@ export const RuleCodes = [
   'SUSPENSION_END_UNCERTAIN',
   'ORIGIN_MISSING',
   'HS_CODE_MISSING',
+  // policy v2
+  'UNIDENTIFIED_LINE',
+  'SHIPPED_FROM_HUB_STOCK',
+  'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY',
+  'UNCONTROLLED_MATERIAL_NAMED',
 ] as const;
+/** Rules a policy may leave out (added after policy v1, which stays loadable for replay): absent means off. */
+export const OptionalRuleCodes: readonly RuleCode[] = ['UNIDENTIFIED_LINE', 'SHIPPED_FROM_HUB_STOCK', 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY', 'UNCONTROLLED_MATERIAL_NAMED'];
 export type RuleCode = (typeof RuleCodes)[number];
 
 export const ItemMatchMethods = ['controlCode', 'hs10', 'hs8', 'hs6', 'hs6Weak', 'keyword'] as const;
@@ -75,7 +82,7 @@ const RuleT = Type.Object(
 );
 
 const rulesSchema = Type.Object(
-  Object.fromEntries(RuleCodes.map((c) => [c, RuleT])) as Record<RuleCode, typeof RuleT>,
+  Object.fromEntries(RuleCodes.map((c) => [c, OptionalRuleCodes.includes(c) ? Type.Optional(RuleT) : RuleT])) as Record<RuleCode, typeof RuleT>,
   { additionalProperties: false },
 );
 
@@ -87,6 +94,22 @@ export const PolicySchema = Type.Object(
     source: Type.String({ minLength: 1 }),
     /** The announcement (id in the reference data) whose dates gate every Japan rule. */
     japanBan: Type.Object({ announcement: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    /** How the as-of date is read from `occurredAt` when an order has no ship or order date (v2: +480, China Standard Time). */
+    asOf: Type.Optional(Type.Object({ occurredAtUtcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840 }) }, { additionalProperties: false })),
+    /**
+     * Unidentified lines (v2): a line with neither HS code nor control code whose description names no specific
+     * good: every word of it is one of these (numbers, units and punctuation aside).
+     */
+    unidentifiedLine: Type.Optional(Type.Object({ vagueWords: PerLang }, { additionalProperties: false })),
+    /**
+     * Descriptions that expressly name an uncontrolled material (a light rare earth, NdFeB without Dy or Tb): with only
+     * a broad code family as item evidence the line is at most review (v2).
+     */
+    uncontrolledMaterials: Type.Optional(
+      Type.Array(
+        Type.Object({ id: Type.String({ minLength: 1 }), families: Type.Array(Type.String({ minLength: 1 })), words: PerLang, note: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+      ),
+    ),
     japanNexus: Type.Object(
       {
         countries: Type.Array(Country, { minItems: 1 }),
@@ -94,6 +117,8 @@ export const PolicySchema = Type.Object(
         partyRoles: Type.Array(PartyRoleT),
         /** A certain match on an entry of these lists is a Japan nexus wherever the party sits. */
         listKinds: Type.Array(ListKindT),
+        /** v2: a possible match to a Japanese military user or control-listed entity is a Japan nexus too (no false clear). */
+        possibleSensitive: Type.Optional(Type.Boolean()),
       },
       { additionalProperties: false },
     ),
@@ -127,6 +152,18 @@ export const PolicySchema = Type.Object(
         ),
         /** A line whose best match is weaker than this is a weak match (capped). */
         weakBelow: Unit,
+        /**
+         * v2: a broad code family (hs6Weak) is corroborated by a description that names the controlled material
+         * itself (a Dy-diffused NdFeB magnet under 850511): the line then counts as a 6-digit family match, not weak.
+         */
+        corroboration: Type.Optional(
+          Type.Array(
+            Type.Object(
+              { families: Type.Array(Type.String({ minLength: 1 })), codes: Type.Array(Type.String({ pattern: '^[0-9]{6}$' })), words: PerLang, note: Type.String({ minLength: 1 }) },
+              { additionalProperties: false },
+            ),
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -139,6 +176,8 @@ export const PolicySchema = Type.Object(
       {
         /** true: a suspension whose end date is uncertain is honoured (the data's reading); false: assume it ended. */
         honourUncertain: Type.Boolean(),
+        /** true (v2): "until D" includes D, so the measure applies again from the day after D; absent or false (v1): from D. */
+        untilInclusive: Type.Optional(Type.Boolean()),
       },
       { additionalProperties: false },
     ),

@@ -131,12 +131,12 @@ function removeLatinForms(tokens: string[], forms: Map<string, string[][]>): str
  * The canonical form of a name: "Mitsubishi Heavy Industries Aero Engines, Ltd." → "mitsubishi heavy industries aero engines";
  * "三菱重工航空エンジン株式会社" → "三菱重工航空エンジン"; "ＴＤＫ株式会社" → "tdk"; "Mitsui E&S Co." → "mitsui e s".
  */
-export function normalizeName(name: string, legalForms: LegalForms): string {
+export function normalizeName(name: string, legalForms: LegalForms, keepAnd = false): string {
   const forms = compileLegalForms(legalForms);
   let s = baseFold(name);
   for (const f of forms.cjk) if (s.includes(f)) s = s.split(f).join(' ');
   s = collapse(separateScripts(stripPunctuation(s)));
-  const tokens = removeLatinForms(s.split(' ').filter(Boolean), forms.latin).filter((t) => t !== 'and');
+  const tokens = removeLatinForms(s.split(' ').filter(Boolean), forms.latin).filter((t) => keepAnd || t !== 'and');
   return collapse(tokens.join(' '));
 }
 

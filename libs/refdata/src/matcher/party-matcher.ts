@@ -1,6 +1,6 @@
 import type { LegalForms, ListedParty, PartyListKind } from '../model';
 import { isValidJpCorporateNumber, normalizeJpCorporateNumber } from './corporate-number';
-import { compileVocabulary, foldForSearch, isCjkChar, nameFeatures, type Feature, type NameFeatures, type TokenVocabulary } from './normalize';
+import { compileVocabulary, foldForSearch, isCjkChar, nameFeatures, normalizeName, type Feature, type NameFeatures, type TokenVocabulary } from './normalize';
 import { trigrams, typoSimilarity } from './similarity';
 
 /**
@@ -127,13 +127,15 @@ const LIST_RANK: Record<PartyListKind, number> = { control_list: 0, military_use
 const METHOD_RANK: Record<PartyMatchMethod, number> = { corporate_number: 0, exact: 1, alias: 2, fuzzy: 3 };
 const MIN_SOFT_LEN = 5;
 const FUZZY_CAP = 0.99;
-const FOREIGN_MILITARY_FACTOR = 0.7;
+/** A generic government name ("Ministry of Defense") abroad with nothing tying it to Japan: at most a possible match. */
+const FOREIGN_GENERIC_CAP = 0.85;
 const OTHER_NUMBER_CAP = 0.85;
 const OMITTED_WEAK_FACTOR = 0.25;
 const OMITTED_DISTINCTIVE_FACTOR = 0.5;
 const SINGLE_WORD_CAP = 0.7;
 /** A listed name plus a qualifier (plant, office, 工場, 師団...) and a few place or division words: a certain match. */
-const QUALIFIED_SCORE = 0.93;
+const QUALIFIED_SCORE = 0.91;
+const QUALIFIED_SPECIFICITY = 0.035;
 const MAX_QUALIFIED_LATIN = 4;
 const MAX_QUALIFIED_CJK = 12;
 const ORDINAL_OR_NUMBER = /^[0-9]+(st|nd|rd|th)?$/;
@@ -184,6 +186,8 @@ export class PartyMatcher {
   private readonly cjkPrefixes: string[];
   private readonly parentCjk: string[][] = [];
   private readonly vocab: TokenVocabulary;
+  /** Latin legal forms without spaces or punctuation ("coltd", "corporation"), longest first. */
+  private readonly compactForms: string[];
   /** Words that tie a name to Japan (jurisdiction markers): a military-user name with none of them is generic abroad. */
   private readonly japanMarkers: string[];
 
@@ -198,6 +202,7 @@ export class PartyMatcher {
     this.n = entries.length;
 
     const pending: { entry: number; text: string; kind: 'name' | 'alias'; nf: NameFeatures }[] = [];
+    const extraCompacts: { entry: number; compact: string; text: string }[] = [];
     entries.forEach((e, i) => {
       const texts: { text: string; kind: 'name' | 'alias' }[] = [];
       for (const t of [e.names.en, e.names.ja, e.names.zh]) if (t) texts.push({ text: t, kind: 'name' });
@@ -206,7 +211,12 @@ export class PartyMatcher {
       const seenKeys = new Set<string>();
       for (const { text, kind } of texts) {
         const nf = nameFeatures(text, legalForms);
-        if (nf.features.length === 0 || seenKeys.has(nf.key)) continue;
+        if (nf.features.length === 0) continue;
+        if (seenKeys.has(nf.key)) {
+          // same words in another order: its spaceless spelling still identifies the entry ("JapanMOD")
+          extraCompacts.push({ entry: i, compact: nf.compact, text });
+          continue;
+        }
         seenKeys.add(nf.key);
         pending.push({ entry: i, text, kind, nf });
         for (const f of nf.features) entryFeatures.add(f.key);
@@ -241,18 +251,26 @@ export class PartyMatcher {
       this.entryVariants[p.entry]!.push(v);
       push(this.byKey, p.nf.key, v);
       push(this.byCompact, p.nf.compact, v);
+      // "Network and Sensor" written without spaces keeps its "and"
+      const withAnd = normalizeName(p.text, legalForms, true).replace(/\s+/g, '');
+      if (withAnd !== p.nf.compact) push(this.byCompact, withAnd, v);
       for (const f of p.nf.features) {
         push(this.postings, f.key, v);
         if (f.latin && isSoftWord(f.raw)) this.vocabKey.set(f.raw, f.key);
       }
     }
     for (const word of this.vocabKey.keys()) for (const g of trigrams(word)) push(this.vocabByTrigram, g, word);
+    for (const x of extraCompacts) {
+      const v = this.entryVariants[x.entry]!.find((u) => this.variants[u]!.kind === 'alias') ?? this.entryVariants[x.entry]![0];
+      if (v !== undefined && !(this.byCompact.get(x.compact) ?? []).includes(v)) push(this.byCompact, x.compact, v);
+    }
 
     this.countryPrefix = new Set((legalForms.countryPrefixes ?? []).flatMap((w) => nameFeatures(w, legalForms).features.filter((f) => f.latin).map((f) => f.key)));
     this.cjkPrefixes = (legalForms.countryPrefixes ?? [])
       .flatMap((w) => nameFeatures(w, legalForms).cjkRuns)
       .sort((a, b) => b.length - a.length);
     this.vocab = compileVocabulary(legalForms);
+    this.compactForms = [...new Set(legalForms.en.map((f) => f.toLowerCase().replace(/[^a-z0-9]/g, '')).filter((f) => f.length >= 2))].sort((a, b) => b.length - a.length);
     this.japanMarkers = (legalForms.japanMarkers ?? []).map((w) => foldForSearch(w));
     const byId = new Map(entries.map((e, i) => [e.id, i] as const));
     for (let i = 0; i < entries.length; i++) {
@@ -262,7 +280,7 @@ export class PartyMatcher {
     const addParent = (child: number | undefined, parent: number | undefined) => {
       if (child === undefined || parent === undefined) return;
       for (const v of this.entryVariants[parent]!) {
-        for (const f of this.variants[v]!.features) if (!f.weak && f.latin) this.parentKeys[child]!.add(f.key);
+        for (const f of this.variants[v]!.features) if (f.latin) this.parentKeys[child]!.add(f.key);
         this.parentCjk[child]!.push(...this.variants[v]!.cjkRuns);
       }
       this.parentCjk[child]!.sort((a, b) => b.length - a.length);
@@ -354,6 +372,15 @@ export class PartyMatcher {
     for (const v of this.byKey.get(q.key) ?? []) out.set(v, this.exactWhy(v, 'normalised name equals'));
     for (const v of this.byCompact.get(q.compact) ?? [])
       if (!out.has(v)) out.set(v, this.exactWhy(v, 'normalised name without spaces equals'));
+    // a name written without spaces keeps its legal form glued on ("KawasakiHeavyIndustriesAerospaceSystemsCompany")
+    if (out.size === 0 && /^[a-z0-9]+$/.test(q.compact)) {
+      for (const form of this.compactForms) {
+        if (q.compact.length > form.length + 2 && q.compact.endsWith(form)) {
+          for (const v of this.byCompact.get(q.compact.slice(0, -form.length)) ?? [])
+            if (!out.has(v)) out.set(v, this.exactWhy(v, `normalised name without spaces and without the legal form "${form}" equals`));
+        }
+      }
+    }
     return out;
   }
 
@@ -373,8 +400,10 @@ export class PartyMatcher {
       // Wherever it sits: an office, branch or subsidiary abroad is the same entity. Only a generic
       // government name ("Ministry of Defense", "Joint Staff") with nothing tying it to Japan is weaker abroad.
       if (m.entry.list === 'military_user' && !this.namesJapan(party.name)) {
-        score *= FOREIGN_MILITARY_FACTOR;
-        why += `; the party is in ${country} and its name does not tie it to Japan: "${m.matchedName}" names a ${m.entry.country} government body only in Japan (score ×${FOREIGN_MILITARY_FACTOR})`;
+        if (score > FOREIGN_GENERIC_CAP) {
+          score = FOREIGN_GENERIC_CAP;
+          why += `; the party is in ${country} and its name does not tie it to Japan: "${m.matchedName}" may be another country's body (capped at a possible match)`;
+        }
       } else {
         why += `; the party is in ${country}: an office, branch or subsidiary abroad of the ${m.entry.country} entity counts the same`;
       }
@@ -577,6 +606,11 @@ export class PartyMatcher {
           extra += qWeights[i]!;
         }
       }
+      // a qualifier that repeats a word of the name ("... Research Center - Misawa Centre") is deduplicated from the features
+      for (const t of new Set(q.latinSeq)) {
+        if (!this.vocab.unitLatin.has(t) || qualifiers.includes(t)) continue;
+        if (q.latinSeq.filter((x) => x === t).length > v.latinSeq.filter((x) => x === t).length) qualifiers.push(t);
+      }
       let restCjk = 0;
       if (unQ.some((i) => !q.features[i]!.latin)) {
         for (const piece of cjkRemainders(q.cjkRuns, [...v.cjkRuns, ...this.ownCjk(v)])) {
@@ -594,10 +628,11 @@ export class PartyMatcher {
       const named = () =>
         [qualifiers.length ? `the qualifier ${[...new Set(qualifiers)].map((w) => `"${w}"`).join(', ')}` : '', [...new Set(prefixes)].join(', ')].filter(Boolean).join(' and ');
       if (extra === 0) {
-        containment = 0.95;
+        containment = round4(0.95 + 0.04 * (shared / (shared + sum(unQ.map((i) => qWeights[i]!)))));
         containmentWhy = `contains the whole name; the other words only name ${named() || 'a number or the entry itself'} (a site, office, unit or prefix of the same entity)`;
       } else if (qualifiers.length > 0 && restLatin <= MAX_QUALIFIED_LATIN && restCjk <= MAX_QUALIFIED_CJK) {
-        containment = QUALIFIED_SCORE;
+        // the more of the party's name the listed name covers, the more specific the entry (a centre of ATLA → that centre)
+        containment = round4(QUALIFIED_SCORE + QUALIFIED_SPECIFICITY * (shared / (shared + extra)));
         containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
       } else if (v.distinctiveCount >= 2 && v.distinctive >= this.minContainmentWeight()) {
         containment = 0.8 + 0.09 * (shared / (shared + extra));
@@ -645,7 +680,7 @@ export class PartyMatcher {
     let p = piece;
     for (let changed = true; changed && p; ) {
       changed = false;
-      for (const pre of [...this.cjkPrefixes, ...this.parentCjk[entry]!]) {
+      for (const pre of this.prefixesOf(entry)) {
         if (p.startsWith(pre)) {
           prefixes.push(this.cjkPrefixes.includes(pre) ? `the country prefix "${pre}"` : `its parent's name (${pre})`);
           p = p.slice(pre.length);
@@ -664,7 +699,7 @@ export class PartyMatcher {
           break;
         }
       }
-      for (const pre of [...this.cjkPrefixes, ...this.parentCjk[entry]!]) {
+      for (const pre of this.prefixesOf(entry)) {
         if (p && p.endsWith(pre)) {
           prefixes.push(this.cjkPrefixes.includes(pre) ? `the country prefix "${pre}"` : `its parent's name (${pre})`);
           p = p.slice(0, p.length - pre.length);
@@ -674,6 +709,11 @@ export class PartyMatcher {
       }
     }
     return { qualifiers, prefixes, rest: p };
+  }
+
+  /** The CJK country prefixes and the parents' CJK names of an entry, longest first. */
+  private prefixesOf(entry: number): string[] {
+    return [...this.cjkPrefixes, ...this.parentCjk[entry]!].sort((a, b) => b.length - a.length);
   }
 
   /** Whether a name says it is Japanese (a jurisdiction marker such as "Japan", "JSDF", "自衛", "防衛"). */
@@ -719,8 +759,13 @@ function containsPhrase(q: NameFeatures, v: Variant, qMatched: number[]): boolea
   });
   const seq = q.latinSeq.map((t) => aligned.get(t) ?? t);
   if (v.latinSeq.length > 0) {
+    // contiguous, in order or in another order of the same words ("Japan MOD" ~ "MOD Japan")
+    const want = [...v.latinSeq].sort().join(' ');
     let found = false;
-    for (let i = 0; !found && i + v.latinSeq.length <= seq.length; i++) found = v.latinSeq.every((t, k) => seq[i + k] === t);
+    for (let i = 0; !found && i + v.latinSeq.length <= seq.length; i++) {
+      const window = seq.slice(i, i + v.latinSeq.length);
+      found = v.latinSeq.every((t, k) => window[k] === t) || [...window].sort().join(' ') === want;
+    }
     if (!found) return false;
   }
   return v.cjkRuns.every((run) => q.cjkRuns.some((r) => r.includes(run)));

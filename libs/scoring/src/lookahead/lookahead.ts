@@ -1,8 +1,8 @@
 import { isIsoDate, type Assessment, type OrderEvent, type Severity, type Verdict } from '@dualwatch/contracts';
 import type { IsoDate, RefData, Suspension } from '@dualwatch/refdata';
 import { assess } from '../assess';
-import { describeStatus, statusAt, type DatedLike, type InForceState } from '../dates';
-import { evaluate } from '../evaluate';
+import { describeStatus, statusAt, suspensionEnds, type DatedLike, type InForceState, type SuspensionReading } from '../dates';
+import { evaluate, suspensionReading } from '../evaluate';
 import { alignedLines } from '../format-table';
 import type { Policy } from '../policy';
 import { createLocalView, type ReferenceView } from '../reference-view';
@@ -75,10 +75,10 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 }
 
 /** Every date at which a dated measure can change status. */
-function datesOf(d: DatedLike): IsoDate[] {
+function datesOf(d: DatedLike, reading: SuspensionReading): IsoDate[] {
   const out = [d.effectiveFrom];
   if (d.repealedOn) out.push(d.repealedOn);
-  for (const s of d.suspensions ?? []) out.push(s.from, s.until);
+  for (const s of d.suspensions ?? []) out.push(s.from, suspensionEnds(s, reading));
   return out;
 }
 
@@ -117,7 +117,7 @@ function classify(from: InForceState, to: InForceState): StatusChange {
 }
 
 /** Of the measures, those whose status on `date` differs from the day before. */
-function causesOn(measures: DatedRef[], date: IsoDate, honour: boolean): LookaheadCause[] {
+function causesOn(measures: DatedRef[], date: IsoDate, honour: SuspensionReading): LookaheadCause[] {
   const before = addDays(date, -1);
   const out: LookaheadCause[] = [];
   for (const m of measures) {
@@ -167,8 +167,8 @@ export function lookaheadOrder(
   if (ship && ship <= today) return null;
   const until = ship ?? addDays(today, opts.horizonDays ?? 365);
   const measures = relevantMeasures(event, view, policy, until);
-  const dates = [...new Set(measures.flatMap((m) => datesOf(m.dated)))].filter((d) => d > today && d <= until).sort();
-  const honour = policy.suspensions.honourUncertain;
+  const honour = suspensionReading(policy);
+  const dates = [...new Set(measures.flatMap((m) => datesOf(m.dated, honour)))].filter((d) => d > today && d <= until).sort();
 
   let prev = assess(event, view, policy, today);
   const result: OrderLookahead = {
