@@ -136,6 +136,7 @@ const SINGLE_WORD_CAP = 0.7;
 /** A listed name plus a qualifier (plant, office, 工場, 師団...) and a few place or division words: a certain match. */
 const QUALIFIED_SCORE = 0.91;
 const QUALIFIED_SPECIFICITY = 0.035;
+const SINGLE_WORD_QUALIFIED = 0.86;
 const MAX_QUALIFIED_LATIN = 4;
 const MAX_QUALIFIED_CJK = 12;
 const ORDINAL_OR_NUMBER = /^[0-9]+(st|nd|rd|th)?$/;
@@ -633,7 +634,11 @@ export class PartyMatcher {
       } else if (qualifiers.length > 0 && restLatin <= MAX_QUALIFIED_LATIN && restCjk <= MAX_QUALIFIED_CJK) {
         // the more of the party's name the listed name covers, the more specific the entry (a centre of ATLA → that centre)
         containment = round4(QUALIFIED_SCORE + QUALIFIED_SPECIFICITY * (shared / (shared + extra)));
-        containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
+        if (v.distinctiveCount < 2) {
+          // one distinctive word ("Mitsui", 防大) plus other words is too little to be sure: "Mitsui Memorial Hospital"
+          containment = SINGLE_WORD_QUALIFIED;
+          containmentWhy = `contains the whole one-word name with ${named()} and other words (${rest.join(', ')}): possibly a site of the same entity`;
+        } else containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
       } else if (v.distinctiveCount >= 2 && v.distinctive >= this.minContainmentWeight()) {
         containment = 0.8 + 0.09 * (shared / (shared + extra));
         containmentWhy = 'contains the whole name plus other words';
