@@ -93,6 +93,10 @@ export interface Measurement {
     byKind: Record<string, { certain: Rate; any: Rate }>;
     byList: Record<string, { certain: Rate; any: Rate }>;
     unverified: { certain: Rate; any: Rate };
+    /** Certain-match recall over the variants that should be certain: all but generic government names abroad. */
+    certainByDesign: Rate;
+    /** Generic government names abroad ("Ministry of Defense" in the US): possible matches by design. */
+    genericAbroad: { certain: Rate; any: Rate };
   };
   negatives: {
     results: NegativeResult[];
@@ -122,8 +126,10 @@ export function measure(corpus: Corpus, ctx: Context = productContext(), opts: {
   // positives
   const byKind: Measurement['positives']['byKind'] = {};
   const byList: Measurement['positives']['byList'] = {};
-  const pos = { certain: rate(), any: rate(), top1: rate(), unverified: { certain: rate(), any: rate() } };
+  const pos = { certain: rate(), any: rate(), top1: rate(), unverified: { certain: rate(), any: rate() }, certainByDesign: rate(), genericAbroad: { certain: rate(), any: rate() } };
   const posResults: PositiveResult[] = [];
+  const matcher = createPartyMatcher(ctx.refdata, ctx.policy);
+  const entries = new Map(ctx.refdata.parties.map((e) => [e.id, e]));
   for (const v of corpus.positives) {
     const cands = candidates(ctx.view, { name: v.text, country: v.country }, t);
     const certain = cands.some((c) => c.band === 'match' && v.accept.includes(c.id));
@@ -131,6 +137,12 @@ export function measure(corpus: Corpus, ctx: Context = productContext(), opts: {
     posResults.push({ v, certain, any, top: cands[0] });
     bump(pos.certain, certain);
     bump(pos.any, any);
+    // a generic government name abroad ("Ministry of Defense" in the US) is a possible match by design (matcher README)
+    const expected = entries.get(v.expected);
+    if (expected && matcher.isGenericAbroad(expected, { name: v.text, country: v.country })) {
+      bump(pos.genericAbroad.certain, certain);
+      bump(pos.genericAbroad.any, any);
+    } else bump(pos.certainByDesign, certain);
     bump(pos.top1, !!cands[0] && v.accept.includes(cands[0].id) && cands[0].band === 'match');
     if (v.unverified) {
       bump(pos.unverified.certain, certain);
@@ -212,6 +224,9 @@ export function measure(corpus: Corpus, ctx: Context = productContext(), opts: {
   // cold screening: a fresh matcher, each distinct name once
   let timing = { names: 0, medianUs: 0, p99Us: 0, buildMs: 0 };
   if (opts.timing !== false) {
+    // warm the JIT on a throwaway matcher: the figure is a new name on a fresh matcher, not V8's first compile
+    const warm = createPartyMatcher(ctx.refdata, ctx.policy);
+    for (const p of corpus.positives.slice(0, 2000)) warm.match({ name: p.text, country: p.country });
     const t0 = process.hrtime.bigint();
     const matcher = createPartyMatcher(ctx.refdata, ctx.policy);
     const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -186,6 +186,12 @@ export class PartyMatcher {
   /** The CJK country prefixes (日本国, 日本), longest first, and each entry's parents' CJK names. */
   private readonly cjkPrefixes: string[];
   private readonly parentCjk: string[][] = [];
+  /** Per entry: the entries tied to it by a `related` link, either way (its group). */
+  private readonly relatedOf: Set<number>[] = [];
+  /** Lazily built per entry: its names' CJK runs, its CJK prefixes; and sharedWithOthers answers. */
+  private readonly ownCjkCache: string[][] = [];
+  private readonly prefixCache: string[][] = [];
+  private readonly sharedCache = new Map<string, boolean>();
   private readonly vocab: TokenVocabulary;
   /** Latin legal forms without spaces or punctuation ("coltd", "corporation"), longest first. */
   private readonly compactForms: string[];
@@ -216,6 +222,7 @@ export class PartyMatcher {
         if (seenKeys.has(nf.key)) {
           // same words in another order: its spaceless spelling still identifies the entry ("JapanMOD")
           extraCompacts.push({ entry: i, compact: nf.compact, text });
+          extraCompacts.push({ entry: i, compact: normalizeName(text, legalForms, true).replace(/\s+/g, ''), text });
           continue;
         }
         seenKeys.add(nf.key);
@@ -286,8 +293,14 @@ export class PartyMatcher {
       }
       this.parentCjk[child]!.sort((a, b) => b.length - a.length);
     };
+    for (let i = 0; i < entries.length; i++) this.relatedOf.push(new Set());
     entries.forEach((e, i) => {
       for (const r of e.related ?? []) {
+        const j = byId.get(r.id);
+        if (j !== undefined) {
+          this.relatedOf[i]!.add(j);
+          this.relatedOf[j]!.add(i);
+        }
         if (r.relation === 'parent') addParent(byId.get(r.id), i);
         else if (r.relation === 'subsidiary') addParent(i, byId.get(r.id));
       }
@@ -613,9 +626,12 @@ export class PartyMatcher {
         if (q.latinSeq.filter((x) => x === t).length > v.latinSeq.filter((x) => x === t).length) qualifiers.push(t);
       }
       let restCjk = 0;
+      let glued = false;
       if (unQ.some((i) => !q.features[i]!.latin)) {
-        for (const piece of cjkRemainders(q.cjkRuns, [...v.cjkRuns, ...this.ownCjk(v)])) {
+        for (const { piece, beforeName } of cjkRemainders(q.cjkRuns, [...v.cjkRuns, ...this.ownCjk(v)])) {
           const c = this.classifyCjkPiece(piece, v.entry);
+          // characters glued in front of the name are another word (消防大学校 is not 防大 + 学校)
+          if (beforeName && c.rest) glued = true;
           qualifiers.push(...c.qualifiers);
           prefixes.push(...c.prefixes);
           if (c.rest) {
@@ -631,11 +647,11 @@ export class PartyMatcher {
       if (extra === 0) {
         containment = round4(0.95 + 0.04 * (shared / (shared + sum(unQ.map((i) => qWeights[i]!)))));
         containmentWhy = `contains the whole name; the other words only name ${named() || 'a number or the entry itself'} (a site, office, unit or prefix of the same entity)`;
-      } else if (qualifiers.length > 0 && restLatin <= MAX_QUALIFIED_LATIN && restCjk <= MAX_QUALIFIED_CJK) {
+      } else if (qualifiers.length > 0 && !glued && restLatin <= MAX_QUALIFIED_LATIN && restCjk <= MAX_QUALIFIED_CJK) {
         // the more of the party's name the listed name covers, the more specific the entry (a centre of ATLA → that centre)
         containment = round4(QUALIFIED_SCORE + QUALIFIED_SPECIFICITY * (shared / (shared + extra)));
-        if (v.distinctiveCount < 2) {
-          // one distinctive word ("Mitsui", 防大) plus other words is too little to be sure: "Mitsui Memorial Hospital"
+        if (v.distinctiveCount === 0 || (v.features.length === 1 && this.sharedWithOthers(v.features[0]!.key, v.entry))) {
+          // a one-word name that other entities share ("Mitsui") plus other words is too little to be sure: "Mitsui Memorial Hospital"
           containment = SINGLE_WORD_QUALIFIED;
           containmentWhy = `contains the whole one-word name with ${named()} and other words (${rest.join(', ')}): possibly a site of the same entity`;
         } else containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
@@ -669,9 +685,9 @@ export class PartyMatcher {
 
   /** The CJK runs of every name of the entry (a query may spell the entry twice, "防衛装備庁(ATLA)"). */
   private ownCjk(v: Variant): string[] {
-    const out: string[] = [];
-    for (const u of this.entryVariants[v.entry]!) if (u !== this.variants.indexOf(v)) out.push(...this.variants[u]!.cjkRuns);
-    return out;
+    let all = this.ownCjkCache[v.entry];
+    if (!all) this.ownCjkCache[v.entry] = all = this.entryVariants[v.entry]!.flatMap((u) => this.variants[u]!.cjkRuns);
+    return all;
   }
 
   /**
@@ -716,15 +732,54 @@ export class PartyMatcher {
     return { qualifiers, prefixes, rest: p };
   }
 
+  /**
+   * Whether a feature also stands in the names of another entity: an entry outside this entry's group that
+   * shares none of its names (MU-NIDS and CL-27-a are one institute listed twice; OKI's subsidiaries are its
+   * group; Mitsui & Co. and Mitsui E&S are two unrelated companies).
+   */
+  private sharedWithOthers(key: string, entry: number): boolean {
+    // a military user's short name (JSDF, ATLA, 空自) is its own; its units carry it on purpose
+    if (this.entries[entry]!.list === 'military_user') return false;
+    const cacheKey = `${entry}|${key}`;
+    const hit = this.sharedCache.get(cacheKey);
+    if (hit !== undefined) return hit;
+    const shared = this.computeShared(key, entry);
+    this.sharedCache.set(cacheKey, shared);
+    return shared;
+  }
+
+  private computeShared(key: string, entry: number): boolean {
+    const related = this.relatedOf[entry]!;
+    const own = new Set(this.entryVariants[entry]!.map((u) => this.variants[u]!.features.map((f) => f.key).join(' ')));
+    for (const u of this.postings.get(key) ?? []) {
+      const other = this.variants[u]!.entry;
+      if (other === entry || related.has(other)) continue;
+      if (!this.entryVariants[other]!.some((w) => own.has(this.variants[w]!.features.map((f) => f.key).join(' ')))) return true;
+    }
+    return false;
+  }
+
   /** The CJK country prefixes and the parents' CJK names of an entry, longest first. */
   private prefixesOf(entry: number): string[] {
-    return [...this.cjkPrefixes, ...this.parentCjk[entry]!].sort((a, b) => b.length - a.length);
+    let p = this.prefixCache[entry];
+    if (!p) this.prefixCache[entry] = p = [...this.cjkPrefixes, ...this.parentCjk[entry]!].sort((a, b) => b.length - a.length);
+    return p;
   }
 
   /** Whether a name says it is Japanese (a jurisdiction marker such as "Japan", "JSDF", "自衛", "防衛"). */
-  private namesJapan(name: string): boolean {
+  namesJapan(name: string): boolean {
     const s = foldForSearch(name);
     return this.japanMarkers.some((m) => containsWord(s, m));
+  }
+
+  /**
+   * A generic government name abroad: a military-user name screened for a party outside the entry's country
+   * whose name has nothing tying it to Japan ("Ministry of Defense" in GB). Such a party is at most a
+   * possible match, by design: it may be another country's ministry.
+   */
+  isGenericAbroad(entry: ListedParty, party: PartyMatchQuery): boolean {
+    const country = party.country?.toUpperCase();
+    return entry.list === 'military_user' && !!country && country !== entry.country && !this.namesJapan(party.name);
   }
 
   /** Features of the query that spell out another whole name of the same entry (an alias in brackets). */
@@ -813,13 +868,18 @@ function isCjkText(s: string): boolean {
  * are taken out: "日本国防卫省" minus "防卫省" → ["日本国"]; "三菱重工业名古屋航空宇宙システム制作所" minus
  * "三菱重工业" → ["名古屋航空宇宙システム制作所"].
  */
-function cjkRemainders(queryRuns: readonly string[], nameRuns: readonly string[]): string[] {
+function cjkRemainders(queryRuns: readonly string[], nameRuns: readonly string[]): { piece: string; beforeName: boolean }[] {
   const names = [...new Set(nameRuns)].filter(Boolean).sort((a, b) => b.length - a.length);
-  const out: string[] = [];
+  const out: { piece: string; beforeName: boolean }[] = [];
   for (const run of queryRuns) {
-    let pieces = [run];
-    for (const n of names) pieces = pieces.flatMap((p) => p.split(n));
-    for (const p of pieces) if (p) out.push(p);
+    // pieces of the run between the name's occurrences; all but the last stand right before a name
+    let pieces: { piece: string; beforeName: boolean }[] = [{ piece: run, beforeName: false }];
+    for (const n of names)
+      pieces = pieces.flatMap((p) => {
+        const parts = p.piece.split(n);
+        return parts.map((piece, k) => ({ piece, beforeName: k < parts.length - 1 || p.beforeName }));
+      });
+    for (const p of pieces) if (p.piece) out.push(p);
   }
   return out;
 }
