@@ -139,7 +139,7 @@ describe('dualwatch explain', () => {
     expect(r.text).toMatch(/source: https?:\/\//);
     expect(r.text).toMatch(/legal basis: MOFCOM Ann\. 1\/2026/);
     expect(r.text).toMatch(/Exposed value: 19000 USD/);
-    expect(r.text).toMatch(/Versions: policy policy-v1\+[0-9a-f]{12}; reference data \S+; degraded: no/);
+    expect(r.text).toMatch(/Versions: policy policy-v2\+[0-9a-f]{12}; reference data \S+; degraded: no/);
   });
 
   it('explains only the first event of a file', async () => {
@@ -194,7 +194,7 @@ describe('the command line (run, in process)', () => {
   });
 
   it('exits 2 on a broken policy file, naming the field', async () => {
-    const doc = JSON.parse(fs.readFileSync(path.join(repo, 'libs/scoring/policy/policy.v1.json'), 'utf8'));
+    const doc = JSON.parse(fs.readFileSync(path.join(repo, 'libs/scoring/policy/policy.v2.json'), 'utf8'));
     doc.partyMatch.match = 'high';
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dw-cli-')), 'policy.json');
     fs.writeFileSync(file, JSON.stringify(doc));

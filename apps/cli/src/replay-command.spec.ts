@@ -75,12 +75,12 @@ describe('dualwatch lookahead', () => {
         o.changes[0].date,
         o.changes[0].to.verdict,
       ]),
-    ).toEqual([['PO-ER', '2027-01-10', 'prohibited']]);
+    ).toEqual([['PO-ER', '2027-01-11', 'prohibited']]); // "until 2027-01-10" includes that day (policy v2)
   });
 
   it('prints a table, and refuses a bad date', async () => {
     const r = await cli('lookahead', '--input', orders, '--today', '2026-11-28');
-    expect(r.out).toMatch(/2027-01-10\s+PO-ER\s+clear\s+prohibited\s+.*suspension ends \(uncertain date\)/);
+    expect(r.out).toMatch(/2027-01-11\s+PO-ER\s+review\s+prohibited\s+.*suspension ends \(uncertain date\)/);
     expect((await cli('lookahead', '--input', orders, '--today', '2026-02-30')).code).toBe(2);
   });
 });

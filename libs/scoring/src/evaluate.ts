@@ -937,8 +937,7 @@ function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPo
       if (!policy.japanNexus.listKinds.includes(c.entry.list) || !cp.japan.has(c.entry.country)) continue;
       if (c.band === 'match') grounds.push(`${ROLE_WORD[p.role]} matches the Japanese entity ${c.entry.names.en}`);
       // v2 (no false clear): a party that may be a Japanese military user or control-listed entity is a nexus too
-      else if (policy.japanNexus.possibleSensitive && (c.entry.list === 'military_user' || c.entry.list === 'control_list'))
-        grounds.push(`${ROLE_WORD[p.role]} may be the Japanese entity ${c.entry.names.en}`);
+      else if (policy.japanNexus.possibleSensitive) grounds.push(`${ROLE_WORD[p.role]} may be the Japanese entity ${c.entry.names.en}`);
     }
   }
   if (grounds.length === 0) return NO_NEXUS;

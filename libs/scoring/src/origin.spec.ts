@@ -109,9 +109,22 @@ describe('item matching', () => {
     expect(must(a, 'CONTROLLED_ITEM').evidence).toMatchObject({ method: 'hs10', matched: '2805301200' });
   });
 
-  it('matches a 6-digit HS family (sintered magnets under 850511)', () => {
-    const a = score(orderEvent({ line: { description: 'Sintered magnet blocks', hsCode: '850511' } }));
-    expect(must(a, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earth-magnets', method: 'hs6', matched: '850511' });
+  it('reads 850511 (every permanent magnet) as a broad, weak family unless the description names Dy, Tb or SmCo', () => {
+    const plain = score(orderEvent({ line: { description: 'Sintered magnet blocks', hsCode: '850511' } }));
+    expect(must(plain, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earth-magnets', method: 'hs6Weak', matched: '850511' });
+    expect(must(plain, 'WEAK_ITEM_MATCH').lineId).toBe('1');
+    const dy = score(orderEvent({ line: { description: 'Sintered NdFeB magnet blocks, Dy-diffused', hsCode: '850511' } }));
+    expect(must(dy, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earth-magnets', method: 'hs6Weak', matched: '850511', corroboratedBy: 'dy-diffused' });
+    expect(codes(dy)).not.toContain('WEAK_ITEM_MATCH');
+  });
+
+  it('holds a line naming an uncontrolled material with only a broad code at review (NdFeB without Dy, light rare earths)', () => {
+    const ndfeb = score(orderEvent({ line: { description: 'NdFeB magnets, Dy-free grade N52', hsCode: '850511' } }));
+    expect(ndfeb.verdict).toBe('review');
+    expect(must(ndfeb, 'UNCONTROLLED_MATERIAL_NAMED').evidence).toMatchObject({ uncontrolledMaterial: 'ndfeb-without-dy-tb', word: 'dy-free' });
+    const la = score(orderEvent({ line: { description: 'Lanthanum oxide 99.99%', hsCode: '284690' } }));
+    expect(la.verdict).toBe('review');
+    expect(must(la, 'UNCONTROLLED_MATERIAL_NAMED').evidence).toMatchObject({ uncontrolledMaterial: 'light-rare-earths' });
   });
 
   it('matches Chinese and Japanese keywords (weakly)', () => {

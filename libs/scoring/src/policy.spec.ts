@@ -21,7 +21,7 @@ const bundledDoc = () => JSON.parse(fs.readFileSync(bundledPolicyPath(), 'utf8')
 describe('the bundled policy', () => {
   it('loads, and its version is its label plus a content hash', () => {
     const p = loadBundledPolicy();
-    expect(p.version).toMatch(/^policy-v1\+[0-9a-f]{12}$/);
+    expect(p.version).toMatch(/^policy-v2\+[0-9a-f]{12}$/);
     expect(p.alerting.minVerdict).toBe('review');
   });
 

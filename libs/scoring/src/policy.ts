@@ -117,7 +117,7 @@ export const PolicySchema = Type.Object(
         partyRoles: Type.Array(PartyRoleT),
         /** A certain match on an entry of these lists is a Japan nexus wherever the party sits. */
         listKinds: Type.Array(ListKindT),
-        /** v2: a possible match to a Japanese military user or control-listed entity is a Japan nexus too (no false clear). */
+        /** v2: a possible match to an entry of `listKinds` is a Japan nexus too (no false clear: the party may be the Japanese entity). */
         possibleSensitive: Type.Optional(Type.Boolean()),
       },
       { additionalProperties: false },

@@ -1,5 +1,6 @@
 import { jp, orderEvent } from './testing/events';
 import { codes, explain, must, policyWith, score } from './testing/harness';
+import { bundledPolicyPath, loadPolicy } from './policy-loader';
 
 /**
  * Every rule, list entry and item family applies only if in force at the as-of date D. These tests
@@ -64,9 +65,13 @@ describe('list entries apply from their listing date', () => {
     expect(must(after, 'PARTY_ON_WATCH_LIST').evidence).toMatchObject({ announcement: 'MOFCOM-2026-28' });
   });
 
-  it('a second-wave control-list entity (Mitsubishi Precision, Ann. 27/2026) is prohibited from 2026-06-29', () => {
+  it('a second-wave control-list entity (Mitsubishi Precision, Ann. 27/2026) is prohibited from 2026-06-29, and a defence-nexus party before', () => {
     const e = orderEvent({ order: { buyer: jp('Mitsubishi Precision Co., Ltd.') } });
-    expect(score(e, { asOf: '2026-06-28' }).verdict).toBe('clear');
+    // policy v2: a known defence supplier counts as a defence-nexus party before its own listing
+    const before = score(e, { asOf: '2026-06-28' });
+    expect(before.verdict).toBe('review');
+    expect(must(before, 'DEFENCE_NEXUS_PARTY').evidence).toMatchObject({ entryId: 'CL-27-e', basis: 'defence_nexus_before_listing', defenceNexusFrom: '2026-01-06' });
+    expect(score(e, { asOf: '2026-01-05' }).verdict).toBe('clear');
     const after = score(e, { asOf: '2026-06-29' });
     expect(after.verdict).toBe('prohibited');
     expect(must(after, 'PARTY_ON_CONTROL_LIST').evidence).toMatchObject({ announcement: 'MOFCOM-2026-27', listedOn: '2026-06-29' });
@@ -86,27 +91,45 @@ describe('suspended families (Oct-2025 rare earths: Ann. 57/2025, suspended by A
     expect(codes(a)).not.toContain('SUSPENSION_END_UNCERTAIN');
   });
 
-  it('on 2026-11-10 the data models the reported extension to 2027-01-10 as uncertain: still suspended, and the assessment names that assumption and the fallback', () => {
+  it('"until 2026-11-10" includes that day (policy v2): still suspended and clear on 2026-11-10', () => {
     const a = score(erbium, { asOf: '2026-11-10' });
     expect(a.verdict).toBe('clear');
-    const r = must(a, 'SUSPENSION_END_UNCERTAIN');
-    expect(r.message).toMatch(/assumed suspended until 2027-01-10/);
-    expect(r.message).toMatch(/applied again since 2026-11-10/);
-    expect(r.evidence).toMatchObject({ suspension: { until: '2027-01-10', announcement: 'MOFCOM-READOUT-2026-09-28', uncertain: true } });
+    expect(must(a, 'ITEM_FAMILY_SUSPENDED').evidence).toMatchObject({ suspension: { until: '2026-11-10', announcement: 'MOFCOM-2025-70' } });
+    expect(codes(a)).not.toContain('SUSPENSION_END_UNCERTAIN');
   });
 
-  it('a policy that does not honour uncertain suspensions treats the family as back on 2026-11-10, and says so', () => {
+  it('from 2026-11-11 the data models the reported extension to 2027-01-10 as uncertain: suspended, the assumption and fallback named, and at least review for a military user', () => {
+    const a = score(erbium, { asOf: '2026-11-11' });
+    expect(a.verdict).toBe('review');
+    const r = must(a, 'SUSPENSION_END_UNCERTAIN');
+    expect(r.message).toMatch(/assumed suspended until 2027-01-10 inclusive/);
+    expect(r.message).toMatch(/applied again since 2026-11-11/);
+    expect(r.evidence).toMatchObject({ suspension: { until: '2027-01-10', announcement: 'MOFCOM-READOUT-2026-09-28', uncertain: true } });
+    expect(must(a, 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY').evidence).toMatchObject({ familyId: 'rare-earths-oct-2025', parties: [{ entryId: 'MU-ATLA', band: 'match' }] });
+    // a civil buyer inside the window stays clear: the rule concerns military users and control-listed parties
+    const civil = orderEvent({ order: { buyer: jp('Osaka Example Optics K.K.') }, line: { description: 'Erbium oxide 99.9%', hsCode: '2846901920', unitPrice: 60 } });
+    expect(score(civil, { asOf: '2026-11-11' }).verdict).toBe('clear');
+  });
+
+  it('a policy that does not honour uncertain suspensions treats the family as back on 2026-11-11, and says so', () => {
     const strict = policyWith((p) => (p.suspensions.honourUncertain = false));
-    const a = score(erbium, { asOf: '2026-11-10', policy: strict });
+    const a = score(erbium, { asOf: '2026-11-11', policy: strict });
     expect(a.verdict).toBe('prohibited');
     expect(must(a, 'SUSPENSION_END_UNCERTAIN').message).toMatch(/assumed in force/);
     expect(must(a, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earths-oct-2025' });
   });
 
-  it('comes back by itself when the last suspension ends (2027-01-10)', () => {
-    const a = score(erbium, { asOf: '2027-01-10' });
+  it('comes back by itself the day after the last suspension ends (until 2027-01-10 inclusive)', () => {
+    expect(score(erbium, { asOf: '2027-01-10' }).verdict).toBe('review');
+    const a = score(erbium, { asOf: '2027-01-11' });
     expect(a.verdict).toBe('prohibited');
     expect(codes(a)).not.toContain('ITEM_FAMILY_SUSPENDED');
+  });
+
+  it('policy v1 stays loadable for replay and reads "until" as exclusive', () => {
+    const v1 = loadPolicy(bundledPolicyPath('policy.v1.json'));
+    expect(v1.version).toMatch(/^policy-v1\+/);
+    expect(score(erbium, { asOf: '2026-11-10', policy: v1 }).verdict).toBe('prohibited');
   });
 
   it('was controlled before the suspension began? no: Ann. 57/2025 never applied before it was suspended', () => {

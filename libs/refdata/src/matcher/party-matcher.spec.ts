@@ -65,9 +65,16 @@ describe('PartyMatcher: fuzzy matches', () => {
   });
 
   it('matches a unit of a military user by containment', () => {
-    expect(top('陸上自衛隊第1師団')).toMatchObject({ entry: { id: 'MU-JGSDF' }, score: 0.95 });
-    expect(top('Japan Ground Self-Defense Force 1st Division')).toMatchObject({ entry: { id: 'MU-JGSDF' }, score: 0.95 });
-    expect(top('Japan Aerospace Exploration Agency (JAXA)')).toMatchObject({ entry: { id: 'CL-11-20' }, score: 0.95 });
+    for (const [name, id] of [
+      ['陸上自衛隊第1師団', 'MU-JGSDF'],
+      ['Japan Ground Self-Defense Force 1st Division', 'MU-JGSDF'],
+      ['Japan Aerospace Exploration Agency (JAXA)', 'CL-11-20'],
+    ] as const) {
+      const m = top(name)!;
+      expect({ name, id: m.entry.id }).toEqual({ name, id });
+      expect(m.score).toBeGreaterThanOrEqual(0.95);
+      expect(m.score).toBeLessThan(1);
+    }
   });
 
   it('makes a longer name that contains a listed one a possible, not a certain, match', () => {
@@ -130,9 +137,25 @@ describe('PartyMatcher: country and corporate number', () => {
     }
   });
 
-  it('lowers a foreign government body below the thresholds', () => {
-    expect(matcher.match({ name: 'Ministry of Defence', country: 'GB' })).toEqual([]);
-    expect(top('Ministry of Defense', 'JP')!.entry.id).toBe('MU-MOD');
+  it('holds a generic government name abroad at a possible match, and a Japan-marked one certain', () => {
+    const gb = top('Ministry of Defence', 'GB')!;
+    expect(gb).toMatchObject({ entry: { id: 'MU-MOD' }, score: 0.85 });
+    expect(gb.why).toMatch(/may be another country's body/);
+    expect(top('Ministry of Defense', 'JP')).toMatchObject({ entry: { id: 'MU-MOD' }, score: 1 });
+    expect(top('JMSDF Washington Liaison Office', 'US')!.score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('does not read a short name glued inside another word, or a shared one-word name plus other words, as certain', () => {
+    expect(matcher.match({ name: '消防大学校', country: 'JP' }).filter((m) => m.score >= 0.9)).toEqual([]);
+    expect(matcher.match({ name: 'Mitsui Memorial Hospital', country: 'JP' }).filter((m) => m.score >= 0.9)).toEqual([]);
+    expect(top('SUBARU Gunma Works', 'JP')).toMatchObject({ entry: { id: 'WL-12-01' } });
+    expect(top('SUBARU Gunma Works', 'JP')!.score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('reads names written without spaces, with their legal form or their "and"', () => {
+    expect(top('KawasakiHeavyIndustriesAerospaceSystemsCompany')).toMatchObject({ entry: { id: 'CL-11-06' }, score: 1 });
+    expect(top('NECNetworkandSensorSystems')).toMatchObject({ entry: { id: 'CL-11-15' }, score: 1 });
+    expect(top('Japan MOD School')!.entry.id).toBe('MU-MOD');
   });
 
   const withNumbers = [

@@ -17,12 +17,14 @@ describe('lookahead', () => {
 
   it('an order shipping after a suspension ends shows with that date, and why', () => {
     const r = lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-11-28')!;
-    expect(r.current.verdict).toBe('clear');
+    // inside the uncertain window (2026-11-11..2027-01-10) a line to a military user is at least review (policy v2)
+    expect(r.current.verdict).toBe('review');
     expect(r.until).toBe('2027-02-01');
     expect(r.changes).toHaveLength(1);
     const c = r.changes[0];
-    expect(c).toMatchObject({ date: '2027-01-10', from: { verdict: 'clear' }, to: { verdict: 'prohibited' } });
-    expect(c.assessment.asOf).toBe('2027-01-10');
+    // "until 2027-01-10" includes that day: controlled again from the day after
+    expect(c).toMatchObject({ date: '2027-01-11', from: { verdict: 'review' }, to: { verdict: 'prohibited' } });
+    expect(c.assessment.asOf).toBe('2027-01-11');
     expect(c.why).toEqual([
       expect.objectContaining({
         kind: 'item_family',
@@ -35,12 +37,15 @@ describe('lookahead', () => {
     ]);
   });
 
-  it('from before the first suspension end, a policy that ignores uncertain suspensions sees the change on 2026-11-10', () => {
+  it('from before the first suspension end, a policy that ignores uncertain suspensions sees the change on 2026-11-11', () => {
     const strict = policyWith((p) => (p.suspensions.honourUncertain = false));
     const r = lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), bundled().view, strict, '2026-10-01')!;
-    expect(r.changes.map((c) => [c.date, c.to.verdict])).toEqual([['2026-11-10', 'prohibited']]);
-    // honoured (the default): the same order changes only on 2027-01-10
-    expect(lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-10-01')!.changes.map((c) => c.date)).toEqual(['2027-01-10']);
+    expect(r.changes.map((c) => [c.date, c.to.verdict])).toEqual([['2026-11-11', 'prohibited']]);
+    // honoured (the default): review inside the uncertain window from 2026-11-11, prohibited from 2027-01-11
+    expect(lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-10-01')!.changes.map((c) => [c.date, c.to.verdict])).toEqual([
+      ['2026-11-11', 'review'],
+      ['2027-01-11', 'prohibited'],
+    ]);
   });
 
   it('an order shipping before the suspension ends has nothing ahead; one already shipped neither', () => {
@@ -50,7 +55,7 @@ describe('lookahead', () => {
 
   it('an order without a ship date is looked at up to the horizon', () => {
     const e = erbium('PO-ER-4');
-    expect(lookaheadOrder(e, view, policy, '2026-11-28')!.changes.map((c) => c.date)).toEqual(['2027-01-10']);
+    expect(lookaheadOrder(e, view, policy, '2026-11-28')!.changes.map((c) => c.date)).toEqual(['2027-01-11']);
     expect(lookaheadOrder(e, view, policy, '2026-11-28', { horizonDays: 30 })!.changes).toEqual([]);
   });
 
@@ -60,7 +65,7 @@ describe('lookahead', () => {
     const rows = lookahead([e, erbium('PO-ER-1', '2027-02-01')], { refdata: next, policy }, '2026-11-28');
     expect(rows.map((r) => [r.orderId, r.changes[0].date, r.changes[0].to.verdict, r.changes[0].why[0].change])).toEqual([
       ['PO-KZ', '2026-12-01', 'license_required', 'takes_effect'],
-      ['PO-ER-1', '2027-01-10', 'prohibited', 'suspension_ends'],
+      ['PO-ER-1', '2027-01-11', 'prohibited', 'suspension_ends'],
     ]);
     expect(formatLookaheadTable(rows)).toMatch(
       /2026-12-01\s+PO-KZ\s+clear\s+license_required\s+Kanazawa Precision Magnetics K\.K\.: takes effect/,

@@ -13,7 +13,7 @@ export function filesWithWatchListEntry(entry: Partial<ListedParty> & { names: L
   (files['manifest.json'] as { label: string }).label = '2026-12-r1';
   const parties = files['parties.json'] as ListedParty[];
   const template = parties.find((p) => p.id === 'WL-12-01')!;
-  const { unverifiedNames: _u, note: _n, jpCorporateNumber: _c, ...base } = template;
+  const { unverifiedNames: _u, note: _n, jpCorporateNumber: _c, defenceNexusFrom: _d, contracts: _k, related: _r, ...base } = template;
   parties.push({ ...base, id: 'WL-99-01', aliases: [], annexEntry: 99, listedOn: '2026-12-01', effectiveFrom: '2026-12-01', ...entry });
   return files;
 }
