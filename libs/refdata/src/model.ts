@@ -203,6 +203,11 @@ export interface RedFlag {
 /** Terms that mark a military end use in an end-use statement, per language. */
 export interface MilitaryEndUseTerms extends Provenance {
   terms: Record<Lang, string[]>;
+  /**
+   * Civil phrases that contain a military term ("submarine cable", "Swiss Army knife", "navy blue"): a term
+   * found inside one of them does not mark a military end use.
+   */
+  civilPhrases?: Record<Lang, string[]>;
 }
 
 /** Legal-form words stripped by the party matcher, per language. */

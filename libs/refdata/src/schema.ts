@@ -167,7 +167,7 @@ export const RedFlagSchema = Type.Object(
   closed,
 );
 
-export const MilitaryEndUseTermsSchema = Type.Object({ terms: Keywords, ...provenance }, closed);
+export const MilitaryEndUseTermsSchema = Type.Object({ terms: Keywords, civilPhrases: Type.Optional(Keywords), ...provenance }, closed);
 
 export const LegalFormsSchema = Type.Object(
   {

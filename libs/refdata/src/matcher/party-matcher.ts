@@ -31,16 +31,29 @@ import { trigrams, typoSimilarity } from './similarity';
  *       one word   = a fuzzy match with fewer than two distinctive features in common is capped at 0.70
  *                   unless the query is the whole name plus weak or unit words ("TDK Corporation (Japan)"):
  *                   "Nissin Corporation" is not "Nissin Electric", "東芝テック" is not "東芝";
- *       containment = the whole entry name, as a phrase, inside a longer query: 0.95 when the extra words
- *                   are only unit words, numbers, ordinals or the entry's own other names ("JGSDF 1st
- *                   Division", "陸上自衛隊第1師団", "Japan Aerospace Exploration Agency (JAXA)"); otherwise, for
- *                   entry names with at least two distinctive (non-weak) features worth about 1.4 rare
- *                   words, 0.80 + 0.09·(shared share of the query): a possible match, never a certain one
- *                   ("Mitsubishi Materials Trading" ~ Mitsubishi Materials; not "Toshiba Tec" ~ Toshiba).
- *     Fuzzy scores are capped at 0.99 (1.0 is reserved for exact and corporate-number matches).
- *  4. adjustments: a query country other than the entry's caps the score at 0.85 (a possible match; ×0.70
- *     for military users, which are Japanese government bodies by definition); a valid corporate number
- *     that differs from the entry's caps a name match at 0.85.
+ *       containment = the whole entry name, as a phrase (its words contiguous, in order or in another order
+ *                   of the same words), inside a longer query. What the other words are decides (policy v2,
+ *                   "a name as companies and agencies write it is still the entity"):
+ *                   - only qualifiers (unit words: plant, works, office, branch, division, internal company,
+ *                     bureau, centre, school, command, unit, base, depot, 工場, 製作所, 事業所, 師団, 隊群...),
+ *                     numbers, country or region words of an office abroad, a country prefix ("Japan",
+ *                     "日本国"), the name of the entry's parent (`related`), or the entry's own other names:
+ *                     0.95-0.99, a certain match ("JGSDF 1st Division", "日本国 防衛省", "三菱重工業 三菱造船");
+ *                   - a qualifier plus a few place or division words (≤ 4 Latin words, ≤ 12 CJK characters):
+ *                     0.91-0.945, certain ("IHI Aerospace Tomioka Plant", "株式会社SUBARU 群馬製作所"), except
+ *                     for a one-word name that unrelated entities share ("Mitsui") or CJK characters glued in
+ *                     front of the name (消防大学校 is not 防大 + 学校): 0.86, possible;
+ *                   - otherwise, for entry names with at least two distinctive (non-weak) features worth about 1.4
+ *                     rare words, 0.80 + 0.09·(shared share of the query): possible, never certain
+ *                     ("Mitsubishi Materials Trading" ~ Mitsubishi Materials; not "Toshiba Tec" ~ Toshiba).
+ *     Fuzzy scores are capped at 0.99 (1.0 is reserved for exact and corporate-number matches). CJK remainders
+ *     around a listed name are read as strings (a bigram across the boundary says nothing).
+ *  4. adjustments: wherever it sits (v2), a party abroad is the same entity as the Japanese entry (an office,
+ *     branch or subsidiary abroad), except a military-user name with nothing tying it to Japan (no "Japan",
+ *     "JSDF", "自衛", "防衛"... in the party's name, `japanMarkers` in legal-forms.json): "Ministry of Defense" in GB
+ *     may be another country's ministry, so it is capped at 0.85, a possible match for a person to check. A
+ *     valid corporate number that differs from the entry's caps a name match at 0.85. A name written without
+ *     spaces matches with its legal form glued on ("KawasakiHeavyIndustriesAerospaceSystemsCompany") or its "and".
  *
  * Thresholds (DEFAULT_MATCH_THRESHOLDS): ≥ 0.90 a match, 0.80-0.90 a possible match. The scoring policy
  * holds the ones in force and passes them in.
