@@ -22,6 +22,10 @@ export interface CompiledPolicy {
   japan: Set<string>;
   /** v2: words that corroborate a broad code family (see policy itemMatch.corroboration). */
   corroboration: { families: string[]; codes: string[]; words: TermMatcher<true>; note: string }[];
+  /** v2: class keywords (rare earth, magnet, NdFeB...) that never corroborate a broad code family. */
+  genericKeywords?: Set<string>;
+  /** v2: civil phrases inside which a military term does not count ("submarine cable"). */
+  civilPhrases?: TermMatcher<true>;
   /** v2: descriptions that name an uncontrolled material of a family. */
   uncontrolled: { id: string; families: string[]; words: TermMatcher<true>; note: string }[];
   /** v2: the vague words of unidentified lines (Latin words, CJK words longest first). */
@@ -82,6 +86,10 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     freeTradeZoneWords: flagWords(policy.redFlagWords.freeTradeZone),
     endUseWithheldWords: flagWords(policy.redFlagWords.endUseWithheld),
     prc: new Set(policy.origin.prcCountries),
+    genericKeywords: policy.itemMatch.genericKeywords
+      ? new Set((['en', 'zh', 'ja'] as const).flatMap((l) => policy.itemMatch.genericKeywords![l].map((w) => normaliseText(w))))
+      : undefined,
+    civilPhrases: ref.militaryEndUse?.civilPhrases ? perLang(ref.militaryEndUse.civilPhrases) : undefined,
     corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({ families: c.families, codes: c.codes, words: perLang(c.words), note: c.note })),
     uncontrolled: (policy.uncontrolledMaterials ?? []).map((u) => ({ id: u.id, families: u.families, words: perLang(u.words), note: u.note })),
     vagueWords: policy.unidentifiedLine ? compileVague(policy.unidentifiedLine.vagueWords) : undefined,

@@ -162,7 +162,8 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   const emit = (hits: readonly RuleHit[]): void => {
     for (const hit of hits) {
       const rule = policy.rules[hit.code];
-      if (!rule.enabled) continue;
+      // a rule the policy leaves out (v1 lacks the v2 rules) is off
+      if (!rule?.enabled) continue;
       const verdict = hit.cap ? milder(rule.verdict, hit.cap) : rule.verdict;
       const capped = verdict !== rule.verdict;
       const message = say(hit);
@@ -430,6 +431,15 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
         match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: hit.term };
         break;
       }
+    }
+  }
+  // v2: likewise when the description names the family's material by one of its specific (not class) keywords
+  if (match && match.method === 'hs6Weak' && !match.corroboratedBy && cp.genericKeywords) {
+    const familyId = match.familyId;
+    const kw = candidates.find((c) => c.method === 'keyword' && c.familyId === familyId && !cp.genericKeywords!.has(normaliseText(c.matched)));
+    if (kw) {
+      const strength = strengths.hs6;
+      match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: kw.matched };
     }
   }
   // v2: a description that expressly names an uncontrolled material outweighs a broad code family or a keyword

@@ -46,9 +46,10 @@ export const RuleCodes = [
   'SHIPPED_FROM_HUB_STOCK',
   'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY',
   'UNCONTROLLED_MATERIAL_NAMED',
+  'BROAD_CODE_CORROBORATED',
 ] as const;
 /** Rules a policy may leave out (added after policy v1, which stays loadable for replay): absent means off. */
-export const OptionalRuleCodes: readonly RuleCode[] = ['UNIDENTIFIED_LINE', 'SHIPPED_FROM_HUB_STOCK', 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY', 'UNCONTROLLED_MATERIAL_NAMED'];
+export const OptionalRuleCodes: readonly RuleCode[] = ['UNIDENTIFIED_LINE', 'SHIPPED_FROM_HUB_STOCK', 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY', 'UNCONTROLLED_MATERIAL_NAMED', 'BROAD_CODE_CORROBORATED'];
 export type RuleCode = (typeof RuleCodes)[number];
 
 export const ItemMatchMethods = ['controlCode', 'hs10', 'hs8', 'hs6', 'hs6Weak', 'keyword'] as const;
@@ -156,6 +157,8 @@ export const PolicySchema = Type.Object(
          * v2: a broad code family (hs6Weak) is corroborated by a description that names the controlled material
          * itself (a Dy-diffused NdFeB magnet under 850511): the line then counts as a 6-digit family match, not weak.
          */
+        /** v2: class keywords that name no specific controlled material (rare earth, magnet, NdFeB): they never corroborate. */
+        genericKeywords: Type.Optional(PerLang),
         corroboration: Type.Optional(
           Type.Array(
             Type.Object(

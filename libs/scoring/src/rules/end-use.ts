@@ -34,7 +34,10 @@ function militaryEndUse(ctx: ExposedContext): { category?: string; terms: string
   const { norm } = readEndUse(ctx);
   const terms: string[] = [];
   if (norm) {
+    // v2: a term inside a civil collocation ("submarine cable", "Swiss Army knife") does not count
+    const civil = cp.civilPhrases ? cp.civilPhrases.find(norm) : [];
     for (const h of cr.militaryTerms.find(norm)) {
+      if (civil.some((c) => c.index <= h.index && h.index + h.term.length <= c.index + c.term.length)) continue;
       if (!isNegated(norm, h.index, h.term.length, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
     }
   }

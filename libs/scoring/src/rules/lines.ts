@@ -145,6 +145,29 @@ export const weakItemMatch: RuleUnit = {
   },
 };
 
+export const broadCodeCorroborated: RuleUnit = {
+  name: 'broad code family corroborated by the description',
+  stage: 'line',
+  codes: ['BROAD_CODE_CORROBORATED'],
+  reads: 'an exposed line whose only code is a heading broader than the control, corroborated by a description naming the controlled material',
+  evaluate(ctx, l) {
+    const m = exposedMatch(l);
+    if (!m || m.weak || !m.corroboratedBy) return NO_HITS;
+    return [
+      {
+        code: 'BROAD_CODE_CORROBORATED',
+        say: 'BROAD_CODE_CORROBORATED',
+        params: { l, m },
+        lineId: l.lineId,
+        matchScore: m.strength,
+        evidence: itemEvidence(m, l, ctx.citation),
+        legalBasis: ctx.legalBasis(m.family.announcement),
+        factor: l.strength,
+      },
+    ];
+  },
+};
+
 export const reexportOfPrcOrigin: RuleUnit = {
   name: 're-export of PRC origin',
   stage: 'line',
@@ -291,6 +314,7 @@ export const LINE_RULES: RuleUnit[] = [
   prcContentOnly,
   uncontrolledMaterialNamed,
   weakItemMatch,
+  broadCodeCorroborated,
   reexportOfPrcOrigin,
   originMissing,
   itemFamilySuspended,

@@ -149,6 +149,10 @@ export const MESSAGES = {
     `${lineTitle(a.l)} matches "${a.m.family.name}" only by ${a.m.method === 'keyword' ? `the ${a.m.lang ? `${LANG_LABEL[a.m.lang]} ` : ''}keyword "${a.m.matched}"` : `the ${METHOD_LABEL[a.m.method]} ${a.m.matched}, which mostly covers uncontrolled goods`}. ` +
     `${a.l.line.hsCode ? `Its HS code ${a.l.line.hsCode} is not one of the family's reference codes; ` : 'It has no HS code; '}a Chinese control code or a 10-digit HS code would settle whether it is controlled.`,
 
+  BROAD_CODE_CORROBORATED: (a: { l: LineEvaluation; m: ItemMatch }) =>
+    `${lineTitle(a.l)} has only the ${METHOD_LABEL[a.m.method]} ${a.m.matched}, a heading broader than the "${a.m.family.name}" control, but its description names the controlled material ("${a.m.corroboratedBy}"): it is treated as controlled. ` +
+    `The 10-digit HS code or the Chinese control code would settle it.`,
+
   REEXPORT_OF_PRC_ORIGIN: (a: { l: LineEvaluation; seller: Order['seller']; ban: Announcement }) =>
     `${lineTitle(a.l)} is a PRC-origin controlled item sold by "${a.seller.name}" in ${a.seller.country}: ` +
     `${a.ban.citation} cl. 2 holds anyone in any country liable for transferring PRC-origin dual-use items to Japanese parties, so this re-export is judged as a direct export from China would be.`,
