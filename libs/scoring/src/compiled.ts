@@ -26,6 +26,10 @@ export interface CompiledPolicy {
   genericKeywords?: Set<string>;
   /** v2: civil phrases inside which a military term does not count ("submarine cable"). */
   civilPhrases?: TermMatcher<true>;
+  /** The military terms of an end-use statement (rules/end-use.ts), by normalised statement, bounded. */
+  militaryTermsByStatement: Map<string, string[]>;
+  /** evaluate's refineItem answers by (family, method, code, description), bounded. */
+  itemRefinements: Map<string, { corroboratedBy?: string; uncontrolled?: { id: string; word: string; note: string } }>;
   /** v2: descriptions that name an uncontrolled material of a family. */
   uncontrolled: { id: string; families: string[]; words: TermMatcher<true>; note: string }[];
   /** v2: the vague words of unidentified lines (Latin words, CJK words longest first). */
@@ -90,6 +94,8 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
       ? new Set((['en', 'zh', 'ja'] as const).flatMap((l) => policy.itemMatch.genericKeywords![l].map((w) => normaliseText(w))))
       : undefined,
     civilPhrases: ref.militaryEndUse?.civilPhrases ? perLang(ref.militaryEndUse.civilPhrases) : undefined,
+    itemRefinements: new Map(),
+    militaryTermsByStatement: new Map(),
     corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({ families: c.families, codes: c.codes, words: perLang(c.words), note: c.note })),
     uncontrolled: (policy.uncontrolledMaterials ?? []).map((u) => ({ id: u.id, families: u.families, words: perLang(u.words), note: u.note })),
     vagueWords: policy.unidentifiedLine ? compileVague(policy.unidentifiedLine.vagueWords) : undefined,

@@ -28,10 +28,18 @@ export interface SuspensionReading {
 
 /** The day after an ISO date. */
 export function nextDay(d: IsoDate): IsoDate {
-  const t = new Date(`${d}T00:00:00Z`);
-  t.setUTCDate(t.getUTCDate() + 1);
-  return t.toISOString().slice(0, 10);
+  let next = NEXT_DAY.get(d);
+  if (next === undefined) {
+    const t = new Date(`${d}T00:00:00Z`);
+    t.setUTCDate(t.getUTCDate() + 1);
+    next = t.toISOString().slice(0, 10);
+    if (NEXT_DAY.size > 10_000) NEXT_DAY.clear();
+    NEXT_DAY.set(d, next);
+  }
+  return next;
 }
+/** nextDay answers: the dates asked are the few suspension ends of the reference data. */
+const NEXT_DAY = new Map<IsoDate, IsoDate>();
 
 /** The first day a suspension no longer applies. */
 export function suspensionEnds(s: Pick<Suspension, 'until'>, reading: SuspensionReading): IsoDate {

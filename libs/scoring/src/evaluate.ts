@@ -420,40 +420,17 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
         ? 'suspended'
         : 'not_in_force'
       : 'no_match';
-  // v2: a broad code family corroborated by a description naming the controlled material counts as a 6-digit family
-  if (match && match.method === 'hs6Weak' && cp.corroboration.length > 0) {
-    const norm = normaliseText(line.description);
-    for (const c of cp.corroboration) {
-      if (!c.families.includes(match.familyId) || !c.codes.includes(match.matched)) continue;
-      const hit = c.words.find(norm)[0];
-      if (hit) {
-        const strength = strengths.hs6;
-        match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: hit.term };
-        break;
-      }
-    }
-  }
-  // v2: likewise when the description names the family's material by one of its specific (not class) keywords
-  if (match && match.method === 'hs6Weak' && !match.corroboratedBy && cp.genericKeywords) {
-    const familyId = match.familyId;
-    const kw = candidates.find((c) => c.method === 'keyword' && c.familyId === familyId && !cp.genericKeywords!.has(normaliseText(c.matched)));
-    if (kw) {
-      const strength = strengths.hs6;
-      match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: kw.matched };
-    }
-  }
-  // v2: a description that expressly names an uncontrolled material outweighs a broad code family or a keyword
+  // v2 item evidence read from the description (memoised per description and best match): see refineItem
   let uncontrolled: LineEvaluation['uncontrolled'];
-  if (match && (match.method === 'hs6' || match.method === 'hs6Weak' || match.method === 'keyword') && cp.uncontrolled.length > 0) {
-    const norm = normaliseText(line.description);
-    for (const u of cp.uncontrolled) {
-      if (!u.families.includes(match.familyId)) continue;
-      const hit = u.words.find(norm)[0];
-      if (hit) {
-        uncontrolled = { id: u.id, word: hit.term, note: u.note };
-        if (!match.weak) match = { ...match, weak: true };
-        break;
-      }
+  if (match && (match.method === 'hs6' || match.method === 'hs6Weak' || match.method === 'keyword')) {
+    const r = refineItem(match, candidates, line.description, cp);
+    if (r.corroboratedBy) {
+      const strength = strengths.hs6;
+      match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: r.corroboratedBy };
+    }
+    if (r.uncontrolled) {
+      uncontrolled = r.uncontrolled;
+      if (!match.weak) match = { ...match, weak: true };
     }
   }
   const unidentified =
@@ -571,6 +548,54 @@ function sensitiveCandidates(parties: PartyEvaluation[]): { p: PartyEvaluation; 
         break;
       }
   return out.sort((a, b) => (a.c.band === b.c.band ? b.c.score - a.c.score : a.c.band === 'match' ? -1 : 1));
+}
+
+interface ItemRefinement {
+  corroboratedBy?: string;
+  uncontrolled?: LineEvaluation['uncontrolled'];
+}
+const NO_REFINEMENT: ItemRefinement = Object.freeze({});
+
+/**
+ * Policy v2's reading of a line's description against its best item match: a broad code family (hs6Weak)
+ * corroborated by words naming the controlled material (explicit corroboration entries, else a specific,
+ * non-class keyword of the same family) counts as a 6-digit family; a description that expressly names an
+ * uncontrolled material (light rare earths, NdFeB without Dy or Tb) makes a broad or keyword match weak.
+ * Memoised per policy by (family, method, code, description): the same descriptions recur.
+ */
+function refineItem(match: ItemMatch, candidates: ItemMatch[], description: string, cp: CompiledPolicy): ItemRefinement {
+  if (cp.corroboration.length === 0 && !cp.genericKeywords && cp.uncontrolled.length === 0) return NO_REFINEMENT;
+  const key = `${match.familyId}|${match.method}|${match.matched}|${description}`;
+  const hit = cp.itemRefinements.get(key);
+  if (hit) return hit;
+  const norm = normaliseText(description);
+  const out: ItemRefinement = {};
+  if (match.method === 'hs6Weak') {
+    for (const c of cp.corroboration) {
+      if (!c.families.includes(match.familyId) || !c.codes.includes(match.matched)) continue;
+      const w = c.words.find(norm)[0];
+      if (w) {
+        out.corroboratedBy = w.term;
+        break;
+      }
+    }
+    if (!out.corroboratedBy && cp.genericKeywords) {
+      const kw = candidates.find((c) => c.method === 'keyword' && c.familyId === match.familyId && !cp.genericKeywords!.has(normaliseText(c.matched)));
+      if (kw) out.corroboratedBy = kw.matched;
+    }
+  }
+  for (const u of cp.uncontrolled) {
+    if (!u.families.includes(match.familyId)) continue;
+    const w = u.words.find(norm)[0];
+    if (w) {
+      out.uncontrolled = { id: u.id, word: w.term, note: u.note };
+      break;
+    }
+  }
+  const result = out.corroboratedBy || out.uncontrolled ? out : NO_REFINEMENT;
+  if (cp.itemRefinements.size >= 100_000) cp.itemRefinements.clear();
+  cp.itemRefinements.set(key, result);
+  return result;
 }
 
 /** Whether a description names no specific good: every word of it is vague (numbers, units and punctuation aside). */

@@ -32,17 +32,31 @@ function militaryEndUse(ctx: ExposedContext): { category?: string; terms: string
   const category = ctx.order.endUse?.category;
   const byCategory = !!category && (policy.militaryEndUse.categories as string[]).includes(category);
   const { norm } = readEndUse(ctx);
-  const terms: string[] = [];
-  if (norm) {
-    // v2: a term inside a civil collocation ("submarine cable", "Swiss Army knife") does not count
-    const civil = cp.civilPhrases ? cp.civilPhrases.find(norm) : [];
-    for (const h of cr.militaryTerms.find(norm)) {
-      if (civil.some((c) => c.index <= h.index && h.index + h.term.length <= c.index + c.term.length)) continue;
-      if (!isNegated(norm, h.index, h.term.length, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
-    }
-  }
+  const terms = norm ? militaryTermsOf(norm, ctx) : NO_TERMS;
   if (!byCategory && terms.length === 0) return undefined;
-  return { category: byCategory ? category : undefined, terms: [...new Set(terms)] };
+  return { category: byCategory ? category : undefined, terms };
+}
+
+const NO_TERMS: string[] = [];
+
+/**
+ * The military terms of a normalised statement that are neither negated in their clause nor part of a civil
+ * collocation ("submarine cable", "Swiss Army knife"), memoised per policy: statements recur (ERP templates).
+ */
+function militaryTermsOf(norm: string, ctx: ExposedContext): string[] {
+  const { cr, cp, policy } = ctx;
+  const hit = cp.militaryTermsByStatement.get(norm);
+  if (hit) return hit;
+  const civil = cp.civilPhrases ? cp.civilPhrases.find(norm) : [];
+  const terms: string[] = [];
+  for (const h of cr.militaryTerms.find(norm)) {
+    if (civil.some((c) => c.index <= h.index && h.index + h.term.length <= c.index + c.term.length)) continue;
+    if (!isNegated(norm, h.index, h.term.length, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
+  }
+  const out = terms.length ? [...new Set(terms)] : NO_TERMS;
+  if (cp.militaryTermsByStatement.size >= 50_000) cp.militaryTermsByStatement.clear();
+  cp.militaryTermsByStatement.set(norm, out);
+  return out;
 }
 
 export const militaryEndUseJapan: RuleUnit = {
