@@ -28,7 +28,7 @@ function readEndUse(ctx: ExposedContext): EndUseReading {
 
 /** A military end use: the end-use category, or a military term of the statement not negated in its clause. */
 function militaryEndUse(ctx: ExposedContext): { category?: string; terms: string[] } | undefined {
-  const { policy, cr, cp } = ctx;
+  const { policy } = ctx;
   const category = ctx.order.endUse?.category;
   const byCategory = !!category && (policy.militaryEndUse.categories as string[]).includes(category);
   const { norm } = readEndUse(ctx);
