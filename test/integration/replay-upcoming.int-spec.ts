@@ -101,19 +101,20 @@ describe('upcoming alerts (risk-engine)', () => {
     expect(alert).toMatchObject({
       kind: 'upcoming',
       orderId: 'PO-ER',
-      effectiveOn: '2027-01-10',
-      previousVerdict: 'clear',
-      assessment: { verdict: 'prohibited', asOf: '2027-01-10' },
+      // policy v2: "until 2027-01-10" includes that day, and inside the uncertain window a military user is review
+      effectiveOn: '2027-01-11',
+      previousVerdict: 'review',
+      assessment: { verdict: 'prohibited', asOf: '2027-01-11' },
     });
     expect(alertValidator.check(alert)).toBe(true);
 
     expect(await svc.scan()).toMatchObject({ looked: 0, announced: 0 }); // nothing changed: not even looked at
     now = new Date('2026-12-01T06:00:00Z');
     expect(await svc.scan()).toMatchObject({ looked: 2, announced: 0, arrived: 0 }); // a new day: looked at again, nothing new
-    now = new Date('2027-01-10T00:05:00Z');
+    now = new Date('2027-01-11T00:05:00Z');
     expect(await svc.scan()).toMatchObject({ announced: 0, arrived: 1 });
     expect(producer.sent).toHaveLength(2);
-    expect(producer.sent[1]).toMatchObject({ kind: 'upcoming', orderId: 'PO-ER', effectiveOn: '2027-01-10', alertId: alert.alertId });
+    expect(producer.sent[1]).toMatchObject({ kind: 'upcoming', orderId: 'PO-ER', effectiveOn: '2027-01-11', alertId: alert.alertId });
     expect(await svc.scan()).toMatchObject({ announced: 0, arrived: 0 });
     expect(producer.sent).toHaveLength(2);
   });

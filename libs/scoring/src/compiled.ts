@@ -1,4 +1,4 @@
-import type { Announcement, Country, Lang, RedFlag, RefData } from '@dualwatch/refdata';
+import { sourceKind, type Announcement, type Country, type Lang, type RedFlag, type RefData } from '@dualwatch/refdata';
 import { ItemIndex } from './item-index';
 import type { Policy } from './policy';
 import { normaliseText, TermMatcher, type Negations } from './text';
@@ -10,6 +10,14 @@ export interface CompiledRefData {
   countries: Map<string, Country>;
   redFlags: Map<string, RedFlag>;
   militaryTerms: TermMatcher<Lang>;
+  /** An announcement's citation by id, with the kind of each source URL (official, law firm, press...). */
+  citer: Citer;
+}
+
+/** Cites an announcement by id ("MOFCOM Ann. 1/2026"); `kinds` gives each source URL its kind, for evidence. */
+export interface Citer {
+  (id: string): string;
+  kinds(urls: readonly string[]): string[];
 }
 
 /** What depends on both the reference data and the policy. */
@@ -52,6 +60,7 @@ export function compileRefData(ref: RefData): CompiledRefData {
     countries: new Map(ref.countries.map((k) => [k.code, k])),
     redFlags: new Map(ref.redFlags.map((f) => [f.code, f])),
     militaryTerms: new TermMatcher(terms),
+    citer: makeCiter(ref),
   };
   byRefData.set(ref, c);
   return c;
@@ -68,6 +77,19 @@ function compileVague(words: Record<Lang, string[]>): { latin: Set<string>; cjk:
       else cjk.push(n);
     }
   return { latin, cjk: cjk.sort((a, b) => b.length - a.length) };
+}
+
+function makeCiter(ref: RefData): Citer {
+  const announcements = new Map(ref.announcements.map((a) => [a.id, a]));
+  const kindOf = new Map<string, string>();
+  const citer = ((id: string) => announcements.get(id)?.citation ?? id) as Citer;
+  citer.kinds = (urls) =>
+    urls.map((u) => {
+      let k = kindOf.get(u);
+      if (k === undefined) kindOf.set(u, (k = (ref.sourceKinds ? sourceKind(u, ref.sourceKinds) : undefined) ?? 'unclassified'));
+      return k;
+    });
+  return citer;
 }
 
 export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {

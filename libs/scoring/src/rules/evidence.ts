@@ -1,5 +1,5 @@
 import type { ListedParty } from '@dualwatch/refdata';
-import type { CompiledRefData } from '../compiled';
+import type { Citer, CompiledRefData } from '../compiled';
 import type { ItemMatch, LineEvaluation, PartyCandidate, PartyEvaluation } from '../evaluate';
 
 /*
@@ -19,7 +19,7 @@ function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (v !== undefined) o[k] = v;
 }
 
-export function partyEvidence(c: PartyCandidate, citation: (id: string) => string, lines: string[]): Record<string, unknown> {
+export function partyEvidence(c: PartyCandidate, citation: Citer, lines: string[]): Record<string, unknown> {
   const e = c.entry;
   const ev: Record<string, unknown> = {
     entryId: e.id,
@@ -36,6 +36,7 @@ export function partyEvidence(c: PartyCandidate, citation: (id: string) => strin
   put(ev, 'annexEntry', e.annexEntry);
   ev.status = c.status.state;
   ev.sources = e.sources;
+  ev.sourceKinds = citation.kinds(e.sources);
   ev.uncertain = e.uncertain === true;
   put(ev, 'note', e.note);
   ev.lines = lines;
@@ -45,7 +46,7 @@ export function partyEvidence(c: PartyCandidate, citation: (id: string) => strin
 export function itemEvidence(
   m: ItemMatch,
   l: LineEvaluation,
-  citation: (id: string) => string,
+  citation: Citer,
   extra?: Record<string, unknown>,
 ): Record<string, unknown> {
   const f = m.family;
@@ -57,6 +58,7 @@ export function itemEvidence(
   ev.citation = citation(f.announcement);
   ev.effectiveFrom = f.effectiveFrom;
   ev.sources = f.sources;
+  ev.sourceKinds = citation.kinds(f.sources);
   ev.uncertain = f.uncertain === true;
   ev.inferredCode = isInferredCode(m);
   ev.origin = l.origin.finding;

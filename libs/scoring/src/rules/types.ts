@@ -1,3 +1,4 @@
+import type { Citer } from '../compiled';
 import type { Order, OrderEvent, PartyRole, Reason, Verdict } from '@dualwatch/contracts';
 import type { Announcement } from '@dualwatch/refdata';
 import type { CompiledPolicy, CompiledRefData } from '../compiled';
@@ -78,7 +79,8 @@ export interface EvalContext {
   sensitive: { p: PartyEvaluation; c: PartyCandidate }[];
   /** Families already said to have an uncertain suspension end (said once per order). */
   uncertainFamilies: Set<string>;
-  citation(id: string): string;
+  /** Cites an announcement; `citation.kinds(urls)` gives the kind of each source (evidence `sourceKinds`). */
+  citation: Citer;
   legalBasis(id: string): string | undefined;
 }
 
