@@ -57,7 +57,7 @@ describe('api /replay', () => {
         o.changes[0].to.verdict,
         o.changes[0].why[0].change,
       ]),
-    ).toEqual([['PO-ER', '2027-01-11', 'prohibited', 'suspension_ends']] // until 2027-01-10 inclusive (policy v2));
+    ).toEqual([['PO-ER', '2027-01-11', 'prohibited', 'suspension_ends']]); // until 2027-01-10 inclusive (policy v2)
   });
 
   it('previews a new version with one more watch-list entry: only the matching open order needs a licence', async () => {
