@@ -1,16 +1,10 @@
 /** A small seeded PRNG (mulberry32) and helpers: the corpus must be byte-identical on every regeneration. */
+import { prng } from '@dualwatch/scoring/testing/order-generator';
+
 export type Rng = () => number;
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32, shared with the synthetic order generator). */
+export const mulberry32: (seed: number) => Rng = prng;
 
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (items.length === 0) throw new Error('pick from an empty list');

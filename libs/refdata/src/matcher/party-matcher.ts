@@ -426,7 +426,7 @@ export class PartyMatcher {
     if (country && m.entry.country && country !== m.entry.country) {
       // Wherever it sits: an office, branch or subsidiary abroad is the same entity. Only a generic
       // government name ("Ministry of Defense", "Joint Staff") with nothing tying it to Japan is weaker abroad.
-      if (m.entry.list === 'military_user' && !this.namesJapan(party.name)) {
+      if (this.isGenericAbroad(m.entry, party)) {
         if (score > FOREIGN_GENERIC_CAP) {
           score = FOREIGN_GENERIC_CAP;
           why += `; the party is in ${country} and its name does not tie it to Japan: "${m.matchedName}" may be another country's body (capped at a possible match)`;
