@@ -40,15 +40,13 @@ export interface Candidate {
 }
 
 function candidates(view: ReferenceView, party: Party, t: MatchThresholds): Candidate[] {
-  return view
-    .screenParty(party)
-    .map((m: ScreeningMatch) => ({
-      id: m.entry.id,
-      list: m.entry.list,
-      score: Math.round(m.score * 1000) / 1000,
-      band: matchBand(m.score, t),
-      matchedName: m.matchedName,
-    }));
+  return view.screenParty(party).map((m: ScreeningMatch) => ({
+    id: m.entry.id,
+    list: m.entry.list,
+    score: Math.round(m.score * 1000) / 1000,
+    band: matchBand(m.score, t),
+    matchedName: m.matchedName,
+  }));
 }
 
 export interface PositiveResult {
@@ -126,7 +124,14 @@ export function measure(corpus: Corpus, ctx: Context = productContext(), opts: {
   // positives
   const byKind: Measurement['positives']['byKind'] = {};
   const byList: Measurement['positives']['byList'] = {};
-  const pos = { certain: rate(), any: rate(), top1: rate(), unverified: { certain: rate(), any: rate() }, certainByDesign: rate(), genericAbroad: { certain: rate(), any: rate() } };
+  const pos = {
+    certain: rate(),
+    any: rate(),
+    top1: rate(),
+    unverified: { certain: rate(), any: rate() },
+    certainByDesign: rate(),
+    genericAbroad: { certain: rate(), any: rate() },
+  };
   const posResults: PositiveResult[] = [];
   const matcher = createPartyMatcher(ctx.refdata, ctx.policy);
   const entries = new Map(ctx.refdata.parties.map((e) => [e.id, e]));

@@ -16,7 +16,6 @@ const repo = path.resolve(__dirname, '../../..');
 const fixture = (f: string) => path.join(repo, 'test/fixtures/orders', f);
 const example = (f: string) => contractSchemaPath('examples', f);
 
-
 const policy = loadBundledPolicy();
 const view = createLocalView(loadBundledRefData(), policy);
 
@@ -205,7 +204,12 @@ describe('the command line (run, in process)', () => {
 
   it('uses a reference-data directory given with --refdata', async () => {
     const s = io();
-    expect(await run(['node', 'dualwatch', 'score', '--input', fixture('examples.ndjson'), '--refdata', path.join(repo, 'libs/refdata/data')], s)).toBe(0);
+    expect(
+      await run(
+        ['node', 'dualwatch', 'score', '--input', fixture('examples.ndjson'), '--refdata', path.join(repo, 'libs/refdata/data')],
+        s,
+      ),
+    ).toBe(0);
     expect((JSON.parse(s.stdout.lines()[0]) as Assessment).refdataVersion).toBe(loadBundledRefData().version);
   });
 });

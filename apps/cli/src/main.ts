@@ -58,19 +58,41 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('print one assessment (NDJSON) per order event of the input, in input order')
     .requiredOption('-i, --input <file>', 'NDJSON order events, one per line, or one pretty-printed JSON event ("-" = stdin)')
     .addOption(asOfOption())
-    .option('--policy <file>', 'policy file (default: the bundled libs/scoring/policy/policy.v2.json; policy.v1.json stays loadable for replay)')
+    .option(
+      '--policy <file>',
+      'policy file (default: the bundled libs/scoring/policy/policy.v2.json; policy.v1.json stays loadable for replay)',
+    )
     .option('--refdata <dir>', 'reference-data directory (default: the bundled libs/refdata/data)')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table']).default('ndjson'))
     .option('--assessed-at', 'stamp each assessment with assessedAt (the current time)', false)
-    .action(async (opts: { input: string; asOf?: string; policy?: string; refdata?: string; format: 'ndjson' | 'table'; assessedAt: boolean }) => {
-      const ctx = context(opts);
-      const input = openInput(opts.input, io);
-      try {
-        setExit(await scoreCommand({ ...ctx, input, stdout: io.stdout, stderr: io.stderr, asOf: opts.asOf, format: opts.format, assessedAt: opts.assessedAt }));
-      } finally {
-        if (input !== io.stdin) input.destroy();
-      }
-    });
+    .action(
+      async (opts: {
+        input: string;
+        asOf?: string;
+        policy?: string;
+        refdata?: string;
+        format: 'ndjson' | 'table';
+        assessedAt: boolean;
+      }) => {
+        const ctx = context(opts);
+        const input = openInput(opts.input, io);
+        try {
+          setExit(
+            await scoreCommand({
+              ...ctx,
+              input,
+              stdout: io.stdout,
+              stderr: io.stderr,
+              asOf: opts.asOf,
+              format: opts.format,
+              assessedAt: opts.assessedAt,
+            }),
+          );
+        } finally {
+          if (input !== io.stdin) input.destroy();
+        }
+      },
+    );
 
   program
     .command('explain')
@@ -95,7 +117,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 }
 
 /** Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit code. */
-export async function run(argv: string[] = process.argv, io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function run(
+  argv: string[] = process.argv,
+  io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

@@ -7,7 +7,6 @@ import { runCli } from './testing';
 
 /** `dualwatch replay` and `dualwatch lookahead`, driven through run() with in-memory streams. */
 
-
 const cli = (...args: string[]) => runCli(args);
 
 const event = (orderId: string, buyer: string, extra: Partial<OrderEvent['order']> = {}, line: Partial<OrderLine> = {}): OrderEvent =>

@@ -333,7 +333,9 @@ describe('bundled red flags and military terms', () => {
     for (const civil of ['radar', 'defence', 'defense', 'military', 'fighter', 'rocket']) expect(en).not.toContain(civil);
     // policy v2: the generic service words count, except inside a civil collocation
     expect(en).toEqual(expect.arrayContaining(['army', 'navy', 'naval', 'submarine']));
-    expect(rd.militaryEndUse.civilPhrases?.en).toEqual(expect.arrayContaining(['submarine cable', 'swiss army', 'navy blue', 'military-grade']));
+    expect(rd.militaryEndUse.civilPhrases?.en).toEqual(
+      expect.arrayContaining(['submarine cable', 'swiss army', 'navy blue', 'military-grade']),
+    );
     expect(en).toEqual(expect.arrayContaining(['air force', 'sdf', 'defense ministry', 'escort ship', 'for submarines', 'submarine hull']));
     expect(zh).toEqual(expect.arrayContaining(['防务', '潜艇', '军方', '海军', '陆军', '空军', '国防', '自卫队', '驱逐舰']));
     expect(ja).toEqual(expect.arrayContaining(['潜水艦', '戦闘機', 'ミサイル', '弾薬']));

@@ -53,7 +53,8 @@ export function compileRefData(ref: RefData): CompiledRefData {
   let c = byRefData.get(ref);
   if (c) return c;
   const terms: { term: string; value: Lang }[] = [];
-  for (const lang of ['en', 'zh', 'ja'] as const) for (const term of ref.militaryEndUse?.terms?.[lang] ?? []) terms.push({ term, value: lang });
+  for (const lang of ['en', 'zh', 'ja'] as const)
+    for (const term of ref.militaryEndUse?.terms?.[lang] ?? []) terms.push({ term, value: lang });
   c = {
     items: new ItemIndex(ref.itemFamilies),
     announcements: new Map(ref.announcements.map((a) => [a.id, a])),
@@ -97,7 +98,8 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
   if (!perRef) byPolicy.set(ref, (perRef = new WeakMap()));
   let c = perRef.get(policy);
   if (c) return c;
-  const perLang = (words: Record<Lang, string[]>) => new TermMatcher((['en', 'zh', 'ja'] as const).flatMap((lang) => words[lang].map((term) => ({ term, value: true as const }))));
+  const perLang = (words: Record<Lang, string[]>) =>
+    new TermMatcher((['en', 'zh', 'ja'] as const).flatMap((lang) => words[lang].map((term) => ({ term, value: true as const }))));
   const flagWords = (codes: string[]) =>
     new TermMatcher(
       codes.flatMap((code) => {
@@ -107,7 +109,11 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     );
   const m = policy.militaryEndUse;
   c = {
-    negations: { before: perLang(m.negationsBefore), after: perLang(m.negationsAfter), prefixes: m.negationPrefixes.map((p) => p.normalize('NFKC').toLowerCase()) },
+    negations: {
+      before: perLang(m.negationsBefore),
+      after: perLang(m.negationsAfter),
+      prefixes: m.negationPrefixes.map((p) => p.normalize('NFKC').toLowerCase()),
+    },
     intermediaryWords: flagWords(policy.redFlagWords.intermediaryEndUser),
     freeTradeZoneWords: flagWords(policy.redFlagWords.freeTradeZone),
     endUseWithheldWords: flagWords(policy.redFlagWords.endUseWithheld),
@@ -118,8 +124,18 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     civilPhrases: ref.militaryEndUse?.civilPhrases ? perLang(ref.militaryEndUse.civilPhrases) : undefined,
     itemRefinements: new Map(),
     militaryTermsByStatement: new Map(),
-    corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({ families: c.families, codes: c.codes, words: perLang(c.words), note: c.note })),
-    uncontrolled: (policy.uncontrolledMaterials ?? []).map((u) => ({ id: u.id, families: u.families, words: perLang(u.words), note: u.note })),
+    corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({
+      families: c.families,
+      codes: c.codes,
+      words: perLang(c.words),
+      note: c.note,
+    })),
+    uncontrolled: (policy.uncontrolledMaterials ?? []).map((u) => ({
+      id: u.id,
+      families: u.families,
+      words: perLang(u.words),
+      note: u.note,
+    })),
     vagueWords: policy.unidentifiedLine ? compileVague(policy.unidentifiedLine.vagueWords) : undefined,
     japan: new Set(policy.japanNexus.countries),
     origins: new Map(),

@@ -580,7 +580,9 @@ function refineItem(match: ItemMatch, candidates: ItemMatch[], description: stri
       }
     }
     if (!out.corroboratedBy && cp.genericKeywords) {
-      const kw = candidates.find((c) => c.method === 'keyword' && c.familyId === match.familyId && !cp.genericKeywords!.has(normaliseText(c.matched)));
+      const kw = candidates.find(
+        (c) => c.method === 'keyword' && c.familyId === match.familyId && !cp.genericKeywords!.has(normaliseText(c.matched)),
+      );
       if (kw) out.corroboratedBy = kw.matched;
     }
   }

@@ -21,7 +21,9 @@ describe('re-export of PRC-origin items through a third country', () => {
   });
 
   it('a Singapore seller re-exporting to a Japanese military user is prohibited, as a direct export would be', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Jurong Example Metals Pte. Ltd.', country: 'SG' }, shipFrom: 'SG', buyer: ATLA } }));
+    const a = score(
+      orderEvent({ order: { seller: { name: 'Jurong Example Metals Pte. Ltd.', country: 'SG' }, shipFrom: 'SG', buyer: ATLA } }),
+    );
     expect(a.verdict).toBe('prohibited');
     expect(codes(a)).toEqual(expect.arrayContaining(['PARTY_MILITARY_USER', 'REEXPORT_OF_PRC_ORIGIN']));
   });
@@ -41,7 +43,12 @@ describe('inferred origin', () => {
   });
 
   it('no origin and goods shipping from China through a Singapore trader: inferred, and a re-export', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Jurong Example Metals Pte. Ltd.', country: 'SG' }, shipFrom: 'CN', buyer: ATLA }, line: { originCountry: undefined } }));
+    const a = score(
+      orderEvent({
+        order: { seller: { name: 'Jurong Example Metals Pte. Ltd.', country: 'SG' }, shipFrom: 'CN', buyer: ATLA },
+        line: { originCountry: undefined },
+      }),
+    );
     expect(a.verdict).toBe('prohibited');
     expect(must(a, 'ORIGIN_INFERRED').message).toMatch(/ship from CN/);
     expect(codes(a)).toContain('REEXPORT_OF_PRC_ORIGIN');
@@ -50,20 +57,32 @@ describe('inferred origin', () => {
 
 describe('possible PRC origin (Hong Kong, Macao)', () => {
   it('no origin and shipping from Hong Kong to a military user is held at review, not prohibited', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Kowloon Example Metals Limited', country: 'HK' }, shipFrom: 'HK', buyer: ATLA }, line: { originCountry: undefined } }));
+    const a = score(
+      orderEvent({
+        order: { seller: { name: 'Kowloon Example Metals Limited', country: 'HK' }, shipFrom: 'HK', buyer: ATLA },
+        line: { originCountry: undefined },
+      }),
+    );
     expect(a.verdict).toBe('review');
     expect(must(a, 'PARTY_MILITARY_USER').message).toMatch(/Held at review/);
     expect(must(a, 'POSSIBLE_PRC_ORIGIN').message).toMatch(/certificate of origin/);
   });
 
   it('Macao is treated the same', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Macau Example Trading Lda', country: 'MO' }, shipFrom: 'MO' }, line: { originCountry: undefined } }));
+    const a = score(
+      orderEvent({
+        order: { seller: { name: 'Macau Example Trading Lda', country: 'MO' }, shipFrom: 'MO' },
+        line: { originCountry: undefined },
+      }),
+    );
     expect(codes(a)).toContain('POSSIBLE_PRC_ORIGIN');
     expect(a.verdict).toBe('review');
   });
 
   it('a declared Chinese origin shipping from Hong Kong is not "possible": it is PRC origin', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Kowloon Example Metals Limited', country: 'HK' }, shipFrom: 'HK', buyer: ATLA } }));
+    const a = score(
+      orderEvent({ order: { seller: { name: 'Kowloon Example Metals Limited', country: 'HK' }, shipFrom: 'HK', buyer: ATLA } }),
+    );
     expect(a.verdict).toBe('prohibited');
     expect(codes(a)).not.toContain('POSSIBLE_PRC_ORIGIN');
   });
@@ -85,13 +104,27 @@ describe('PRC content only', () => {
   });
 
   it('a second, PRC-origin line on the same order brings back the full verdict', () => {
-    const a = score(orderEvent({ order: { seller: KR_SELLER, shipFrom: 'KR', buyer: jp('IHI Aerospace Co., Ltd.'), lines: [{ ...DY_LINE, ...content }, { ...DY_LINE, lineId: '2' }] } }));
+    const a = score(
+      orderEvent({
+        order: {
+          seller: KR_SELLER,
+          shipFrom: 'KR',
+          buyer: jp('IHI Aerospace Co., Ltd.'),
+          lines: [
+            { ...DY_LINE, ...content },
+            { ...DY_LINE, lineId: '2' },
+          ],
+        },
+      }),
+    );
     expect(a.verdict).toBe('prohibited');
     expect(must(a, 'PARTY_ON_CONTROL_LIST').lineId).toBe('2');
   });
 
   it('no PRC content (0 %) on a Korean-origin line is not exposed at all', () => {
-    const a = score(orderEvent({ order: { seller: KR_SELLER, shipFrom: 'KR', buyer: ATLA }, line: { originCountry: 'KR', chinaContentPct: 0 } }));
+    const a = score(
+      orderEvent({ order: { seller: KR_SELLER, shipFrom: 'KR', buyer: ATLA }, line: { originCountry: 'KR', chinaContentPct: 0 } }),
+    );
     expect(a).toMatchObject({ verdict: 'clear', severity: 'none' });
   });
 });
@@ -114,14 +147,22 @@ describe('item matching', () => {
     expect(must(plain, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earth-magnets', method: 'hs6Weak', matched: '850511' });
     expect(must(plain, 'WEAK_ITEM_MATCH').lineId).toBe('1');
     const dy = score(orderEvent({ line: { description: 'Sintered NdFeB magnet blocks, Dy-diffused', hsCode: '850511' } }));
-    expect(must(dy, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earth-magnets', method: 'hs6Weak', matched: '850511', corroboratedBy: 'dy-diffused' });
+    expect(must(dy, 'CONTROLLED_ITEM').evidence).toMatchObject({
+      familyId: 'rare-earth-magnets',
+      method: 'hs6Weak',
+      matched: '850511',
+      corroboratedBy: 'dy-diffused',
+    });
     expect(codes(dy)).not.toContain('WEAK_ITEM_MATCH');
   });
 
   it('holds a line naming an uncontrolled material with only a broad code at review (NdFeB without Dy, light rare earths)', () => {
     const ndfeb = score(orderEvent({ line: { description: 'NdFeB magnets, Dy-free grade N52', hsCode: '850511' } }));
     expect(ndfeb.verdict).toBe('review');
-    expect(must(ndfeb, 'UNCONTROLLED_MATERIAL_NAMED').evidence).toMatchObject({ uncontrolledMaterial: 'ndfeb-without-dy-tb', word: 'dy-free' });
+    expect(must(ndfeb, 'UNCONTROLLED_MATERIAL_NAMED').evidence).toMatchObject({
+      uncontrolledMaterial: 'ndfeb-without-dy-tb',
+      word: 'dy-free',
+    });
     const la = score(orderEvent({ line: { description: 'Lanthanum oxide 99.99%', hsCode: '284690' } }));
     expect(la.verdict).toBe('review');
     expect(must(la, 'UNCONTROLLED_MATERIAL_NAMED').evidence).toMatchObject({ uncontrolledMaterial: 'light-rare-earths' });
@@ -140,7 +181,9 @@ describe('item matching', () => {
   });
 
   it('a heading shared by two families counts for the one the description names (holmium oxide under 284690)', () => {
-    const a = score(orderEvent({ order: { buyer: ATLA }, line: { description: 'Holmium oxide 99.9%', hsCode: '2846901990' } }), { asOf: '2026-03-20' });
+    const a = score(orderEvent({ order: { buyer: ATLA }, line: { description: 'Holmium oxide 99.9%', hsCode: '2846901990' } }), {
+      asOf: '2026-03-20',
+    });
     expect(a.verdict).toBe('clear');
     expect(must(a, 'ITEM_FAMILY_SUSPENDED').evidence).toMatchObject({ familyId: 'rare-earths-oct-2025' });
   });

@@ -19,13 +19,17 @@ export function loadPolicy(file: string = bundledPolicyPath()): Policy {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PolicyError(`cannot read policy file ${file}: ${(err as Error).message}`, [{ path: '(file)', message: (err as Error).message }]);
+    throw new PolicyError(`cannot read policy file ${file}: ${(err as Error).message}`, [
+      { path: '(file)', message: (err as Error).message },
+    ]);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new PolicyError(`policy file ${file} is not JSON: ${(err as Error).message}`, [{ path: '(document)', message: (err as Error).message }]);
+    throw new PolicyError(`policy file ${file} is not JSON: ${(err as Error).message}`, [
+      { path: '(document)', message: (err as Error).message },
+    ]);
   }
   return policyFromObject(doc, `policy file ${file}`);
 }

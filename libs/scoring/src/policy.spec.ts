@@ -29,7 +29,7 @@ describe('the bundled policy', () => {
     expect(Object.keys(loadBundledPolicy().rules).sort()).toEqual([...RuleCodes].sort());
   });
 
-  it('uses the party matcher\'s documented thresholds', () => {
+  it("uses the party matcher's documented thresholds", () => {
     expect(loadBundledPolicy().partyMatch).toEqual({ match: 0.9, possible: 0.8 });
   });
 
@@ -51,13 +51,20 @@ describe('rules are switched and weighed in the file, not in code', () => {
     expect(codes(a)).not.toContain('PARTY_MILITARY_USER');
   });
 
-  it('a rule\'s verdict comes from the file (the watch list made prohibited)', () => {
+  it("a rule's verdict comes from the file (the watch list made prohibited)", () => {
     const strict = policyWith((p) => (p.rules.PARTY_ON_WATCH_LIST.verdict = 'prohibited'));
     expect(score(orderEvent({ order: { buyer: jp('TDK Corporation') } }), { policy: strict }).verdict).toBe('prohibited');
   });
 
   it('the caps come from the file (PRC content allowed to reach prohibited)', () => {
-    const e = orderEvent({ order: { buyer: jp('IHI Aerospace Co., Ltd.'), seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' }, shipFrom: 'KR' }, line: { originCountry: 'KR', chinaContentPct: 20 } });
+    const e = orderEvent({
+      order: {
+        buyer: jp('IHI Aerospace Co., Ltd.'),
+        seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' },
+        shipFrom: 'KR',
+      },
+      line: { originCountry: 'KR', chinaContentPct: 20 },
+    });
     expect(score(e).verdict).toBe('review');
     expect(score(e, { policy: policyWith((p) => (p.caps.prcContentOnly = 'prohibited')) }).verdict).toBe('prohibited');
   });

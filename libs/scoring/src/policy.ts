@@ -49,7 +49,13 @@ export const RuleCodes = [
   'BROAD_CODE_CORROBORATED',
 ] as const;
 /** Rules a policy may leave out (added after policy v1, which stays loadable for replay): absent means off. */
-export const OptionalRuleCodes: readonly RuleCode[] = ['UNIDENTIFIED_LINE', 'SHIPPED_FROM_HUB_STOCK', 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY', 'UNCONTROLLED_MATERIAL_NAMED', 'BROAD_CODE_CORROBORATED'];
+export const OptionalRuleCodes: readonly RuleCode[] = [
+  'UNIDENTIFIED_LINE',
+  'SHIPPED_FROM_HUB_STOCK',
+  'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY',
+  'UNCONTROLLED_MATERIAL_NAMED',
+  'BROAD_CODE_CORROBORATED',
+];
 export type RuleCode = (typeof RuleCodes)[number];
 
 export const ItemMatchMethods = ['controlCode', 'hs10', 'hs8', 'hs6', 'hs6Weak', 'keyword'] as const;
@@ -64,8 +70,14 @@ const SeverityT = literalUnion(Severities);
 const Country = Type.String({ pattern: '^[A-Z]{2}$' });
 const PartyRoleT = literalUnion(['seller', 'buyer', 'consignee', 'endUser', 'freightForwarder'] as const);
 const ListKindT = literalUnion(['control_list', 'watch_list', 'military_user', 'defence_nexus'] as const);
-const PerLang = Type.Object({ en: Type.Array(Type.String()), zh: Type.Array(Type.String()), ja: Type.Array(Type.String()) }, { additionalProperties: false });
-const Band = Type.Object({ min: Type.Integer({ minimum: 0, maximum: 100 }), max: Type.Integer({ minimum: 0, maximum: 100 }) }, { additionalProperties: false });
+const PerLang = Type.Object(
+  { en: Type.Array(Type.String()), zh: Type.Array(Type.String()), ja: Type.Array(Type.String()) },
+  { additionalProperties: false },
+);
+const Band = Type.Object(
+  { min: Type.Integer({ minimum: 0, maximum: 100 }), max: Type.Integer({ minimum: 0, maximum: 100 }) },
+  { additionalProperties: false },
+);
 
 const RuleT = Type.Object(
   {
@@ -83,7 +95,10 @@ const RuleT = Type.Object(
 );
 
 const rulesSchema = Type.Object(
-  Object.fromEntries(RuleCodes.map((c) => [c, OptionalRuleCodes.includes(c) ? Type.Optional(RuleT) : RuleT])) as Record<RuleCode, typeof RuleT>,
+  Object.fromEntries(RuleCodes.map((c) => [c, OptionalRuleCodes.includes(c) ? Type.Optional(RuleT) : RuleT])) as Record<
+    RuleCode,
+    typeof RuleT
+  >,
   { additionalProperties: false },
 );
 
@@ -96,7 +111,9 @@ export const PolicySchema = Type.Object(
     /** The announcement (id in the reference data) whose dates gate every Japan rule. */
     japanBan: Type.Object({ announcement: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     /** How the as-of date is read from `occurredAt` when an order has no ship or order date (v2: +480, China Standard Time). */
-    asOf: Type.Optional(Type.Object({ occurredAtUtcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840 }) }, { additionalProperties: false })),
+    asOf: Type.Optional(
+      Type.Object({ occurredAtUtcOffsetMinutes: Type.Integer({ minimum: -720, maximum: 840 }) }, { additionalProperties: false }),
+    ),
     /**
      * Unidentified lines (v2): a line with neither HS code nor control code whose description names no specific
      * good: every word of it is one of these (numbers, units and punctuation aside).
@@ -108,7 +125,15 @@ export const PolicySchema = Type.Object(
      */
     uncontrolledMaterials: Type.Optional(
       Type.Array(
-        Type.Object({ id: Type.String({ minLength: 1 }), families: Type.Array(Type.String({ minLength: 1 })), words: PerLang, note: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        Type.Object(
+          {
+            id: Type.String({ minLength: 1 }),
+            families: Type.Array(Type.String({ minLength: 1 })),
+            words: PerLang,
+            note: Type.String({ minLength: 1 }),
+          },
+          { additionalProperties: false },
+        ),
       ),
     ),
     japanNexus: Type.Object(
@@ -129,10 +154,7 @@ export const PolicySchema = Type.Object(
         inferFromSellerCountry: Type.Boolean(),
         inferFromShipFrom: Type.Boolean(),
         /** How sure each origin finding is: multiplies the weight of the findings that rest on the line. */
-        certainty: Type.Object(
-          { declared: Unit, inferred: Unit, possible: Unit, content: Unit },
-          { additionalProperties: false },
-        ),
+        certainty: Type.Object({ declared: Unit, inferred: Unit, possible: Unit, content: Unit }, { additionalProperties: false }),
       },
       { additionalProperties: false },
     ),
@@ -162,7 +184,12 @@ export const PolicySchema = Type.Object(
         corroboration: Type.Optional(
           Type.Array(
             Type.Object(
-              { families: Type.Array(Type.String({ minLength: 1 })), codes: Type.Array(Type.String({ pattern: '^[0-9]{6}$' })), words: PerLang, note: Type.String({ minLength: 1 }) },
+              {
+                families: Type.Array(Type.String({ minLength: 1 })),
+                codes: Type.Array(Type.String({ pattern: '^[0-9]{6}$' })),
+                words: PerLang,
+                note: Type.String({ minLength: 1 }),
+              },
               { additionalProperties: false },
             ),
           ),
@@ -171,10 +198,7 @@ export const PolicySchema = Type.Object(
       { additionalProperties: false },
     ),
     /** The most a finding can yield when its only exposed lines carry this limitation. */
-    caps: Type.Object(
-      { possiblePrcOrigin: VerdictT, prcContentOnly: VerdictT, weakItemMatch: VerdictT },
-      { additionalProperties: false },
-    ),
+    caps: Type.Object({ possiblePrcOrigin: VerdictT, prcContentOnly: VerdictT, weakItemMatch: VerdictT }, { additionalProperties: false }),
     suspensions: Type.Object(
       {
         /** true: a suspension whose end date is uncertain is honoured (the data's reading); false: assume it ended. */
@@ -201,7 +225,9 @@ export const PolicySchema = Type.Object(
     intermediaries: Type.Object(
       {
         /** Party roles that make an end user an intermediary (freight forwarder, trading house). */
-        roles: Type.Array(literalUnion(['manufacturer', 'distributor', 'trading_company', 'freight_forwarder', 'government', 'research', 'other'] as const)),
+        roles: Type.Array(
+          literalUnion(['manufacturer', 'distributor', 'trading_company', 'freight_forwarder', 'government', 'research', 'other'] as const),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -233,10 +259,7 @@ export const PolicySchema = Type.Object(
       },
       { additionalProperties: false },
     ),
-    scoreBands: Type.Object(
-      { none: Band, low: Band, medium: Band, high: Band, critical: Band },
-      { additionalProperties: false },
-    ),
+    scoreBands: Type.Object({ none: Band, low: Band, medium: Band, high: Band, critical: Band }, { additionalProperties: false }),
     scoring: Type.Object(
       {
         /** Score = band.min + (band.max - band.min) × (1 − e^(−W / saturation)), W = Σ weighted signals. */

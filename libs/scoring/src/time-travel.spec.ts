@@ -70,7 +70,11 @@ describe('list entries apply from their listing date', () => {
     // policy v2: a known defence supplier counts as a defence-nexus party before its own listing
     const before = score(e, { asOf: '2026-06-28' });
     expect(before.verdict).toBe('review');
-    expect(must(before, 'DEFENCE_NEXUS_PARTY').evidence).toMatchObject({ entryId: 'CL-27-e', basis: 'defence_nexus_before_listing', defenceNexusFrom: '2026-01-06' });
+    expect(must(before, 'DEFENCE_NEXUS_PARTY').evidence).toMatchObject({
+      entryId: 'CL-27-e',
+      basis: 'defence_nexus_before_listing',
+      defenceNexusFrom: '2026-01-06',
+    });
     expect(score(e, { asOf: '2026-01-05' }).verdict).toBe('clear');
     const after = score(e, { asOf: '2026-06-29' });
     expect(after.verdict).toBe('prohibited');
@@ -94,7 +98,9 @@ describe('suspended families (Oct-2025 rare earths: Ann. 57/2025, suspended by A
   it('"until 2026-11-10" includes that day (policy v2): still suspended and clear on 2026-11-10', () => {
     const a = score(erbium, { asOf: '2026-11-10' });
     expect(a.verdict).toBe('clear');
-    expect(must(a, 'ITEM_FAMILY_SUSPENDED').evidence).toMatchObject({ suspension: { until: '2026-11-10', announcement: 'MOFCOM-2025-70' } });
+    expect(must(a, 'ITEM_FAMILY_SUSPENDED').evidence).toMatchObject({
+      suspension: { until: '2026-11-10', announcement: 'MOFCOM-2025-70' },
+    });
     expect(codes(a)).not.toContain('SUSPENSION_END_UNCERTAIN');
   });
 
@@ -105,9 +111,15 @@ describe('suspended families (Oct-2025 rare earths: Ann. 57/2025, suspended by A
     expect(r.message).toMatch(/assumed suspended until 2027-01-10 inclusive/);
     expect(r.message).toMatch(/applied again since 2026-11-11/);
     expect(r.evidence).toMatchObject({ suspension: { until: '2027-01-10', announcement: 'MOFCOM-READOUT-2026-09-28', uncertain: true } });
-    expect(must(a, 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY').evidence).toMatchObject({ familyId: 'rare-earths-oct-2025', parties: [{ entryId: 'MU-ATLA', band: 'match' }] });
+    expect(must(a, 'SUSPENSION_UNCERTAIN_SENSITIVE_PARTY').evidence).toMatchObject({
+      familyId: 'rare-earths-oct-2025',
+      parties: [{ entryId: 'MU-ATLA', band: 'match' }],
+    });
     // a civil buyer inside the window stays clear: the rule concerns military users and control-listed parties
-    const civil = orderEvent({ order: { buyer: jp('Osaka Example Optics K.K.') }, line: { description: 'Erbium oxide 99.9%', hsCode: '2846901920', unitPrice: 60 } });
+    const civil = orderEvent({
+      order: { buyer: jp('Osaka Example Optics K.K.') },
+      line: { description: 'Erbium oxide 99.9%', hsCode: '2846901920', unitPrice: 60 },
+    });
     expect(score(civil, { asOf: '2026-11-11' }).verdict).toBe('clear');
   });
 

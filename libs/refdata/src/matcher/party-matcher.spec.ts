@@ -287,7 +287,11 @@ describe('PartyMatcher: Latin look-alikes (Cyrillic, Greek) are screened as the 
   it.each([
     ['Cyrillic Т, К, С, о, р, а in TDK', '\u0422D\u041a \u0421\u043er\u0440\u043er\u0430ti\u043en', 'WL-12-12'],
     ['one Cyrillic В in SUBARU', 'SU\u0412ARU CORPORATION', top('SUBARU CORPORATION', 'JP')!.entry.id],
-    ['Greek Μ, Η, Ι in Mitsubishi Heavy Industries', '\u039citsubishi \u0397eavy \u0399ndustries', top('Mitsubishi Heavy Industries', 'JP')!.entry.id],
+    [
+      'Greek Μ, Η, Ι in Mitsubishi Heavy Industries',
+      '\u039citsubishi \u0397eavy \u0399ndustries',
+      top('Mitsubishi Heavy Industries', 'JP')!.entry.id,
+    ],
     ['a word entirely of look-alikes', '\u0422\u0405\u041a Corporation'.replace('\u0405', 'D'), 'WL-12-12'],
   ])('%s', (_what, name, id) => {
     expect(top(name, 'JP')?.entry.id).toBe(id);

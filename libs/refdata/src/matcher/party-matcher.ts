@@ -1,6 +1,15 @@
 import type { LegalForms, ListedParty, PartyListKind } from '../model';
 import { isValidJpCorporateNumber, normalizeJpCorporateNumber } from './corporate-number';
-import { compileVocabulary, foldForSearch, isCjkChar, nameFeatures, normalizeName, type Feature, type NameFeatures, type TokenVocabulary } from './normalize';
+import {
+  compileVocabulary,
+  foldForSearch,
+  isCjkChar,
+  nameFeatures,
+  normalizeName,
+  type Feature,
+  type NameFeatures,
+  type TokenVocabulary,
+} from './normalize';
 import { trigrams, typoSimilarity } from './similarity';
 
 /**
@@ -286,12 +295,20 @@ export class PartyMatcher {
       if (v !== undefined && !(this.byCompact.get(x.compact) ?? []).includes(v)) push(this.byCompact, x.compact, v);
     }
 
-    this.countryPrefix = new Set((legalForms.countryPrefixes ?? []).flatMap((w) => nameFeatures(w, legalForms).features.filter((f) => f.latin).map((f) => f.key)));
+    this.countryPrefix = new Set(
+      (legalForms.countryPrefixes ?? []).flatMap((w) =>
+        nameFeatures(w, legalForms)
+          .features.filter((f) => f.latin)
+          .map((f) => f.key),
+      ),
+    );
     this.cjkPrefixes = (legalForms.countryPrefixes ?? [])
       .flatMap((w) => nameFeatures(w, legalForms).cjkRuns)
       .sort((a, b) => b.length - a.length);
     this.vocab = compileVocabulary(legalForms);
-    this.compactForms = [...new Set(legalForms.en.map((f) => f.toLowerCase().replace(/[^a-z0-9]/g, '')).filter((f) => f.length >= 2))].sort((a, b) => b.length - a.length);
+    this.compactForms = [...new Set(legalForms.en.map((f) => f.toLowerCase().replace(/[^a-z0-9]/g, '')).filter((f) => f.length >= 2))].sort(
+      (a, b) => b.length - a.length,
+    );
     this.japanMarkers = (legalForms.japanMarkers ?? []).map((w) => foldForSearch(w));
     const byId = new Map(entries.map((e, i) => [e.id, i] as const));
     for (let i = 0; i < entries.length; i++) {
@@ -656,7 +673,12 @@ export class PartyMatcher {
       }
       const restLatin = rest.length - (restCjk > 0 ? rest.filter((r) => isCjkText(r)).length : 0);
       const named = () =>
-        [qualifiers.length ? `the qualifier ${[...new Set(qualifiers)].map((w) => `"${w}"`).join(', ')}` : '', [...new Set(prefixes)].join(', ')].filter(Boolean).join(' and ');
+        [
+          qualifiers.length ? `the qualifier ${[...new Set(qualifiers)].map((w) => `"${w}"`).join(', ')}` : '',
+          [...new Set(prefixes)].join(', '),
+        ]
+          .filter(Boolean)
+          .join(' and ');
       if (extra === 0) {
         containment = round4(0.95 + 0.04 * (shared / (shared + sum(unQ.map((i) => qWeights[i]!)))));
         containmentWhy = `contains the whole name; the other words only name ${named() || 'a number or the entry itself'} (a site, office, unit or prefix of the same entity)`;
@@ -667,7 +689,8 @@ export class PartyMatcher {
           // a one-word name that other entities share ("Mitsui") plus other words is too little to be sure: "Mitsui Memorial Hospital"
           containment = SINGLE_WORD_QUALIFIED;
           containmentWhy = `contains the whole one-word name with ${named()} and other words (${rest.join(', ')}): possibly a site of the same entity`;
-        } else containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
+        } else
+          containmentWhy = `contains the whole name with ${named()}: a site, office, division or unit of the same entity (place or division words: ${rest.join(', ')})`;
       } else if (v.distinctiveCount >= 2 && v.distinctive >= this.minContainmentWeight()) {
         containment = 0.8 + 0.09 * (shared / (shared + extra));
         containmentWhy = 'contains the whole name plus other words';
@@ -712,7 +735,7 @@ export class PartyMatcher {
     const qualifiers: string[] = [];
     const prefixes: string[] = [];
     let p = piece;
-    for (let changed = true; changed && p; ) {
+    for (let changed = true; changed && p;) {
       changed = false;
       for (const pre of this.prefixesOf(entry)) {
         if (p.startsWith(pre)) {
@@ -723,7 +746,7 @@ export class PartyMatcher {
         }
       }
     }
-    for (let changed = true; changed && p; ) {
+    for (let changed = true; changed && p;) {
       changed = false;
       for (const u of this.vocab.unitCjk) {
         if (p.endsWith(u)) {

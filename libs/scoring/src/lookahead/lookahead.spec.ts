@@ -42,10 +42,12 @@ describe('lookahead', () => {
     const r = lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), bundled().view, strict, '2026-10-01')!;
     expect(r.changes.map((c) => [c.date, c.to.verdict])).toEqual([['2026-11-11', 'prohibited']]);
     // honoured (the default): review inside the uncertain window from 2026-11-11, prohibited from 2027-01-11
-    expect(lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-10-01')!.changes.map((c) => [c.date, c.to.verdict])).toEqual([
-      ['2026-11-11', 'review'],
-      ['2027-01-11', 'prohibited'],
-    ]);
+    expect(lookaheadOrder(erbium('PO-ER-1', '2027-02-01'), view, policy, '2026-10-01')!.changes.map((c) => [c.date, c.to.verdict])).toEqual(
+      [
+        ['2026-11-11', 'review'],
+        ['2027-01-11', 'prohibited'],
+      ],
+    );
   });
 
   it('an order shipping before the suspension ends has nothing ahead; one already shipped neither', () => {

@@ -43,12 +43,7 @@ export function partyEvidence(c: PartyCandidate, citation: Citer, lines: string[
   return ev;
 }
 
-export function itemEvidence(
-  m: ItemMatch,
-  l: LineEvaluation,
-  citation: Citer,
-  extra?: Record<string, unknown>,
-): Record<string, unknown> {
+export function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: Citer, extra?: Record<string, unknown>): Record<string, unknown> {
   const f = m.family;
   const ev: Record<string, unknown> = { familyId: f.id, familyName: f.name, method: m.method, matched: m.matched };
   put(ev, 'controlCode', m.controlCode);

@@ -149,7 +149,8 @@ export const broadCodeCorroborated: RuleUnit = {
   name: 'broad code family corroborated by the description',
   stage: 'line',
   codes: ['BROAD_CODE_CORROBORATED'],
-  reads: 'an exposed line whose only code is a heading broader than the control, corroborated by a description naming the controlled material',
+  reads:
+    'an exposed line whose only code is a heading broader than the control, corroborated by a description naming the controlled material',
   evaluate(ctx, l) {
     const m = exposedMatch(l);
     if (!m || m.weak || !m.corroboratedBy) return NO_HITS;
