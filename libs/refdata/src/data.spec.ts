@@ -125,6 +125,21 @@ describe('bundled parties', () => {
       expect(p.sources.some((u) => /houjin-bangou\.nta\.go\.jp|nta\.go\.jp/.test(u))).toBe(true);
   });
 
+  it('carry only 13-digit corporate numbers with a valid check digit, on at least 5 parties', () => {
+    // NTA rule, computed here independently of the loader: first digit = 9 - (Σ digit × (1 or 2) mod 9) over the
+    // other twelve, counted from the right, weight 1 for odd positions and 2 for even ones
+    const checkDigit = (base12: string) =>
+      9 - ([...base12].reverse().reduce((sum, d, i) => sum + Number(d) * (i % 2 === 0 ? 1 : 2), 0) % 9);
+    expect(checkDigit('010401050387')).toBe(8); // Mitsubishi Heavy Industries, 8010401050387
+    const numbered = rd.parties.filter((p) => p.jpCorporateNumber !== undefined);
+    expect(numbered.length).toBeGreaterThanOrEqual(5);
+    for (const p of numbered) {
+      const n = p.jpCorporateNumber!;
+      expect([p.id, n]).toEqual([p.id, expect.stringMatching(/^[0-9]{13}$/)]);
+      expect([p.id, Number(n[0])]).toEqual([p.id, checkDigit(n.slice(1))]);
+    }
+  });
+
   it('link defence-nexus parents to their listed subsidiaries, with the ownership where known', () => {
     expect(party('DN-MHI').related).toEqual(
       expect.arrayContaining([
