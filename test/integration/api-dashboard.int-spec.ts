@@ -34,11 +34,55 @@ beforeAll(async () => {
   // some history for the charts and the feed, as the engine would have raised it over the past days
   const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
   await api.publishAlerts(
-    { ...alertFixture({ orderId: 'PO-2026-0417', verdict: 'license_required', seller: 'Example Magnetics Korea Co., Ltd.', buyer: 'TDK Corporation', shipTo: 'JP', itemFamilies: ['Rare-earth permanent magnets'], amount: 6200 }), raisedAt: day(6) },
-    { ...alertFixture({ orderId: 'PO-2026-0388', verdict: 'review', seller: 'Yunnan Germanium Co.', buyer: 'Sumitomo Trading', endUser: 'Unknown Works', shipTo: 'JP', itemFamilies: ['Germanium items'], amount: 12800 }), raisedAt: day(4) },
-    { ...alertFixture({ orderId: 'PO-2026-0402', verdict: 'prohibited', seller: 'Ganzhou Rare Metals Trading Co., Ltd.', buyer: 'Mitsubishi Heavy Industries', shipTo: 'JP', itemFamilies: ['Medium and heavy rare earths'], amount: 41000 }), raisedAt: day(2) },
+    {
+      ...alertFixture({
+        orderId: 'PO-2026-0417',
+        verdict: 'license_required',
+        seller: 'Example Magnetics Korea Co., Ltd.',
+        buyer: 'TDK Corporation',
+        shipTo: 'JP',
+        itemFamilies: ['Rare-earth permanent magnets'],
+        amount: 6200,
+      }),
+      raisedAt: day(6),
+    },
+    {
+      ...alertFixture({
+        orderId: 'PO-2026-0388',
+        verdict: 'review',
+        seller: 'Yunnan Germanium Co.',
+        buyer: 'Sumitomo Trading',
+        endUser: 'Unknown Works',
+        shipTo: 'JP',
+        itemFamilies: ['Germanium items'],
+        amount: 12800,
+      }),
+      raisedAt: day(4),
+    },
+    {
+      ...alertFixture({
+        orderId: 'PO-2026-0402',
+        verdict: 'prohibited',
+        seller: 'Ganzhou Rare Metals Trading Co., Ltd.',
+        buyer: 'Mitsubishi Heavy Industries',
+        shipTo: 'JP',
+        itemFamilies: ['Medium and heavy rare earths'],
+        amount: 41000,
+      }),
+      raisedAt: day(2),
+    },
     // a hostile party name: the page must show it as text and run nothing
-    { ...alertFixture({ orderId: 'PO-2026-0399', verdict: 'review', seller: '<img src=x onerror="window.__pwned=1">Acme', buyer: '<script>window.__pwned=2</script>', shipTo: 'JP', amount: 900 }), raisedAt: day(1) },
+    {
+      ...alertFixture({
+        orderId: 'PO-2026-0399',
+        verdict: 'review',
+        seller: '<img src=x onerror="window.__pwned=1">Acme',
+        buyer: '<script>window.__pwned=2</script>',
+        shipTo: 'JP',
+        amount: 900,
+      }),
+      raisedAt: day(1),
+    },
   );
   chromium = await launchChromium();
   page = await chromium.context.newPage();
@@ -95,6 +139,20 @@ it('shows an order produced to Kafka as an alert on the open feed within 5 s, wi
   const reasons = await page.$$eval('.reason .code', (els) => els.map((x) => x.textContent));
   expect(reasons.length).toBeGreaterThan(1);
   expect(await page.textContent('main')).toContain('Legal basis');
+  // sources are labelled with their kind where the evidence gives it, the strongest first within each
+  // reason (official before press; a URL without a kind, e.g. inside a contract record, comes last)
+  const kinds = await page.$$eval('.reason', (els) =>
+    els.map((r) => [...r.querySelectorAll('ul.sources li')].map((li) => li.querySelector('.kind')?.textContent ?? '')),
+  );
+  const labelled = kinds.filter((k) => k.some((x) => x !== ''));
+  expect(labelled.length).toBeGreaterThan(0);
+  const ORDER = ['official', 'law firm', 'press', 'research', 'registry', 'vendor', 'forum', 'unclassified', ''];
+  for (const k of labelled) {
+    expect(k.filter((x) => !ORDER.includes(x))).toEqual([]);
+    expect(k.map((x) => ORDER.indexOf(x))).toEqual([...k.map((x) => ORDER.indexOf(x))].sort((a, b) => a - b));
+  }
+  // this alert cites a law firm above press and registry copies (the research has no MOFCOM page for Ann. 1/2026)
+  expect(labelled.some((k) => k[0] === 'law firm' && k.includes('press'))).toBe(true);
   await page.fill('textarea[name=note]', 'Stopped the shipment; export control officer informed.');
   await page.click('button[data-action=acknowledge]');
   await page.waitForSelector('.timeline :text("Stopped the shipment")');

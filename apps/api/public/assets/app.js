@@ -330,9 +330,30 @@ function shortUrl(url) {
     return `${u.hostname.replace(/^www\./, '')}${p.length > 48 ? `${p.slice(0, 47)}…` : p}`;
   } catch { return url; }
 }
+// Source kinds, strongest first (libs/refdata/data/source-kinds.json): the evidence of policy v2 carries
+// `sourceKinds` beside `sources`, one kind per URL.
+const SOURCE_KIND_RANK = ['official', 'law_firm', 'press', 'research', 'registry', 'vendor', 'forum', 'unclassified'];
+const SOURCE_KIND_LABEL = { official: 'official', law_firm: 'law firm', press: 'press', research: 'research', registry: 'registry', vendor: 'vendor', forum: 'forum', unclassified: 'unclassified' };
+function kindedSources(evidence) {
+  const kindOf = new Map();
+  const walk = (o) => {
+    if (!o || typeof o !== 'object') return;
+    if (Array.isArray(o)) { o.forEach(walk); return; }
+    if (Array.isArray(o.sources) && Array.isArray(o.sourceKinds))
+      o.sources.forEach((u, i) => { if (!kindOf.has(u) || kindOf.get(u) === undefined) kindOf.set(u, o.sourceKinds[i]); });
+    for (const v of Object.values(o)) if (v && typeof v === 'object') walk(v);
+  };
+  walk(evidence);
+  return kindOf;
+}
+function rankedSources(urls, kindOf) {
+  const rank = (u) => { const i = SOURCE_KIND_RANK.indexOf(kindOf.get(u)); return i < 0 ? SOURCE_KIND_RANK.length : i; };
+  return urls.map((u, i) => [u, i]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([u]) => u);
+}
 function renderReason(r) {
   const ev = evidenceRows(r.evidence);
-  const sources = [...new Set(ev.flatMap(([, v]) => v.match(/https?:\/\/[^\s,]+/g) || []))];
+  const kindOf = kindedSources(r.evidence);
+  const sources = rankedSources([...new Set(ev.flatMap(([, v]) => v.match(/https?:\/\/[^\s,]+/g) || []))], kindOf);
   return h(`div.reason.w${reasonWeight(r.code)}`, {},
     h('div.code', {}, r.code),
     h('div.msg', {}, r.message),
@@ -341,7 +362,7 @@ function renderReason(r) {
       r.partyRole ? h('span', {}, ROLE_LABEL[r.partyRole] || r.partyRole) : null,
       r.matchScore !== undefined ? h('span', {}, `match ${Math.round(r.matchScore * 100)} %`) : null),
     r.legalBasis ? h('div.legal', {}, h('b', {}, 'Legal basis: '), r.legalBasis) : null,
-    sources.length ? h('div.legal', {}, h('b', {}, sources.length === 1 ? 'Source' : 'Sources'), h('ul.sources', {}, sources.map((url) => h('li', {}, h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', title: url }, shortUrl(url)))))) : null,
+    sources.length ? h('div.legal', {}, h('b', {}, sources.length === 1 ? 'Source' : 'Sources'), h('ul.sources', {}, sources.map((url) => h('li', {}, kindOf.get(url) ? h(`span.kind.k-${kindOf.get(url)}`, {}, SOURCE_KIND_LABEL[kindOf.get(url)] || kindOf.get(url)) : null, h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', title: url }, shortUrl(url)))))) : null,
     ev.length ? h('details', {}, h('summary.muted', {}, `Evidence (${ev.length} fields)`), h('table.evidence', {}, h('tbody', {}, ev.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v)))))) : null);
 }
 function reasonsPanel(a, boxed = true) {
