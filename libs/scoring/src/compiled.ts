@@ -1,5 +1,7 @@
 import { sourceKind, type Announcement, type Country, type Lang, type RedFlag, type RefData } from '@dualwatch/refdata';
-import { ItemIndex } from './item-index';
+import type { ItemMatch, PartyCandidate } from './evaluate';
+import { ItemIndex, type ItemCandidate } from './item-index';
+import type { ScreeningMatch } from './reference-view';
 import type { Policy } from './policy';
 import { normaliseText, TermMatcher, type Negations } from './text';
 
@@ -17,7 +19,7 @@ export interface CompiledRefData {
 /** Cites an announcement by id ("MOFCOM Ann. 1/2026"); `kinds` gives each source URL its kind, for evidence. */
 export interface Citer {
   (id: string): string;
-  kinds(urls: readonly string[]): string[];
+  kinds(urls: readonly string[]): readonly string[];
 }
 
 /** What depends on both the reference data and the policy. */
@@ -44,6 +46,10 @@ export interface CompiledPolicy {
   vagueWords?: { latin: Set<string>; cjk: string[] };
   /** Shared origin findings by kind and country (see findOrigin). */
   origins: Map<string, Map<string, { finding: string; basis: string; certainty: number }>>;
+  /** Item matches per memoised candidate list and as-of date (evaluate.ts itemMatches), shared and never mutated. */
+  itemMatches: WeakMap<ItemCandidate[], Map<string, ItemMatch[]>>;
+  /** Party candidates per memoised screening result and as-of date (evaluate.ts partyCandidates). */
+  partyCandidates: WeakMap<readonly ScreeningMatch[], Map<string, PartyCandidate[]>>;
 }
 
 const byRefData = new WeakMap<RefData, CompiledRefData>();
@@ -82,14 +88,16 @@ function compileVague(words: Record<Lang, string[]>): { latin: Set<string>; cjk:
 
 function makeCiter(ref: RefData): Citer {
   const announcements = new Map(ref.announcements.map((a) => [a.id, a]));
-  const kindOf = new Map<string, string>();
+  const kindOf = (u: string): string => (ref.sourceKinds ? sourceKind(u, ref.sourceKinds) : undefined) ?? 'unclassified';
+  // Source lists are the reference data's own arrays: their kinds are worked out once per array and
+  // shared (frozen), not mapped again for every reason that cites them.
+  const byList = new Map<readonly string[], readonly string[]>();
   const citer = ((id: string) => announcements.get(id)?.citation ?? id) as Citer;
-  citer.kinds = (urls) =>
-    urls.map((u) => {
-      let k = kindOf.get(u);
-      if (k === undefined) kindOf.set(u, (k = (ref.sourceKinds ? sourceKind(u, ref.sourceKinds) : undefined) ?? 'unclassified'));
-      return k;
-    });
+  citer.kinds = (urls) => {
+    let kinds = byList.get(urls);
+    if (!kinds) byList.set(urls, (kinds = Object.freeze(urls.map(kindOf))));
+    return kinds;
+  };
   return citer;
 }
 
@@ -139,6 +147,8 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     vagueWords: policy.unidentifiedLine ? compileVague(policy.unidentifiedLine.vagueWords) : undefined,
     japan: new Set(policy.japanNexus.countries),
     origins: new Map(),
+    itemMatches: new WeakMap(),
+    partyCandidates: new WeakMap(),
   };
   perRef.set(policy, c);
   return c;

@@ -236,6 +236,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     cappedBy: undefined,
     currencies: [],
     byCurrency: {},
+    endUse: undefined,
   };
   const run = (stage: 'cancelled' | 'banNotInForce' | 'sensitive'): void => {
     for (const u of STAGES[stage]) emit(u.evaluate(ctx));
@@ -247,7 +248,7 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     return finish(result, findings, policy, undefined, {});
   }
 
-  const parties = (result.parties = ctx.parties = screenParties(order, view, policy, D));
+  const parties = (result.parties = ctx.parties = screenParties(order, view, policy, D, cp));
   const japanNexus = (result.japanNexus = ctx.japanNexus = findJapanNexus(order, parties, cp, policy));
   // Without a Japan nexus no rule applies; the lines are still evaluated for an explanation.
   if (!japanNexus.present && opts.explain === false) return finish(result, findings, policy, undefined, {});
@@ -359,39 +360,59 @@ export function suspensionReading(policy: Policy): SuspensionReading {
   return { honourUncertain: policy.suspensions.honourUncertain, untilInclusive: policy.suspensions.untilInclusive === true };
 }
 
-function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string): PartyEvaluation[] {
+function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string, cp: CompiledPolicy): PartyEvaluation[] {
   const out: PartyEvaluation[] = [];
-  const honour = suspensionReading(policy);
   for (const role of SCREENED_ROLES) {
     const party = order[role];
     if (!party) continue;
     const matches = view.screenParty(party);
-    if (matches.length === 0) {
-      out.push({ role, party, candidates: NO_CANDIDATES });
-      continue;
-    }
-    const candidates: PartyCandidate[] = [];
-    for (const m of matches) {
-      if (m.score < policy.partyMatch.possible || candidates.some((c) => c.entry.id === m.entry.id)) continue;
-      candidates.push({
-        entry: m.entry,
-        score: Math.min(1, Math.max(0, m.score)),
-        method: m.method,
-        matchedName: m.matchedName,
-        why: m.why,
-        band: m.score >= policy.partyMatch.match ? 'match' : 'possible',
-        status: statusAt(m.entry, D, honour),
-      });
-    }
-    out.push({ role, party, candidates });
+    out.push({ role, party, candidates: matches.length === 0 ? NO_CANDIDATES : partyCandidates(matches, policy, D, cp) });
   }
   return out;
 }
 
-function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy, D: string): LineEvaluation {
+/**
+ * The candidates of one screening result at date D. Screening results are memoised per name (the view),
+ * and the candidates built from them depend only on D: they are made once per (result, D) and shared,
+ * never mutated, so an order of a known party at a known date allocates none.
+ */
+function partyCandidates(matches: readonly ScreeningMatch[], policy: Policy, D: string, cp: CompiledPolicy): PartyCandidate[] {
+  let byDate = cp.partyCandidates.get(matches);
+  if (!byDate) cp.partyCandidates.set(matches, (byDate = new Map()));
+  let candidates = byDate.get(D);
+  if (candidates) return candidates;
+  const honour = suspensionReading(policy);
+  candidates = [];
+  for (const m of matches) {
+    if (m.score < policy.partyMatch.possible || candidates.some((c) => c.entry.id === m.entry.id)) continue;
+    candidates.push({
+      entry: m.entry,
+      score: Math.min(1, Math.max(0, m.score)),
+      method: m.method,
+      matchedName: m.matchedName,
+      why: m.why,
+      band: m.score >= policy.partyMatch.match ? 'match' : 'possible',
+      status: statusAt(m.entry, D, honour),
+    });
+  }
+  if (byDate.size >= MAX_DATES_PER_RESULT) byDate.clear();
+  byDate.set(D, candidates);
+  return candidates;
+}
+
+/** Dates kept per memoised result (orders carry a few hundred distinct dates at most; a bound all the same). */
+const MAX_DATES_PER_RESULT = 512;
+
+/** The item matches of a (memoised) candidate list at date D: made once per (list, D) and shared, never mutated. */
+function itemMatches(found: ItemCandidate[], policy: Policy, D: string, cp: CompiledPolicy): ItemMatch[] {
+  if (found.length === 0) return NO_ITEM_MATCHES;
+  let byDate = cp.itemMatches.get(found);
+  if (!byDate) cp.itemMatches.set(found, (byDate = new Map()));
+  let out = byDate.get(D);
+  if (out) return out;
   const strengths = policy.itemMatch.strengths;
   const honour = suspensionReading(policy);
-  const candidates: ItemMatch[] = cr.items.candidates(line).map((c: ItemCandidate) => {
+  out = found.map((c) => {
     const strength = strengths[c.method];
     return {
       familyId: c.family.id,
@@ -406,6 +427,16 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
       family: c.family,
     };
   });
+  if (byDate.size >= MAX_DATES_PER_RESULT) byDate.clear();
+  byDate.set(D, out);
+  return out;
+}
+
+const NO_ITEM_MATCHES: ItemMatch[] = Object.freeze([]) as unknown as ItemMatch[];
+
+function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy, D: string): LineEvaluation {
+  const strengths = policy.itemMatch.strengths;
+  const candidates = itemMatches(cr.items.candidates(line), policy, D, cp);
   let match: ItemMatch | undefined;
   let inactive: ItemMatch | undefined;
   for (const c of candidates) {

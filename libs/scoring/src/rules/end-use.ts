@@ -1,27 +1,17 @@
 import { normaliseText, isNegated } from '../text';
 import { redFlagEvidence } from './evidence';
 import { onAnchor } from './parties';
-import { NO_HITS, type ExposedContext, type RuleUnit } from './types';
+import { NO_HITS, type EndUseReading, type ExposedContext, type RuleUnit } from './types';
 
 /* End-use rules: run once per order with at least one exposed line. */
 
-interface EndUseReading {
-  statement: string;
-  norm: string;
-  /** The words of the statement that withhold the end use ("confidential"). */
-  withheld: { term: string; values: string[] }[];
-}
-
-const readings = new WeakMap<ExposedContext, EndUseReading>();
-
-/** The end-use statement, read once per evaluation. */
+/** The end-use statement, read once per evaluation (kept on the context). */
 function readEndUse(ctx: ExposedContext): EndUseReading {
-  let r = readings.get(ctx);
+  let r = ctx.endUse;
   if (!r) {
     const statement = ctx.order.endUse?.statement?.trim() ?? '';
     const norm = statement ? normaliseText(statement) : '';
-    r = { statement, norm, withheld: norm ? ctx.cp.endUseWithheldWords.find(norm) : [] };
-    readings.set(ctx, r);
+    r = ctx.endUse = { statement, norm, withheld: norm ? ctx.cp.endUseWithheldWords.find(norm) : [] };
   }
   return r;
 }

@@ -96,4 +96,13 @@ export interface ExposedContext extends EvalContext {
   /** Exposed value by currency, currencies in the order met. */
   currencies: string[];
   byCurrency: Record<string, number>;
+  /** The end-use statement as read by the end-use rules (rules/end-use.ts), once per evaluation. */
+  endUse?: EndUseReading;
+}
+
+export interface EndUseReading {
+  statement: string;
+  norm: string;
+  /** The words of the statement that withhold the end use ("confidential"). */
+  withheld: { term: string; values: string[] }[];
 }
