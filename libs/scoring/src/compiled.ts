@@ -20,6 +20,8 @@ export interface CompiledRefData {
 export interface Citer {
   (id: string): string;
   kinds(urls: readonly string[]): readonly string[];
+  /** The kind of one source URL (memoised per URL). */
+  kind(url: string): string;
 }
 
 /** What depends on both the reference data and the policy. */
@@ -88,7 +90,12 @@ function compileVague(words: Record<Lang, string[]>): { latin: Set<string>; cjk:
 
 function makeCiter(ref: RefData): Citer {
   const announcements = new Map(ref.announcements.map((a) => [a.id, a]));
-  const kindOf = (u: string): string => (ref.sourceKinds ? sourceKind(u, ref.sourceKinds) : undefined) ?? 'unclassified';
+  const byUrl = new Map<string, string>();
+  const kindOf = (u: string): string => {
+    let k = byUrl.get(u);
+    if (k === undefined) byUrl.set(u, (k = (ref.sourceKinds ? sourceKind(u, ref.sourceKinds) : undefined) ?? 'unclassified'));
+    return k;
+  };
   // Source lists are the reference data's own arrays: their kinds are worked out once per array and
   // shared (frozen), not mapped again for every reason that cites them.
   const byList = new Map<readonly string[], readonly string[]>();
@@ -98,6 +105,7 @@ function makeCiter(ref: RefData): Citer {
     if (!kinds) byList.set(urls, (kinds = Object.freeze(urls.map(kindOf))));
     return kinds;
   };
+  citer.kind = kindOf;
   return citer;
 }
 

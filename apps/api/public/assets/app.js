@@ -339,8 +339,12 @@ function kindedSources(evidence) {
   const walk = (o) => {
     if (!o || typeof o !== 'object') return;
     if (Array.isArray(o)) { o.forEach(walk); return; }
-    if (Array.isArray(o.sources) && Array.isArray(o.sourceKinds))
-      o.sources.forEach((u, i) => { if (!kindOf.has(u) || kindOf.get(u) === undefined) kindOf.set(u, o.sourceKinds[i]); });
+    // `sources` with `sourceKinds`, `hubSources` with `hubSourceKinds`, ...
+    for (const [k, urls] of Object.entries(o)) {
+      if (!Array.isArray(urls)) continue;
+      const kinds = k.endsWith('ources') ? o[`${k.slice(0, -1)}Kinds`] : undefined;
+      urls.forEach((u, i) => { if (typeof u === 'string' && /^https?:\/\//.test(u) && !kindOf.get(u)) kindOf.set(u, Array.isArray(kinds) ? kinds[i] : undefined); });
+    }
     for (const v of Object.values(o)) if (v && typeof v === 'object') walk(v);
   };
   walk(evidence);
@@ -353,7 +357,10 @@ function rankedSources(urls, kindOf) {
 function renderReason(r) {
   const ev = evidenceRows(r.evidence);
   const kindOf = kindedSources(r.evidence);
-  const sources = rankedSources([...new Set(ev.flatMap(([, v]) => v.match(/https?:\/\/[^\s,]+/g) || []))], kindOf);
+  // the URLs of the evidence's source lists (whole, commas and all), then any other URL in its text
+  const known = [...kindOf.keys()];
+  const loose = ev.flatMap(([, v]) => v.match(/https?:\/\/[^\s,]+/g) || []).filter((u) => !known.some((k) => k.startsWith(u)));
+  const sources = rankedSources([...new Set([...known, ...loose])], kindOf);
   return h(`div.reason.w${reasonWeight(r.code)}`, {},
     h('div.code', {}, r.code),
     h('div.msg', {}, r.message),

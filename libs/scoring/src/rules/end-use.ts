@@ -71,6 +71,7 @@ export const militaryEndUseJapan: RuleUnit = {
           announcement: ban.id,
           citation: ban.citation,
           sources: ban.sources,
+          sourceKinds: ctx.citation.kinds(ban.sources),
         },
         legalBasis: ban.legalBasis,
         ...onAnchor(ctx),

@@ -64,7 +64,7 @@ export function itemEvidence(m: ItemMatch, l: LineEvaluation, citation: Citer, e
 
 export function redFlagEvidence(cr: CompiledRefData, code: string, alsoCodes: string[] = []): Record<string, unknown> {
   const flag = cr.redFlags.get(code) ?? alsoCodes.map((c) => cr.redFlags.get(c)).find(Boolean);
-  return flag ? { redFlag: flag.code, redFlagTitle: flag.title, sources: flag.sources } : {};
+  return flag ? { redFlag: flag.code, redFlagTitle: flag.title, sources: flag.sources, sourceKinds: cr.citer.kinds(flag.sources) } : {};
 }
 
 /** The contracts and group ties that make an entry a defence-nexus party. */

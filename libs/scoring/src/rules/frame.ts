@@ -34,6 +34,7 @@ export const japanBanNotInForce: RuleUnit = {
           citation: ban.citation,
           effectiveFrom: ban.effectiveFrom,
           sources: ban.sources,
+          sourceKinds: ctx.citation.kinds(ban.sources),
           lines: relevant.map((l) => l.lineId),
         },
         legalBasis: ban.legalBasis,

@@ -2,7 +2,7 @@ import type { PartyRole } from '@dualwatch/contracts';
 import { nameKey, normaliseText } from '../text';
 import { redFlagEvidence } from './evidence';
 import { onAnchor } from './parties';
-import { NO_HITS, type RuleUnit } from './types';
+import { NO_HITS, type ExposedContext, type RuleUnit } from './types';
 
 /* Red flags (the reference data's red-flag list): run once per order with at least one exposed line. */
 
@@ -69,7 +69,7 @@ export const transshipmentHub: RuleUnit = {
         evidence: {
           transit: order.transit,
           hubs: unique,
-          hubSources: [...new Set(hubs.flatMap((c) => cr.countries.get(c)?.sources ?? []))],
+          ...hubSourcesEvidence(ctx, [...new Set(hubs.flatMap((c) => cr.countries.get(c)?.sources ?? []))]),
           ...redFlagEvidence(cr, 'RED_FLAG_TRANSSHIPMENT_HUB'),
         },
         legalBasis: ctx.ban.legalBasis,
@@ -101,7 +101,7 @@ export const shippedFromHubStock: RuleUnit = {
         evidence: {
           shipFrom: order.shipFrom,
           lines: stock.map((l) => l.lineId),
-          hubSources: stockFrom!.sources ?? [],
+          ...hubSourcesEvidence(ctx, stockFrom!.sources ?? []),
           ...redFlagEvidence(cr, 'RED_FLAG_TRANSSHIPMENT_HUB'),
         },
         legalBasis: ctx.ban.legalBasis,
@@ -175,3 +175,11 @@ export const consigneeChange: RuleUnit = {
     ];
   },
 };
+
+/** The sources on the hub countries, with their kinds (the list is built per order, so its kinds are not memoised). */
+function hubSourcesEvidence(
+  ctx: ExposedContext,
+  urls: readonly string[],
+): { hubSources: readonly string[]; hubSourceKinds: readonly string[] } {
+  return { hubSources: urls, hubSourceKinds: urls.map(ctx.citation.kind) };
+}

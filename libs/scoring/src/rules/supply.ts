@@ -27,6 +27,7 @@ export const supplyRiskJapan: RuleUnit = {
           announcement: ban.id,
           citation: ban.citation,
           sources: ban.sources,
+          sourceKinds: ctx.citation.kinds(ban.sources),
         },
         legalBasis: ban.legalBasis,
         factor: Math.max(...supply.map((l) => l.strength)),

@@ -61,7 +61,14 @@ export const suspensionUncertainSensitiveParty: RuleUnit = {
           partyRole: sensitive[0].p.role,
           matchScore: cand.strength,
           evidence: itemEvidence(cand, l, ctx.citation, {
-            suspension: { from: s.from, until: s.until, announcement: s.announcement, uncertain: true, sources: s.sources },
+            suspension: {
+              from: s.from,
+              until: s.until,
+              announcement: s.announcement,
+              uncertain: true,
+              sources: s.sources,
+              sourceKinds: ctx.citation.kinds(s.sources),
+            },
             parties: sensitiveEvidence(sensitive),
           }),
           legalBasis: ctx.legalBasis(s.announcement),
