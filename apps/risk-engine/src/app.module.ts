@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
 import { ENGINE_SETTINGS, EngineService, LOGGER } from './engine.service';
+import { OrdersConsumer } from './orders.consumer';
 import type { EngineSettings } from './settings';
 
 @Module({})
@@ -8,7 +9,7 @@ export class RiskEngineModule {
   static forRoot(settings: EngineSettings, logger: Logger): DynamicModule {
     return {
       module: RiskEngineModule,
-      controllers: [OpsController],
+      controllers: [OpsController, OrdersConsumer],
       providers: [
         { provide: ENGINE_SETTINGS, useValue: settings },
         { provide: LOGGER, useValue: logger },

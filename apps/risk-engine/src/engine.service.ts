@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { topicName } from '@dualwatch/contracts';
-import { createKafka, provisionTopics, TransactionalPipeline } from '@dualwatch/messaging';
+import { createKafka, provisionTopics, type ChunkBinding, type ChunkHandlerExtras } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
 import { closeRedis, createRedis } from '@dualwatch/redis';
 import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
@@ -18,8 +18,10 @@ export const ENGINE_SETTINGS = Symbol('ENGINE_SETTINGS');
 export const LOGGER = Symbol('LOGGER');
 
 /**
- * The risk-engine: orders.v1 in, assessments and alerts out, exactly once (see TransactionalPipeline),
- * with reference data from Redis (bundled fallback), and re-screening of open orders when it changes.
+ * The risk-engine's collaborators: the Kafka client, the reference data (Redis, bundled fallback), the
+ * policy, the order processor, re-screening of open orders when the reference data changes, and the
+ * look-ahead alerts. Orders are consumed by OrdersConsumer through KafkaChunkTransport (exactly once:
+ * outputs and offsets in one transaction per chunk); `bind` tells the transport where they come from.
  */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,12 +30,15 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   readonly redis: Redis;
   readonly reference: ReferenceService;
   readonly policy: Policy;
-  private pipeline?: TransactionalPipeline;
+  private orderProcessor?: OrderProcessor;
   private rescreen?: RescreenService;
   private upcoming?: UpcomingService;
   private poll?: NodeJS.Timeout;
 
-  constructor(@Inject(ENGINE_SETTINGS) private readonly s: EngineSettings, @Inject(LOGGER) private readonly logger: Logger) {
+  constructor(
+    @Inject(ENGINE_SETTINGS) private readonly s: EngineSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
     this.kafka = createKafka(s, 'risk-engine', logger);
     // a cache: fails fast, so enrichment falls back to the bundled snapshot; Redis down shows in /ready and the degraded flag
     this.redis = createRedis(s, 'cache');
@@ -55,11 +60,18 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const s = this.s;
-    await this.redis.connect().catch((err) => this.logger.warn({ err: err.message }, 'Redis unavailable at start; serving the bundled reference data'));
+    await this.redis
+      .connect()
+      .catch((err) => this.logger.warn({ err: err.message }, 'Redis unavailable at start; serving the bundled reference data'));
     await this.reference.refresh();
-    if (s.provisionTopics) await provisionTopics(this.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], s.topicPrefix);
+    if (s.provisionTopics)
+      await provisionTopics(this.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], s.topicPrefix);
     const book = new OpenOrderBook(this.redis, s.redisKeyPrefix);
-    const topics = { assessments: topicName('assessments', s.topicPrefix), alerts: topicName('alerts', s.topicPrefix), dlq: topicName('ordersDlq', s.topicPrefix) };
+    const topics = {
+      assessments: topicName('assessments', s.topicPrefix),
+      alerts: topicName('alerts', s.topicPrefix),
+      dlq: topicName('ordersDlq', s.topicPrefix),
+    };
     const processor = new OrderProcessor({
       topics,
       reference: this.reference,
@@ -70,25 +82,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       metrics: this.metrics,
       logger: this.logger,
     });
-    this.pipeline = new TransactionalPipeline({
-      kafka: this.kafka,
-      groupId: s.groupId,
-      inputTopic: topicName('orders', s.topicPrefix),
-      transactionalIdPrefix: s.transactionalIdPrefix,
-      handler: (messages, ctx) => processor.process(messages, ctx),
-      maxChunkMessages: s.maxChunkMessages,
-      partitionsConsumedConcurrently: s.partitionsConcurrently,
-      sessionTimeoutMs: s.sessionTimeoutMs,
-      logger: this.logger,
-      hooks: {
-        committed: ({ partition, ms, lag }) => {
-          this.metrics.batchSeconds.observe(ms / 1000);
-          this.metrics.lag.set({ partition: String(partition) }, lag);
-          this.metrics.cacheHitRatio.set(this.reference.screening.hitRatio());
-        },
-        retrying: () => this.metrics.retries.inc(),
-      },
-    });
+    this.orderProcessor = processor;
     this.rescreen = new RescreenService({
       kafka: this.kafka,
       groupId: `${s.groupId}-rescreen`,
@@ -103,20 +97,67 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       metrics: this.metrics,
       logger: this.logger,
     });
-    await this.pipeline.start();
     await this.rescreen.start();
-    this.upcoming = new UpcomingService({ redis: this.redis, prefix: s.redisKeyPrefix, book, reference: this.reference, policy: () => this.policy, producer: this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 }), alertsTopic: topics.alerts, logger: this.logger, metrics: this.metrics });
+    this.upcoming = new UpcomingService({
+      redis: this.redis,
+      prefix: s.redisKeyPrefix,
+      book,
+      reference: this.reference,
+      policy: () => this.policy,
+      // a background scan: waits out a broker outage rather than give up (idempotence needs unbounded retries)
+      producer: this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+      }),
+      alertsTopic: topics.alerts,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
     await this.upcoming.start();
     this.poll = setInterval(() => void this.reference.refresh(), s.refdataPollMs).unref();
-    this.logger.info({ groupId: s.groupId, input: topicName('orders', s.topicPrefix), refdataVersion: this.reference.refdata.version, policyVersion: this.policy.version }, 'risk-engine consuming');
+    this.logger.info(
+      { refdataVersion: this.reference.refdata.version, policyVersion: this.policy.version },
+      'risk-engine ready to consume',
+    );
   }
 
-  /** SIGTERM: the chunk in hand is finished and committed, then the consumers leave their groups. */
+  /** The order processor (made at bootstrap, once the reference data is read). */
+  get processor(): OrderProcessor {
+    if (!this.orderProcessor) throw new Error('the risk-engine has not bootstrapped yet');
+    return this.orderProcessor;
+  }
+
+  /**
+   * Where a chunk handler's pattern reads from, for KafkaChunkTransport: "orders" is orders.v1 (with the
+   * topic prefix), in the engine's group, one transactional.id per input partition.
+   */
+  bind(pattern: string, _extras: ChunkHandlerExtras): ChunkBinding {
+    const s = this.s;
+    if (pattern !== 'orders') throw new Error(`the risk-engine has no binding for the pattern "${pattern}"`);
+    return {
+      topic: topicName('orders', s.topicPrefix),
+      groupId: s.groupId,
+      transactionalIdPrefix: s.transactionalIdPrefix,
+      maxChunkMessages: s.maxChunkMessages,
+      partitionsConsumedConcurrently: s.partitionsConcurrently,
+      sessionTimeoutMs: s.sessionTimeoutMs,
+      hooks: {
+        committed: ({ partition, ms, lag }) => {
+          this.metrics.batchSeconds.observe(ms / 1000);
+          this.metrics.lag.set({ partition: String(partition) }, lag);
+          this.metrics.cacheHitRatio.set(this.reference.screening.hitRatio());
+        },
+        retrying: () => this.metrics.retries.inc(),
+      },
+    };
+  }
+
+  /** SIGTERM: the orders transport has stopped (Nest closes it first); re-screening and look-ahead stop, then Redis. */
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.poll);
     await this.rescreen?.stop().catch(() => undefined);
     await this.upcoming?.stop().catch(() => undefined);
-    await this.pipeline?.stop().catch((err) => this.logger.warn({ err }, 'pipeline stop failed'));
     await closeRedis(this.redis);
     this.logger.info('risk-engine stopped');
   }

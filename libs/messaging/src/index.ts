@@ -4,3 +4,4 @@ export * from './kafka';
 export * from './provisioning';
 export * from './transactional-pipeline';
 export * from './dlq';
+export * from './nest';

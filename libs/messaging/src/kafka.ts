@@ -17,6 +17,37 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/*
+ * kafkajs logs every error response of a broker at error level, including the ones it handles itself by
+ * retrying or rejoining: "not the leader" while a topic's leader is elected at start-up, "the coordinator
+ * is not aware of this member" when a group rebalances. Those are logged at info, marked transient, so
+ * error level means something an operator must look at. The table is kafkajs's own (its retriable
+ * errors), plus the group-membership errors a consumer answers by rejoining.
+ */
+// kafkajs does not export its error table from the package root
+const { errorCodes } = require('kafkajs/src/protocol/error') as { errorCodes: { type: string; message: string; retriable: boolean }[] };
+const REJOINED = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION']);
+const TRANSIENT = new Map(
+  errorCodes.filter((e) => (e.retriable && e.type !== 'CORRUPT_MESSAGE') || REJOINED.has(e.type)).map((e) => [e.message, e.type]),
+);
+
+/** The level and extra fields of one kafkajs log entry, as we log it. */
+export function kafkaLogLevel(
+  level: number,
+  message: string,
+  error: unknown,
+): { level: 'error' | 'warn' | 'info' | 'debug'; transient?: string } {
+  const ours = LEVELS[level] ?? 'info';
+  if (ours === 'error' || ours === 'warn') {
+    const transient = typeof error === 'string' ? TRANSIENT.get(error) : undefined;
+    if (transient) return { level: 'info', transient };
+    // bounded retries are deliberate where a caller is waiting (the api answers 503 rather than hang):
+    // a send that fails after them is reported to the caller, nothing is lost silently
+    if (message.startsWith('Limiting retries for the idempotent producer')) return { level: 'debug' };
+  }
+  return { level: ours };
+}
+
 /** A kafkajs client for any cluster: plaintext locally, TLS and SASL in production; logs go to our logger. */
 export function createKafka(conn: KafkaConnection, clientSuffix: string, logger?: Logger): Kafka {
   const sasl: SASLOptions | undefined =
@@ -37,7 +68,8 @@ export function createKafka(conn: KafkaConnection, clientSuffix: string, logger?
     logCreator: () => (entry: LogEntry) => {
       if (!logger) return;
       const { message, ...extra } = entry.log;
-      logger[LEVELS[entry.level] ?? 'info']({ kafka: { namespace: entry.namespace, ...extra } }, message);
+      const { level, transient } = kafkaLogLevel(entry.level, message, extra.error);
+      logger[level]({ kafka: { namespace: entry.namespace, ...extra }, ...(transient ? { transient } : {}) }, message);
     },
   };
   return new Kafka(config);

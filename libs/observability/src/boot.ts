@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import type pino from 'pino';
 import { SettingsError } from '@dualwatch/config';
 import { createLogger, NestPinoLogger, redactText, type Logger } from './logger';
@@ -22,6 +23,11 @@ export interface AppDefinition<S extends AppSettingsBase, A extends INestApplica
   configure?(app: A, settings: S, logger: Logger): void;
   /** Extra paths named in the "ready" log line next to /health, /ready and /metrics. */
   links?: string[];
+  /**
+   * Nest transports of the app (e.g. KafkaChunkTransport), made once the app is initialised (its
+   * providers bootstrapped) and started before it listens; Nest closes them first on shutdown.
+   */
+  microservices?(app: A, settings: S, logger: Logger): CustomTransportStrategy[];
 }
 
 export interface BootOptions {
@@ -47,10 +53,19 @@ export async function bootApp<S extends AppSettingsBase, A extends INestApplicat
     throw err;
   }
   const logger = createLogger(def.name, settings.logLevel, o.logDestination);
-  const app = await NestFactory.create<A>(def.module(settings, logger), { logger: new NestPinoLogger(logger), bufferLogs: false, ...def.nestOptions });
+  const app = await NestFactory.create<A>(def.module(settings, logger), {
+    logger: new NestPinoLogger(logger),
+    bufferLogs: false,
+    ...def.nestOptions,
+  });
   def.configure?.(app, settings, logger);
   // before listen: a SIGTERM while the consumers start still shuts down in order
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  const transports = def.microservices ? (await app.init(), def.microservices(app, settings, logger)) : [];
+  if (transports.length > 0) {
+    for (const strategy of transports) app.connectMicroservice({ strategy });
+    await app.startAllMicroservices();
+  }
   await app.listen(settings.httpPort, settings.httpHost);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const links = ['/health', '/ready', '/metrics', ...(def.links ?? [])].map((p) => url + p);

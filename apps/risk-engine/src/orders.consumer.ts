@@ -1,0 +1,21 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { KafkaMessage } from 'kafkajs';
+import { ChunkErrorFilter, type ChunkContext, type ChunkHandlerExtras, type OutputMessage } from '@dualwatch/messaging';
+import { EngineService } from './engine.service';
+
+/**
+ * orders.v1 → assessments, alerts and dead letters, a chunk of one partition at a time, committed with
+ * the consumed offsets in one Kafka transaction (KafkaChunkTransport). The topic, group and chunk size
+ * come from the settings at listen time (EngineService.bind).
+ */
+@Controller()
+@UseFilters(ChunkErrorFilter)
+export class OrdersConsumer {
+  constructor(private readonly engine: EngineService) {}
+
+  @EventPattern('orders', { delivery: 'exactly-once' } satisfies ChunkHandlerExtras)
+  process(@Payload() messages: KafkaMessage[], @Ctx() ctx: ChunkContext): Promise<OutputMessage[]> {
+    return this.engine.processor.process(messages, ctx);
+  }
+}

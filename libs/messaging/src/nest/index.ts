@@ -1,0 +1,2 @@
+export * from './chunk-transport';
+export * from './in-memory-broker';
