@@ -31,7 +31,9 @@ async function main() {
   const policy = loadBundledPolicy();
   const matcher = () => createPartyMatcher(refdata, policy);
   const all = generateOrders(orders, 99).flatMap((e) =>
-    (['seller', 'buyer', 'consignee', 'endUser', 'freightForwarder'] as const).flatMap((r) => (e.order[r] ? [partyQuery(e.order[r]!)] : [])),
+    (['seller', 'buyer', 'consignee', 'endUser', 'freightForwarder'] as const).flatMap((r) =>
+      e.order[r] ? [partyQuery(e.order[r]!)] : [],
+    ),
   );
   const distinct = [...new Map(all.map((q) => [`${q.name}|${q.country}|${q.jpCorporateNumber ?? ''}`, q])).values()];
 
@@ -50,10 +52,13 @@ async function main() {
       ['lru-warm (order stream, in-process LRU)', all.length, lruMs],
     ] as const;
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`party screening, one core (${cpu}, ${os.cpus().length} cores, Node ${process.version}); ${refdata.parties.length} list entries; batch ${batch}`);
+    console.log(
+      `party screening, one core (${cpu}, ${os.cpus().length} cores, Node ${process.version}); ${refdata.parties.length} list entries; batch ${batch}`,
+    );
     console.log('| mode | lookups | ms | lookups/s |');
     console.log('|---|---:|---:|---:|');
-    for (const [mode, n, ms] of rows) console.log(`| ${mode} | ${n} | ${ms.toFixed(0)} | ${Math.round(n / (ms / 1000)).toLocaleString('en-US')} |`);
+    for (const [mode, n, ms] of rows)
+      console.log(`| ${mode} | ${n} | ${ms.toFixed(0)} | ${Math.round(n / (ms / 1000)).toLocaleString('en-US')} |`);
   } finally {
     await redis.quit();
     await server.stop();

@@ -12,6 +12,8 @@ echo "[test] type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "[test] lint"
 npx eslint --max-warnings 0 .
+echo "[test] format"
+npx prettier --check . --log-level warn
 set +e
 echo "[test] jest (unit + integration)"
 npx jest --ci --json --outputFile=.run/jest-results.json --passWithNoTests --selectProjects unit integration "$@"

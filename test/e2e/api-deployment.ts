@@ -9,7 +9,8 @@ import { bootstrap } from '../../apps/api/src/main';
 
 /** One key per role, as API_KEYS configures them (only their hashes reach the api). */
 export const KEYS = { viewer: `dw_v_${newSecretKey()}`, analyst: `dw_a_${newSecretKey()}`, admin: `dw_ad_${newSecretKey()}` };
-export const apiKeysSetting = () => `vera:viewer:${hashApiKey(KEYS.viewer)},anna:analyst:${hashApiKey(KEYS.analyst)},adam:admin:${hashApiKey(KEYS.admin)}`;
+export const apiKeysSetting = () =>
+  `vera:viewer:${hashApiKey(KEYS.viewer)},anna:analyst:${hashApiKey(KEYS.analyst)},adam:admin:${hashApiKey(KEYS.admin)}`;
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -44,7 +45,12 @@ export class ApiDeployment {
     return this.env.DW_TOPIC_PREFIX;
   }
 
-  static async create(kafka: Kafka, producer: Producer, extra: Record<string, string> = {}, prefix = uniqueName('api')): Promise<ApiDeployment> {
+  static async create(
+    kafka: Kafka,
+    producer: Producer,
+    extra: Record<string, string> = {},
+    prefix = uniqueName('api'),
+  ): Promise<ApiDeployment> {
     const env: Record<string, string> = {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
       REDIS_URL: process.env.REDIS_URL!,
@@ -104,6 +110,9 @@ export class ApiDeployment {
   }
 
   async publishAlerts(...alerts: Alert[]): Promise<void> {
-    await this.producer.send({ topic: topicName('alerts', this.prefix), messages: alerts.map((a) => ({ key: a.orderId, value: JSON.stringify(a) })) });
+    await this.producer.send({
+      topic: topicName('alerts', this.prefix),
+      messages: alerts.map((a) => ({ key: a.orderId, value: JSON.stringify(a) })),
+    });
   }
 }

@@ -23,9 +23,43 @@ const at = (iso: string, a: Alert): Alert => ({ ...a, raisedAt: iso });
 const ids = (r: { json: { items: { orderId: string }[] } }) => r.json.items.map((i) => i.orderId).sort();
 
 const A = {
-  atla: at('2026-03-02T09:00:00Z', alertFixture({ orderId: 'PO-ATLA-1', verdict: 'prohibited', seller: 'Ganzhou Rare Metals', buyer: 'Acquisition, Technology & Logistics Agency', shipTo: 'JP', itemFamilies: ['Medium and heavy rare earths (Sm, Gd, Tb, Dy, Lu, Sc, Y)'], amount: 19000 })),
-  tdk: at('2026-03-05T10:00:00Z', alertFixture({ orderId: 'SO-TDK-2', verdict: 'license_required', seller: 'Example Magnetics Korea', buyer: 'TDK Corporation', shipTo: 'JP', itemFamilies: ['Rare-earth permanent magnets (SmCo, Tb- and Dy-containing NdFeB)'], amount: 6200 })),
-  ga: at('2026-03-10T11:00:00Z', alertFixture({ orderId: 'PO-GA-3', verdict: 'review', seller: 'Ganzhou Rare Metals', buyer: 'Sumitomo Trading', endUser: 'Unknown Works', shipTo: 'SG', itemFamilies: ['Gallium items'], amount: 1000 })),
+  atla: at(
+    '2026-03-02T09:00:00Z',
+    alertFixture({
+      orderId: 'PO-ATLA-1',
+      verdict: 'prohibited',
+      seller: 'Ganzhou Rare Metals',
+      buyer: 'Acquisition, Technology & Logistics Agency',
+      shipTo: 'JP',
+      itemFamilies: ['Medium and heavy rare earths (Sm, Gd, Tb, Dy, Lu, Sc, Y)'],
+      amount: 19000,
+    }),
+  ),
+  tdk: at(
+    '2026-03-05T10:00:00Z',
+    alertFixture({
+      orderId: 'SO-TDK-2',
+      verdict: 'license_required',
+      seller: 'Example Magnetics Korea',
+      buyer: 'TDK Corporation',
+      shipTo: 'JP',
+      itemFamilies: ['Rare-earth permanent magnets (SmCo, Tb- and Dy-containing NdFeB)'],
+      amount: 6200,
+    }),
+  ),
+  ga: at(
+    '2026-03-10T11:00:00Z',
+    alertFixture({
+      orderId: 'PO-GA-3',
+      verdict: 'review',
+      seller: 'Ganzhou Rare Metals',
+      buyer: 'Sumitomo Trading',
+      endUser: 'Unknown Works',
+      shipTo: 'SG',
+      itemFamilies: ['Gallium items'],
+      amount: 1000,
+    }),
+  ),
 };
 
 beforeAll(async () => {
@@ -60,7 +94,9 @@ describe('authentication and roles', () => {
     expect((await api.call('GET', '/health', { key: null })).status).toBe(200);
     const doc = await api.call('GET', '/docs/openapi.json', { key: null });
     expect(doc.json.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/csv', '/alerts', '/alerts/{id}', '/alerts/stream', '/assess', '/subscriptions']));
+    expect(Object.keys(doc.json.paths)).toEqual(
+      expect.arrayContaining(['/orders', '/orders/csv', '/alerts', '/alerts/{id}', '/alerts/stream', '/assess', '/subscriptions']),
+    );
     const page = await fetch(`${api.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -117,7 +153,11 @@ describe('GET /alerts: filters and pagination', () => {
     expect(r.json.total).toBe(3);
     expect(r.json.byVerdict).toEqual({ prohibited: 1, license_required: 1, review: 1 });
     expect(r.json.exposedValue).toEqual([{ currency: 'USD', amount: 26200, alerts: 3 }]);
-    expect(r.json.bySupplier[0]).toEqual({ supplier: 'Ganzhou Rare Metals', alerts: 2, exposedValue: [{ currency: 'USD', amount: 20000 }] });
+    expect(r.json.bySupplier[0]).toEqual({
+      supplier: 'Ganzhou Rare Metals',
+      alerts: 2,
+      exposedValue: [{ currency: 'USD', amount: 20000 }],
+    });
     expect(r.json.byItemFamily).toHaveLength(3);
     expect(r.json.overTime.map((d: any) => d.date)).toEqual(['2026-03-02', '2026-03-05', '2026-03-10']);
     const jp = await api.call('GET', '/alerts/summary?country=JP', { key: KEYS.viewer });
@@ -140,7 +180,13 @@ describe('the lifecycle', () => {
     const done = await act(id, 'resolve', 'licence application filed');
     expect(done.json.lifecycle.status).toBe('resolved');
     expect(done.json.lifecycle.history).toEqual([
-      expect.objectContaining({ action: 'acknowledge', from: 'open', to: 'acknowledged', user: 'anna', note: 'asked TDK for the end-use statement' }),
+      expect.objectContaining({
+        action: 'acknowledge',
+        from: 'open',
+        to: 'acknowledged',
+        user: 'anna',
+        note: 'asked TDK for the end-use statement',
+      }),
       expect.objectContaining({ action: 'resolve', from: 'acknowledged', to: 'resolved', user: 'anna', note: 'licence application filed' }),
     ]);
     const refused = await act(id, 'false-positive');
@@ -153,12 +199,18 @@ describe('the lifecycle', () => {
   it('marks a false positive straight from open, and reopens it', async () => {
     const id = A.ga.alertId;
     expect((await act(id, 'false-positive', 'Sumitomo Trading is not the listed entity')).json.lifecycle.status).toBe('false_positive');
-    expect((await api.call('GET', '/alerts?status=false_positive', { key: KEYS.viewer })).json.items.map((i: any) => i.alertId)).toEqual([id]);
+    expect((await api.call('GET', '/alerts?status=false_positive', { key: KEYS.viewer })).json.items.map((i: any) => i.alertId)).toEqual([
+      id,
+    ]);
     expect((await act(id, 'reopen', 'new information')).json.lifecycle.status).toBe('open');
   });
 
   it('records each change on the compacted alerts.lifecycle.v1, keyed by alertId, with the whole history', async () => {
-    const msgs = await readCommitted(kafka, topicName('alertLifecycle', api.prefix), (m) => m.filter((x) => x.key?.toString() === A.tdk.alertId).length >= 2);
+    const msgs = await readCommitted(
+      kafka,
+      topicName('alertLifecycle', api.prefix),
+      (m) => m.filter((x) => x.key?.toString() === A.tdk.alertId).length >= 2,
+    );
     const last = parseValue<any>(msgs.filter((x) => x.key?.toString() === A.tdk.alertId).pop()!);
     expect(last).toMatchObject({ alertId: A.tdk.alertId, status: 'resolved', version: 2 });
     expect(last.history).toHaveLength(2);
@@ -204,7 +256,12 @@ describe('the live stream', () => {
     await api.publishAlerts(kr, jp);
     await expectEventually(() => expect(events.filter((e) => e.event === 'alert').map((e) => e.data.alert.orderId)).toEqual([jp.orderId]));
     await api.call('POST', `/alerts/${jp.alertId}/acknowledge`, { key: KEYS.analyst, body: { note: 'on it' } });
-    await expectEventually(() => expect(events.filter((e) => e.event === 'alert').pop().data).toMatchObject({ cause: 'lifecycle', alert: { orderId: jp.orderId, status: 'acknowledged' } }));
+    await expectEventually(() =>
+      expect(events.filter((e) => e.event === 'alert').pop().data).toMatchObject({
+        cause: 'lifecycle',
+        alert: { orderId: jp.orderId, status: 'acknowledged' },
+      }),
+    );
     ctl.abort();
     await reading;
   });
@@ -218,7 +275,9 @@ describe('ingest', () => {
     const r = await api.call('POST', '/orders', { key: KEYS.analyst, body: e });
     expect(r.status).toBe(202);
     expect(r.json).toMatchObject({ eventId: e.eventId, orderId: e.order.orderId });
-    const msgs = await readCommitted(kafka, topicName('orders', api.prefix), (m) => m.some((x) => parseValue<OrderEvent>(x).eventId === e.eventId));
+    const msgs = await readCommitted(kafka, topicName('orders', api.prefix), (m) =>
+      m.some((x) => parseValue<OrderEvent>(x).eventId === e.eventId),
+    );
     const m = msgs.find((x) => parseValue<OrderEvent>(x).eventId === e.eventId)!;
     expect(m.key?.toString()).toBe(e.order.orderId);
   });
@@ -265,7 +324,9 @@ describe('ingest', () => {
       ]),
     );
     expect(r.json.rejected.find((x: any) => x.orderId === '').errors).toEqual([expect.objectContaining({ row: 6, column: 'orderId' })]);
-    const msgs = await readCommitted(kafka, topicName('orders', api.prefix), (m) => m.some((x) => parseValue<OrderEvent>(x).order.orderId === good));
+    const msgs = await readCommitted(kafka, topicName('orders', api.prefix), (m) =>
+      m.some((x) => parseValue<OrderEvent>(x).order.orderId === good),
+    );
     const sent = parseValue<OrderEvent>(msgs.find((x) => parseValue<OrderEvent>(x).order.orderId === good)!);
     expect(sent.order.lines.map((l) => l.description)).toEqual(['Dysprosium metal', 'Terbium oxide, 99.99%']);
     expect(sent.order.seller.name).toBe('Ganzhou Rare Metals Trading Co., Ltd.');
@@ -273,7 +334,11 @@ describe('ingest', () => {
   });
 
   it('answers 422 when no order in the file is valid, 400 for unknown columns, 415 for a body that is not CSV', async () => {
-    const none = await api.call('POST', '/orders/csv', { key: KEYS.analyst, type: 'text/csv', body: `${header}\nX,order.created,,S,CN,B,JP,civil,CN,JP,1,d,,CN,-1,,,` });
+    const none = await api.call('POST', '/orders/csv', {
+      key: KEYS.analyst,
+      type: 'text/csv',
+      body: `${header}\nX,order.created,,S,CN,B,JP,civil,CN,JP,1,d,,CN,-1,,,`,
+    });
     expect(none.status).toBe(422);
     expect(none.json.rejected[0].errors[0]).toMatchObject({ row: 2, column: 'quantity' });
     const unknown = await api.call('POST', '/orders/csv', { key: KEYS.analyst, type: 'text/csv', body: 'orderId,colour\nX,red' });
@@ -283,17 +348,26 @@ describe('ingest', () => {
   });
 });
 
-describe('subscriptions, through the notifier\'s store', () => {
+describe("subscriptions, through the notifier's store", () => {
   it('lets an admin create, list, read and delete a subscription, and never shows its secret', async () => {
     const secret = 'whsec_' + Buffer.from('x'.repeat(32)).toString('base64');
-    const body = { id: 'ops-webhook', name: 'Ops', filter: { minSeverity: 'high' }, target: { type: 'webhook', url: 'http://127.0.0.1:9/hook', secrets: [secret] } };
+    const body = {
+      id: 'ops-webhook',
+      name: 'Ops',
+      filter: { minSeverity: 'high' },
+      target: { type: 'webhook', url: 'http://127.0.0.1:9/hook', secrets: [secret] },
+    };
     const created = await api.call('POST', '/subscriptions', { key: KEYS.admin, body });
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.json)).not.toContain(secret);
     expect((await api.call('POST', '/subscriptions', { key: KEYS.admin, body })).status).toBe(409);
     expect((await api.call('POST', '/subscriptions', { key: KEYS.admin, body: { name: '' } })).status).toBe(400);
     expect((await api.call('GET', '/subscriptions', { key: KEYS.admin })).json.map((s: any) => s.id)).toEqual(['ops-webhook']);
-    expect((await api.call('GET', '/subscriptions/ops-webhook', { key: KEYS.admin })).json.target).toEqual({ type: 'webhook', url: 'http://127.0.0.1:9/hook', secrets: 1 });
+    expect((await api.call('GET', '/subscriptions/ops-webhook', { key: KEYS.admin })).json.target).toEqual({
+      type: 'webhook',
+      url: 'http://127.0.0.1:9/hook',
+      secrets: 1,
+    });
     expect((await api.call('DELETE', '/subscriptions/ops-webhook', { key: KEYS.admin })).status).toBe(204);
     expect((await api.call('DELETE', '/subscriptions/ops-webhook', { key: KEYS.admin })).status).toBe(404);
   });
@@ -317,7 +391,7 @@ describe('rate limit', () => {
 const VERDICT_OF_FILE: Record<string, string> = { clear: 'clear', license: 'license_required', prohibited: 'prohibited' };
 
 describe('what-if', () => {
-  it('gives the risk-engine\'s assessment for each contract example, without publishing', async () => {
+  it("gives the risk-engine's assessment for each contract example, without publishing", async () => {
     const prefix = uniqueName('api-whatif');
     const engineApp: INestApplication = await bootstrapEngine({ ...process.env, ...engineEnv(prefix) });
     others.push({ stop: () => engineApp.close() });
@@ -325,7 +399,10 @@ describe('what-if', () => {
     others.push(whatIf);
     const files = fs.readdirSync(contractSchemaPath('examples')).filter((f) => f.endsWith('.json'));
     const events = files.map((f) => JSON.parse(fs.readFileSync(contractSchemaPath('examples', f), 'utf8')) as OrderEvent);
-    await producer.send({ topic: topicName('orders', prefix), messages: events.map((e) => ({ key: e.order.orderId, value: JSON.stringify(e) })) });
+    await producer.send({
+      topic: topicName('orders', prefix),
+      messages: events.map((e) => ({ key: e.order.orderId, value: JSON.stringify(e) })),
+    });
     const msgs = await readCommitted(kafka, topicName('assessments', prefix), (m) => m.length >= events.length);
     const byEvent = new Map(msgs.map((m) => parseValue<Assessment>(m)).map((a) => [a.eventId, a]));
     const strip = ({ assessedAt: _a, ...rest }: Assessment) => rest;

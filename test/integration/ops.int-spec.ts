@@ -28,7 +28,9 @@ class AppProcess {
   }
   static start(app: App, env: Record<string, string>): AppProcess {
     if (!fs.existsSync(mainOf(app))) throw new Error(`${mainOf(app)} missing: run \`npm run build\` first`);
-    return new AppProcess(spawn(process.execPath, [mainOf(app)], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return new AppProcess(
+      spawn(process.execPath, [mainOf(app)], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
   }
   get output(): string {
     return this.stdout.join('') + this.stderr.join('');
@@ -38,7 +40,10 @@ class AppProcess {
     let url = '';
     await expectEventually(
       () => {
-        const line = this.stdout.join('').split('\n').find((l) => l.includes(' ready: '));
+        const line = this.stdout
+          .join('')
+          .split('\n')
+          .find((l) => l.includes(' ready: '));
         if (!line) throw new Error(`no "ready" line yet:\n${this.output.slice(-3000)}`);
         url = (JSON.parse(line) as { address: string }).address.replace('localhost', '127.0.0.1');
       },
@@ -71,7 +76,11 @@ function appEnv(app: App, prefix: string, extra: Record<string, string>): Record
     LOG_LEVEL: 'info',
   };
   const own: Record<App, Record<string, string>> = {
-    'risk-engine': { ENGINE_GROUP_ID: `${prefix}-engine`, ENGINE_TRANSACTIONAL_ID_PREFIX: `${prefix}-engine`, ENGINE_SESSION_TIMEOUT_MS: '6000' },
+    'risk-engine': {
+      ENGINE_GROUP_ID: `${prefix}-engine`,
+      ENGINE_TRANSACTIONAL_ID_PREFIX: `${prefix}-engine`,
+      ENGINE_SESSION_TIMEOUT_MS: '6000',
+    },
     notifier: { NOTIFIER_GROUP_ID: `${prefix}-notifier`, NOTIFIER_SECRET_KEY: newSecretKey() },
     api: { API_GROUP_ID_PREFIX: `${prefix}-api`, API_CATCH_UP_TIMEOUT_MS: '20000' },
   };
@@ -82,7 +91,10 @@ function appEnv(app: App, prefix: string, extra: Record<string, string>): Record
 async function provision(brokers: string, prefixes: string[]): Promise<void> {
   const kafka = new Kafka({ brokers: [brokers], clientId: 'ops-test', logLevel: logLevel.NOTHING });
   for (const prefix of prefixes)
-    await expectEventually(() => provisionTopics(kafka, undefined, `${prefix}.`).then(() => undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    await expectEventually(() => provisionTopics(kafka, undefined, `${prefix}.`).then(() => undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
 }
 
 const running: AppProcess[] = [];
@@ -99,7 +111,10 @@ describe('every app stops at boot on a bad setting', () => {
   const bad: Record<App, { env: Record<string, string>; says: RegExp[] }> = {
     'risk-engine': {
       env: { ENGINE_PARTITIONS_CONCURRENTLY: '0', KAFKA_BROKERS: 'kafka-without-port' },
-      says: [/ENGINE_PARTITIONS_CONCURRENTLY="0" is invalid.*expects an integer >= 1 <= 64/, /KAFKA_BROKERS="kafka-without-port" is invalid.*host:port/],
+      says: [
+        /ENGINE_PARTITIONS_CONCURRENTLY="0" is invalid.*expects an integer >= 1 <= 64/,
+        /KAFKA_BROKERS="kafka-without-port" is invalid.*host:port/,
+      ],
     },
     notifier: {
       env: { NOTIFIER_SECRET_KEY: '', KAFKA_SASL_MECHANISM: 'scram-sha-512' },

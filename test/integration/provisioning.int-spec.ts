@@ -23,7 +23,8 @@ describe('provisionTopics', () => {
         resources: [{ type: 2 /* TOPIC */, name: topicName('alertLifecycle', prefix), configNames: ['cleanup.policy'] }],
       });
       expect(described.resources).toHaveLength(1);
-      for (const r of described.resources) expect(r.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue).toBe('compact');
+      for (const r of described.resources)
+        expect(r.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue).toBe('compact');
     } finally {
       await admin.disconnect();
     }

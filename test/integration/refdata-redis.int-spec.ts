@@ -10,7 +10,10 @@ import { expectEventually, uniqueName } from '@dualwatch/testing';
 const bundled = loadBundledRefData();
 const matcherFor = (r: RefData) => new PartyMatcher(r.parties, r.legalForms, { minScore: 0.8 });
 const cacheClient = (url: string) =>
-  new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, retryStrategy: () => 200 }).on('error', () => undefined);
+  new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, retryStrategy: () => 200 }).on(
+    'error',
+    () => undefined,
+  );
 
 function variant(label: string): RefData {
   const next = structuredClone(bundled);
@@ -108,11 +111,14 @@ describe('ReferenceService while Redis dies and comes back', () => {
     expect(svc.refdata.version).toBe(second.version);
 
     await server.restart();
-    await expectEventually(async () => {
-      const view = await svc.viewFor([order]);
-      expect(view.degraded).toBe(false);
-      expect(view.screenParty(order.buyer)[0]?.entry.id).toBe(listed.id);
-    }, { timeoutMs: 15000, intervalMs: 200 });
+    await expectEventually(
+      async () => {
+        const view = await svc.viewFor([order]);
+        expect(view.degraded).toBe(false);
+        expect(view.screenParty(order.buyer)[0]?.entry.id).toBe(listed.id);
+      },
+      { timeoutMs: 15000, intervalMs: 200 },
+    );
     client.disconnect();
   });
 });

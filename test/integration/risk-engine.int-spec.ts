@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import Redis from 'ioredis';
-import { alertValidator, assessmentValidator, contractSchemaPath, verdictRank, type Alert, type Assessment, type OrderEvent } from '@dualwatch/contracts';
+import {
+  alertValidator,
+  assessmentValidator,
+  contractSchemaPath,
+  verdictRank,
+  type Alert,
+  type Assessment,
+  type OrderEvent,
+} from '@dualwatch/contracts';
 import { provisionTopics, readDeadLetter } from '@dualwatch/messaging';
 import { loadBundledRefData, RefDataStore } from '@dualwatch/refdata';
 import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
@@ -100,7 +108,10 @@ describe('risk-engine, one instance in this process (a NestJS app)', () => {
       { value: null, code: 'INVALID_JSON' },
       { value: JSON.stringify({ ...valid[0], eventId: 'poison-1', order: { ...valid[0].order, lines: [] } }), code: 'SCHEMA_VIOLATION' },
       { value: JSON.stringify({ ...valid[0], eventId: 'poison-2', schemaVersion: 2 }), code: 'SCHEMA_VIOLATION' },
-      { value: JSON.stringify({ ...valid[0], eventId: 'poison-3', __proto__x: 1 }).replace('__proto__x', '__proto__'), code: 'SCHEMA_VIOLATION' },
+      {
+        value: JSON.stringify({ ...valid[0], eventId: 'poison-3', __proto__x: 1 }).replace('__proto__x', '__proto__'),
+        code: 'SCHEMA_VIOLATION',
+      },
       { value: 'x'.repeat(100 * 1024), code: 'TOO_LARGE' },
       { value: '['.repeat(50000) + ']'.repeat(50000), code: 'TOO_LARGE' },
     ];
@@ -235,10 +246,13 @@ describe('risk-engine, exactly once across crashes and rebalances (engines in th
     const b = EngineProcess.start(env);
     try {
       await produceOrders(topics.orders, events.slice(0, 1000));
-      await expectEventually(async () => {
-        const m = await readCommitted(kafka, topics.assessments, () => false, 1000);
-        expect(m.length).toBeGreaterThan(200);
-      }, { timeoutMs: 60000 });
+      await expectEventually(
+        async () => {
+          const m = await readCommitted(kafka, topics.assessments, () => false, 1000);
+          expect(m.length).toBeGreaterThan(200);
+        },
+        { timeoutMs: 60000 },
+      );
       // one instance leaves mid-stream (rebalance), the rest of the stream arrives
       await a.stop();
       await produceOrders(topics.orders, events.slice(1000));
@@ -293,15 +307,18 @@ describe('risk-engine, order lifecycle and re-screening', () => {
       next.version = 'test-r2+rescreen';
       const change = await store.publish(next);
       await producer.send({ topic: topics.changes, messages: [{ key: 'refdata', value: JSON.stringify(change) }] });
-      await expectEventually(async () => {
-        const all = (await readCommitted(kafka, topics.alerts, () => false, 1000)).map((m) => parseValue<Alert>(m));
-        const raised = all.filter((a) => a.orderId === 'PO-RESCREEN-1');
-        expect(raised).toHaveLength(1);
-        expect(raised[0].assessment.verdict).toBe('license_required');
-        expect(raised[0].assessment.refdataVersion).toBe(next.version);
-        // only the order the new entry matches changed
-        expect(all.filter((a) => a.assessment.refdataVersion === next.version).map((a) => a.orderId)).toEqual(['PO-RESCREEN-1']);
-      }, { timeoutMs: 30000, intervalMs: 500 });
+      await expectEventually(
+        async () => {
+          const all = (await readCommitted(kafka, topics.alerts, () => false, 1000)).map((m) => parseValue<Alert>(m));
+          const raised = all.filter((a) => a.orderId === 'PO-RESCREEN-1');
+          expect(raised).toHaveLength(1);
+          expect(raised[0].assessment.verdict).toBe('license_required');
+          expect(raised[0].assessment.refdataVersion).toBe(next.version);
+          // only the order the new entry matches changed
+          expect(all.filter((a) => a.assessment.refdataVersion === next.version).map((a) => a.orderId)).toEqual(['PO-RESCREEN-1']);
+        },
+        { timeoutMs: 30000, intervalMs: 500 },
+      );
     } finally {
       await app.close();
       await redis.quit();

@@ -237,7 +237,10 @@ describe('risk-engine under faults (real broker, real Redis, the built engine as
         recordScenario(
           {
             id,
-            title: kind === 'SIGTERM' ? 'the broker stopped with SIGTERM and restarted mid-stream' : 'the broker killed with SIGKILL and restarted mid-stream',
+            title:
+              kind === 'SIGTERM'
+                ? 'the broker stopped with SIGTERM and restarted mid-stream'
+                : 'the broker killed with SIGKILL and restarted mid-stream',
             done:
               `${n.toLocaleString('en')} generated orders produced at about ${perSecond}/s; after ${atOrder.toLocaleString('en')} the broker ` +
               `was ${kind === 'SIGTERM' ? 'stopped with SIGTERM (controlled shutdown)' : 'killed with SIGKILL'}, left down ${seconds(downMs)} s and ` +
@@ -264,9 +267,17 @@ describe('risk-engine under faults (real broker, real Redis, the built engine as
     );
   }
 
-  it('rides out the broker stopped with SIGTERM and restarted mid-stream: exactly one assessment per order, no engine restart', () => brokerOutage('SIGTERM'), scenarioTimeout(240_000, 900_000));
+  it(
+    'rides out the broker stopped with SIGTERM and restarted mid-stream: exactly one assessment per order, no engine restart',
+    () => brokerOutage('SIGTERM'),
+    scenarioTimeout(240_000, 900_000),
+  );
 
-  it('rides out the broker killed with SIGKILL and restarted mid-stream: exactly one assessment per order, no engine restart', () => brokerOutage('SIGKILL'), scenarioTimeout(240_000, 900_000));
+  it(
+    'rides out the broker killed with SIGKILL and restarted mid-stream: exactly one assessment per order, no engine restart',
+    () => brokerOutage('SIGKILL'),
+    scenarioTimeout(240_000, 900_000),
+  );
 
   it(
     'scores every order while Redis is down (marked degraded) and returns to normal service after it is back',

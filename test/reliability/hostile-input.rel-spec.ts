@@ -97,7 +97,10 @@ async function largestAcceptedValue(key: string): Promise<number> {
   await admin.connect();
   const scratch = `rel-hostile-probe-${Date.now()}`;
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: scratch, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(12 * MiB) }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: scratch, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(12 * MiB) }] }],
+    });
   } finally {
     await admin.disconnect();
   }
@@ -107,7 +110,12 @@ async function largestAcceptedValue(key: string): Promise<number> {
       await p.send({ topic: scratch, acks: -1, messages: [{ key, value: Buffer.alloc(size, 'L') }] });
       return size;
     } catch (err) {
-      if (!/larger than the max message size|MESSAGE_TOO_LARGE|too large/i.test(String((err as Error).message) + String((err as { type?: string }).type))) throw err;
+      if (
+        !/larger than the max message size|MESSAGE_TOO_LARGE|too large/i.test(
+          String((err as Error).message) + String((err as { type?: string }).type),
+        )
+      )
+        throw err;
     }
   }
   throw new Error('the broker took no message within 4 KiB of 12 MiB');
@@ -136,7 +144,13 @@ interface SeenLetter {
 async function collect(topics: { assessments: string; dlq: string }) {
   const assessments: SeenAssessment[] = [];
   const letters: SeenLetter[] = [];
-  const consumer: Consumer = kafka.consumer({ groupId: `rel-hostile-reader-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 200, maxBytes: 16 * MiB, maxBytesPerPartition: 2 * MiB });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `rel-hostile-reader-${Date.now()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+    maxBytes: 16 * MiB,
+    maxBytesPerPartition: 2 * MiB,
+  });
   await consumer.connect();
   cleanups.push(() => consumer.disconnect());
   await consumer.subscribe({ topics: [topics.assessments, topics.dlq], fromBeginning: true });
@@ -239,7 +253,10 @@ describe('hostile input', () => {
       const producedAt = Date.now();
 
       const scoredHostile = hostile.filter((h) => 'scored' in h.expect);
-      const expectedEvents = new Map<string, OrderEvent>([...valid.map((e) => [e.eventId, e] as const), ...scoredHostile.map((h) => [h.event!.eventId, h.event!] as const)]);
+      const expectedEvents = new Map<string, OrderEvent>([
+        ...valid.map((e) => [e.eventId, e] as const),
+        ...scoredHostile.map((h) => [h.event!.eventId, h.event!] as const),
+      ]);
       const deadline = Date.now() + scaled({ ci: 150_000, full: 900_000 });
       while (Date.now() < deadline && (seen.assessments.length < expectedEvents.size || seen.letters.length < t.dlq)) {
         if (!engine.running) break;
@@ -266,7 +283,10 @@ describe('hostile input', () => {
         if (got.length !== 1) dlqProblems.push(`#${h.index} ${h.kind}/${h.variant}: ${got.length} dead letters`);
         for (const l of got) {
           byCode[l.code] = (byCode[l.code] ?? 0) + 1;
-          if (!h.expect.dlq.includes(l.code as never)) dlqProblems.push(`#${h.index} ${h.kind}/${h.variant}: code ${l.code} (${l.error.slice(0, 120)}), expected ${h.expect.dlq.join('|')}`);
+          if (!h.expect.dlq.includes(l.code as never))
+            dlqProblems.push(
+              `#${h.index} ${h.kind}/${h.variant}: code ${l.code} (${l.error.slice(0, 120)}), expected ${h.expect.dlq.join('|')}`,
+            );
           if (l.sourceTopic !== topics.orders || !l.error) dlqProblems.push(`#${h.index}: source ${l.sourceTopic}, error "${l.error}"`);
           // the original bytes whole, unless the DLQ topic could not take them with the headers
           const whole = h.bytes <= DLQ_MAX_VALUE_BYTES;
@@ -284,10 +304,17 @@ describe('hostile input', () => {
       const counts = new Map<string, number>();
       for (const a of seen.assessments) counts.set(a.eventId, (counts.get(a.eventId) ?? 0) + 1);
       const lostValid = valid.filter((e) => !counts.has(e.eventId)).length;
-      const lostHostile = scoredHostile.filter((h) => !counts.has(h.event!.eventId)).map((h) => `#${h.index} ${h.kind}/${JSON.stringify(h.variant)}`);
+      const lostHostile = scoredHostile
+        .filter((h) => !counts.has(h.event!.eventId))
+        .map((h) => `#${h.index} ${h.kind}/${JSON.stringify(h.variant)}`);
       const doubled = [...counts].filter(([, n]) => n > 1).length;
       const unexpected = [...counts.keys()].filter((id) => !expectedEvents.has(id));
-      expect({ lostValid, lostHostile: lostHostile.slice(0, 20), doubled, unexpected: unexpected.slice(0, 20) }).toEqual({ lostValid: 0, lostHostile: [], doubled: 0, unexpected: [] });
+      expect({ lostValid, lostHostile: lostHostile.slice(0, 20), doubled, unexpected: unexpected.slice(0, 20) }).toEqual({
+        lostValid: 0,
+        lostHostile: [],
+        doubled: 0,
+        unexpected: [],
+      });
       expect(seen.assessments.filter((a) => !a.valid).map((a) => a.eventId)).toEqual([]);
       // nothing planted through __proto__ / constructor reached any output
       expect(seen.assessments.filter((a) => a.canary).map((a) => a.eventId)).toEqual([]);
@@ -298,7 +325,8 @@ describe('hostile input', () => {
       for (const e of valid) {
         const mine = assess(e, localView, policy);
         const theirs = byEvent.get(e.eventId)!;
-        if (mine.verdict !== theirs.verdict || mine.score !== theirs.score) differs.push(`${e.eventId}: engine ${theirs.verdict}/${theirs.score}, here ${mine.verdict}/${mine.score}`);
+        if (mine.verdict !== theirs.verdict || mine.score !== theirs.score)
+          differs.push(`${e.eventId}: engine ${theirs.verdict}/${theirs.score}, here ${mine.verdict}/${mine.score}`);
       }
       const lookalikes = { total: 0, screened: 0 };
       for (const h of scoredHostile) {
@@ -309,7 +337,8 @@ describe('hostile input', () => {
           lookalikes.total++;
           if (theirs.verdict === mine.verdict) lookalikes.screened++;
         }
-        if (mine.verdict !== theirs.verdict) differs.push(`#${h.index} ${h.kind} ${JSON.stringify(h.strings)}: engine ${theirs.verdict}, expected ${mine.verdict}`);
+        if (mine.verdict !== theirs.verdict)
+          differs.push(`#${h.index} ${h.kind} ${JSON.stringify(h.strings)}: engine ${theirs.verdict}, expected ${mine.verdict}`);
       }
       expect(differs.slice(0, 20)).toEqual([]);
 
@@ -326,8 +355,14 @@ describe('hostile input', () => {
           title: 'Hostile messages mixed into orders.v1',
           done: `${hostile.length} hostile messages (${Object.entries(t.byKind)
             .map(([k, n]) => `${n} ${k}`)
-            .join(', ')}) produced between ${valid.length} valid generated orders to the built risk-engine (default limits: 1 MiB per event, 500 per chunk).`,
-          amount: { hostile: hostile.length, valid: valid.length, ...Object.fromEntries(Object.entries(t.byKind).map(([k, n]) => [`hostile.${k}`, n])) },
+            .join(
+              ', ',
+            )}) produced between ${valid.length} valid generated orders to the built risk-engine (default limits: 1 MiB per event, 500 per chunk).`,
+          amount: {
+            hostile: hostile.length,
+            valid: valid.length,
+            ...Object.fromEntries(Object.entries(t.byKind).map(([k, n]) => [`hostile.${k}`, n])),
+          },
           lost: lostValid + lostHostile.length,
           doubled,
           recoveryMs: { drainAfterLastProduced: drainedAt - producedAt },
@@ -385,7 +420,11 @@ describe('hostile input', () => {
       const pids = { engine: engine.pid, api: api.pid };
       const producer = await connectedProducer();
       const produce = (list: typeof events) =>
-        producer.send({ topic: topics.orders, acks: -1, messages: list.map(({ event }) => ({ key: event.order.orderId, value: JSON.stringify(event) })) });
+        producer.send({
+          topic: topics.orders,
+          acks: -1,
+          messages: list.map(({ event }) => ({ key: event.order.orderId, value: JSON.stringify(event) })),
+        });
       const views = async (): Promise<AlertViewLite[]> => {
         const r = await fetch(`${url}/alerts?limit=500`, { headers: { 'x-api-key': KEYS.admin } });
         expect(r.status).toBe(200);
@@ -396,7 +435,8 @@ describe('hostile input', () => {
         for (;;) {
           const items = await views();
           if (items.length >= n) return items;
-          if (Date.now() > deadline || !engine.running || !api.running) throw new Error(`${items.length} of ${n} alerts reached the api\n${engine.tail()}\n${api.tail()}`);
+          if (Date.now() > deadline || !engine.running || !api.running)
+            throw new Error(`${items.length} of ${n} alerts reached the api\n${engine.tail()}\n${api.tail()}`);
           await sleep(300);
         }
       };
@@ -433,7 +473,8 @@ describe('hostile input', () => {
       for (const { event } of events) {
         const v = byOrder.get(event.order.orderId);
         if (!v) apiMismatches.push(`no alert for ${JSON.stringify(event.order.orderId)}`);
-        else if (v.seller !== event.order.seller.name || v.buyer !== event.order.buyer.name) apiMismatches.push(`${JSON.stringify(event.order.orderId)}: ${JSON.stringify([v.seller, v.buyer])}`);
+        else if (v.seller !== event.order.seller.name || v.buyer !== event.order.buyer.name)
+          apiMismatches.push(`${JSON.stringify(event.order.orderId)}: ${JSON.stringify([v.seller, v.buyer])}`);
       }
       expect(apiMismatches).toEqual([]);
 
@@ -462,7 +503,14 @@ describe('hostile input', () => {
 
       // the inspection is not blind: an element a payload would have made is reported
       await page.evaluate(() => {
-        const d = (globalThis as unknown as { document: { createElement(t: string): { setAttribute(k: string, v: string): void }; querySelector(s: string): { append(e: unknown): void } } }).document;
+        const d = (
+          globalThis as unknown as {
+            document: {
+              createElement(t: string): { setAttribute(k: string, v: string): void };
+              querySelector(s: string): { append(e: unknown): void };
+            };
+          }
+        ).document;
         const img = d.createElement('img');
         img.setAttribute('onerror', 'void 0');
         d.querySelector('main').append(img);
@@ -483,8 +531,15 @@ describe('hostile input', () => {
           title: 'Hostile strings on the dashboard (headless Chromium)',
           done: `${count} valid orders whose names, descriptions, statements and ids carry hostile strings (${Object.entries(kinds)
             .map(([k, n]) => `${n} ${k}`)
-            .join(', ')}) went through the built risk-engine and api; half before the page opened, half live over SSE; every feed page and every alert page inspected.`,
-          amount: { alerts: count, feedPages: Math.ceil(count / 25), alertPages: all.length, ...Object.fromEntries(Object.entries(kinds).map(([k, n]) => [`strings.${k}`, n])) },
+            .join(
+              ', ',
+            )}) went through the built risk-engine and api; half before the page opened, half live over SSE; every feed page and every alert page inspected.`,
+          amount: {
+            alerts: count,
+            feedPages: Math.ceil(count / 25),
+            alertPages: all.length,
+            ...Object.fromEntries(Object.entries(kinds).map(([k, n]) => [`strings.${k}`, n])),
+          },
           lost: 0,
           doubled: 0,
           recoveryMs: {},
@@ -495,7 +550,9 @@ describe('hostile input', () => {
             injectedGlobals: 0,
             pageErrors: pageErrors.length,
           },
-          notes: ['Checked in the page: no dialog, window.__pwned unset, no element from data (script, img, iframe, svg, style, math, details, input, object, embed), no on* attribute or javascript: link, every orderId/seller/buyer shown as the exact string the api holds.'],
+          notes: [
+            'Checked in the page: no dialog, window.__pwned unset, no element from data (script, img, iframe, svg, style, math, details, input, object, embed), no on* attribute or javascript: link, every orderId/seller/buyer shown as the exact string the api holds.',
+          ],
         },
         startedAt,
       );
@@ -514,9 +571,22 @@ describe('hostile input', () => {
       const { api, url } = await startApi(prefix);
       const pid = api.pid;
       const codes: Record<number, number> = {};
-      const call = async (method: string, p: string, o: { key?: string | null; body?: string | Buffer | ReadableStream; type?: string; headers?: Record<string, string> } = {}) => {
-        const headers: Record<string, string> = { ...(o.body !== undefined ? { 'content-type': o.type ?? 'application/json' } : {}), ...(o.key ? { 'x-api-key': o.key } : {}), ...o.headers };
-        const res = await fetch(url + p, { method, headers, body: o.body as RequestInit['body'], ...(o.body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+      const call = async (
+        method: string,
+        p: string,
+        o: { key?: string | null; body?: string | Buffer | ReadableStream; type?: string; headers?: Record<string, string> } = {},
+      ) => {
+        const headers: Record<string, string> = {
+          ...(o.body !== undefined ? { 'content-type': o.type ?? 'application/json' } : {}),
+          ...(o.key ? { 'x-api-key': o.key } : {}),
+          ...o.headers,
+        };
+        const res = await fetch(url + p, {
+          method,
+          headers,
+          body: o.body as RequestInit['body'],
+          ...(o.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        } as RequestInit);
         const text = await res.text();
         codes[res.status] = (codes[res.status] ?? 0) + 1;
         return { status: res.status, text, retryAfter: res.headers.get('retry-after') };
@@ -526,7 +596,16 @@ describe('hostile input', () => {
 
       // 401: no key, a wrong key, an empty one, the hash in place of the key, the key in other case, cut short or extended, a huge one
       // (a key with spaces around it is the key: HTTP strips them from a header value)
-      const wrongKeys: (string | null)[] = [null, 'dw_not-a-key', ' ', hashApiKey(KEYS.admin), KEYS.admin.toUpperCase(), KEYS.admin.slice(0, -1), `${KEYS.admin}x`, 'k'.repeat(8_000)];
+      const wrongKeys: (string | null)[] = [
+        null,
+        'dw_not-a-key',
+        ' ',
+        hashApiKey(KEYS.admin),
+        KEYS.admin.toUpperCase(),
+        KEYS.admin.slice(0, -1),
+        `${KEYS.admin}x`,
+        'k'.repeat(8_000),
+      ];
       const guarded = ['GET /alerts', 'GET /alerts/summary', 'GET /session', 'GET /subscriptions', 'GET /replay/versions'];
       const not401: string[] = [];
       for (const [k, key] of wrongKeys.entries())
@@ -597,7 +676,9 @@ describe('hostile input', () => {
       const floodKey = await Promise.all(Array.from({ length: 250 }, () => call('GET', '/alerts?limit=1', { key: KEYS.viewer })));
       const floodNoKey = await Promise.all(Array.from({ length: 250 }, () => call('GET', '/alerts', { key: null })));
       await waitForRefill();
-      const floodWrongKeys = await Promise.all(Array.from({ length: 250 }, (_, i) => call('GET', '/alerts', { key: `dw_guess_${i}_${Date.now()}` })));
+      const floodWrongKeys = await Promise.all(
+        Array.from({ length: 250 }, (_, i) => call('GET', '/alerts', { key: `dw_guess_${i}_${Date.now()}` })),
+      );
       const count429 = (rs: { status: number }[]) => rs.filter((r) => r.status === 429).length;
       for (const flood of [floodKey, floodNoKey, floodWrongKeys]) {
         expect(count429(flood)).toBeGreaterThanOrEqual(100);
@@ -620,8 +701,7 @@ describe('hostile input', () => {
         {
           id: 'hostile-api',
           title: 'API abuse against the api process',
-          done:
-            'Wrong, missing and mangled API keys on every guarded route; keys of too low a role; JSON and CSV bodies over the limits (with a length and streamed); malformed, deeply nested and __proto__ bodies; three floods of 250 concurrent requests (one key, no key, a new made-up key each) against the default 20/s, burst 100.',
+          done: 'Wrong, missing and mangled API keys on every guarded route; keys of too low a role; JSON and CSV bodies over the limits (with a length and streamed); malformed, deeply nested and __proto__ bodies; three floods of 250 concurrent requests (one key, no key, a new made-up key each) against the default 20/s, burst 100.',
           amount: { requests: Object.values(codes).reduce((a, b) => a + b, 0), floods: 3, floodRequests: 750 },
           lost: 0,
           doubled: 0,
@@ -633,7 +713,9 @@ describe('hostile input', () => {
             '429.madeUpKeys': count429(floodWrongKeys),
             apiRestarts: 0,
           },
-          notes: ['Status 5xx was never answered; /health, /ready, GET /alerts and POST /orders answered normally afterwards from the same pid.'],
+          notes: [
+            'Status 5xx was never answered; /health, /ready, GET /alerts and POST /orders answered normally afterwards from the same pid.',
+          ],
         },
         startedAt,
       );
@@ -686,12 +768,20 @@ async function inspect(page: Page, key: string, alertId?: string): Promise<{ ale
   return page.evaluate(
     async ({ key, alertId }) => {
       const problems: string[] = [];
-      const w = globalThis as unknown as { __pwned?: unknown; document: Doc; location: { pathname: string; search: string; origin: string } };
+      const w = globalThis as unknown as {
+        __pwned?: unknown;
+        document: Doc;
+        location: { pathname: string; search: string; origin: string };
+      };
       const doc = w.document;
       const where = w.location.pathname + w.location.search;
       if (w.__pwned !== undefined) problems.push(`${where}: window.__pwned = ${String(w.__pwned)}`);
       const main = doc.querySelector('main');
-      for (const el of Array.from(main?.querySelectorAll('script, img, iframe, style, math, object, embed, frame, frameset, link, meta, base, form svg, #feed-rows svg, #feed-rows input, #feed-rows details, .alert-head details') ?? []))
+      for (const el of Array.from(
+        main?.querySelectorAll(
+          'script, img, iframe, style, math, object, embed, frame, frameset, link, meta, base, form svg, #feed-rows svg, #feed-rows input, #feed-rows details, .alert-head details',
+        ) ?? [],
+      ))
         problems.push(`${where}: a <${el.tagName.toLowerCase()}> element in the page: ${el.outerHTML.slice(0, 120)}`);
       for (const el of Array.from(doc.querySelectorAll('*'))) {
         for (const a of Array.from(el.attributes)) {
@@ -699,21 +789,28 @@ async function inspect(page: Page, key: string, alertId?: string): Promise<{ ale
           if (/^\s*javascript:/i.test(a.value)) problems.push(`${where}: ${el.tagName.toLowerCase()}[${a.name}=${a.value.slice(0, 60)}]`);
         }
       }
-      for (const s of Array.from(doc.scripts)) if (!s.src || new URL(s.src).origin !== w.location.origin) problems.push(`${where}: script ${s.src || '(inline)'}`);
+      for (const s of Array.from(doc.scripts))
+        if (!s.src || new URL(s.src).origin !== w.location.origin) problems.push(`${where}: script ${s.src || '(inline)'}`);
       const views: Map<string, { alertId: string; orderId: string; seller?: string; buyer?: string }> = new Map();
       const res = await fetch(alertId ? `/alerts/${encodeURIComponent(alertId)}` : '/alerts?limit=500', { headers: { 'x-api-key': key } });
-      const body = (await res.json()) as { items?: { alertId: string; orderId: string; seller?: string; buyer?: string }[]; view?: { alertId: string; orderId: string; seller?: string; buyer?: string } };
+      const body = (await res.json()) as {
+        items?: { alertId: string; orderId: string; seller?: string; buyer?: string }[];
+        view?: { alertId: string; orderId: string; seller?: string; buyer?: string };
+      };
       for (const v of body.items ?? (body.view ? [body.view] : [])) views.set(v.alertId, v);
       const alertIds: string[] = [];
       let checked = 0;
-      const scopes: [string, El][] = alertId ? [[alertId, main!]] : Array.from(doc.querySelectorAll('#feed-rows tr')).map((tr) => [tr.dataset.alertId ?? '', tr]);
+      const scopes: [string, El][] = alertId
+        ? [[alertId, main!]]
+        : Array.from(doc.querySelectorAll('#feed-rows tr')).map((tr) => [tr.dataset.alertId ?? '', tr]);
       for (const [id, scope] of scopes) {
         alertIds.push(id);
         const v = views.get(id);
         if (!v) continue;
         checked++;
         const text = scope.textContent ?? '';
-        for (const s of [v.orderId, v.seller, v.buyer]) if (s && !text.includes(s)) problems.push(`${where}: ${JSON.stringify(s)} not shown as text`);
+        for (const s of [v.orderId, v.seller, v.buyer])
+          if (s && !text.includes(s)) problems.push(`${where}: ${JSON.stringify(s)} not shown as text`);
       }
       if (alertId && !checked) problems.push(`${where}: the alert page's data was not found (${JSON.stringify(Object.keys(body))})`);
       return { alertIds, checked, problems };
@@ -726,7 +823,8 @@ async function inspect(page: Page, key: string, alertId?: string): Promise<{ ale
 // helpers shared by scenarios 2 and 3
 
 const KEYS = { viewer: `dw_v_${newSecretKey()}`, analyst: `dw_a_${newSecretKey()}`, admin: `dw_ad_${newSecretKey()}` };
-const apiKeys = () => `vera:viewer:${hashApiKey(KEYS.viewer)},anna:analyst:${hashApiKey(KEYS.analyst)},adam:admin:${hashApiKey(KEYS.admin)}`;
+const apiKeys = () =>
+  `vera:viewer:${hashApiKey(KEYS.viewer)},anna:analyst:${hashApiKey(KEYS.analyst)},adam:admin:${hashApiKey(KEYS.admin)}`;
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -750,14 +848,12 @@ async function startApi(prefix: string, extra: Record<string, string> = {}): Pro
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (!api.running) throw new Error(`the api exited at start:\n${api.tail()}`);
-    const ok = await fetch(`${url}/ready`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${url}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return { api, url };
     if (Date.now() > deadline) throw new Error(`the api was not ready in 90 s:\n${api.tail()}`);
     await sleep(250);
   }
 }
-
-
-
-
-

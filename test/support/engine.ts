@@ -25,7 +25,8 @@ export function engineEnv(prefix: string, extra: Record<string, string> = {}): R
 }
 
 /** The built entry point of an app (dist/apps/<app>/src/main.js). */
-export const appMain = (app: 'risk-engine' | 'notifier' | 'api' | 'naive-engine'): string => path.join(ROOT, `dist/apps/${app}/src/main.js`);
+export const appMain = (app: 'risk-engine' | 'notifier' | 'api' | 'naive-engine'): string =>
+  path.join(ROOT, `dist/apps/${app}/src/main.js`);
 
 /**
  * A built app (dist/) in its own OS process, so that tests can SIGKILL it for real. Keeps the last
@@ -111,7 +112,11 @@ export async function readCommitted(
   done: (messages: KafkaMessage[]) => boolean,
   timeoutMs = 60000,
 ): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}-${Math.random()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `reader-${topic}-${Date.now()}-${Math.random()}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

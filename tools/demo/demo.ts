@@ -49,12 +49,17 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  console.log(`[demo] producing ${rate} orders/s to ${topicName('orders', settings.topicPrefix)}; alerts from ${topicName('alerts', settings.topicPrefix)} print below`);
+  console.log(
+    `[demo] producing ${rate} orders/s to ${topicName('orders', settings.topicPrefix)}; alerts from ${topicName('alerts', settings.topicPrefix)} print below`,
+  );
   let batchNo = 0;
   while (!stopping && (count === 0 || sent < count)) {
     const n = count === 0 ? rate : Math.min(rate, count - sent);
     const orders = generateOrders(n, seed + batchNo++, { idPrefix: `demo-${seed}-${batchNo}` });
-    await producer.send({ topic: topicName('orders', settings.topicPrefix), messages: orders.map((o) => ({ key: o.order.orderId, value: JSON.stringify(o) })) });
+    await producer.send({
+      topic: topicName('orders', settings.topicPrefix),
+      messages: orders.map((o) => ({ key: o.order.orderId, value: JSON.stringify(o) })),
+    });
     sent += n;
     if (sent % (rate * 10) < rate) console.log(`[demo] ${sent} orders sent`);
     await new Promise((r) => setTimeout(r, 1000));

@@ -17,7 +17,9 @@ export const APP_SETTINGS: Record<string, SettingsSpec> = {
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function settingsTable(spec: SettingsSpec): string {
-  const rows = describeSettings(spec).map((r) => `| \`${r.env}\` | ${cell(r.default === '' ? '(empty)' : r.default)} | ${cell(r.expects)} | ${cell(r.description)} |`);
+  const rows = describeSettings(spec).map(
+    (r) => `| \`${r.env}\` | ${cell(r.default === '' ? '(empty)' : r.default)} | ${cell(r.expects)} | ${cell(r.description)} |`,
+  );
   return ['| variable | default | expects | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -22,8 +22,22 @@ export class ApiMetrics {
   readonly registry = new Registry();
   constructor(sources: { alerts(): number; liveStreams(): number } = { alerts: () => 0, liveStreams: () => 0 }) {
     const registers = [this.registry];
-    new Gauge({ name: 'dw_api_alerts', help: 'Alerts in the store', registers, collect() { this.set(sources.alerts()); } });
-    new Gauge({ name: 'dw_api_live_streams', help: 'Open live streams (SSE)', registers, collect() { this.set(sources.liveStreams()); } });
+    new Gauge({
+      name: 'dw_api_alerts',
+      help: 'Alerts in the store',
+      registers,
+      collect() {
+        this.set(sources.alerts());
+      },
+    });
+    new Gauge({
+      name: 'dw_api_live_streams',
+      help: 'Open live streams (SSE)',
+      registers,
+      collect() {
+        this.set(sources.liveStreams());
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'dw_api_' });
   }
 }
@@ -36,7 +50,16 @@ export class ApiModule {
   static forRoot(settings: ApiSettings, logger: Logger): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [OpsController, DocsController, SessionController, OrdersController, AssessController, AlertsController, SubscriptionsController, ReplayController],
+      controllers: [
+        OpsController,
+        DocsController,
+        SessionController,
+        OrdersController,
+        AssessController,
+        AlertsController,
+        SubscriptionsController,
+        ReplayController,
+      ],
       providers: [
         { provide: API_SETTINGS, useValue: settings },
         { provide: LOGGER, useValue: logger },
@@ -51,7 +74,12 @@ export class ApiModule {
           provide: HEALTH_INDICATORS,
           useFactory: (rt: ApiRuntime, feed: AlertFeed) => [
             ...rt.healthIndicators(),
-            { name: 'alertStore', check: async () => { if (!feed.ready) throw new Error('still reading the alert topics'); } },
+            {
+              name: 'alertStore',
+              check: async () => {
+                if (!feed.ready) throw new Error('still reading the alert topics');
+              },
+            },
           ],
           inject: [ApiRuntime, AlertFeed],
         },

@@ -20,7 +20,10 @@ export class ApiRuntime implements OnApplicationShutdown {
   readonly cacheRedis: Redis;
   private connected?: Promise<void>;
 
-  constructor(@Inject(API_SETTINGS) readonly s: ApiSettings, @Inject(LOGGER) readonly logger: Logger) {
+  constructor(
+    @Inject(API_SETTINGS) readonly s: ApiSettings,
+    @Inject(LOGGER) readonly logger: Logger,
+  ) {
     this.kafka = createKafka(s, 'api', logger);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     const onError = (err: Error) => logger.debug({ err: err.message }, 'redis connection error');
@@ -32,7 +35,9 @@ export class ApiRuntime implements OnApplicationShutdown {
   connect(): Promise<void> {
     this.connected ??= (async () => {
       await Promise.all([
-        this.stateRedis.connect().catch((err) => this.logger.warn({ err: err.message }, 'Redis unavailable at start: subscriptions fail until it is back')),
+        this.stateRedis
+          .connect()
+          .catch((err) => this.logger.warn({ err: err.message }, 'Redis unavailable at start: subscriptions fail until it is back')),
         this.cacheRedis.connect().catch(() => undefined),
       ]);
       await this.producer.connect();

@@ -1,4 +1,13 @@
-import { connectionChecks, httpSettings, kafkaSettings, loadSettings, redisSettings, setting, SettingsError, type Settings } from '@dualwatch/config';
+import {
+  connectionChecks,
+  httpSettings,
+  kafkaSettings,
+  loadSettings,
+  redisSettings,
+  setting,
+  SettingsError,
+  type Settings,
+} from '@dualwatch/config';
 import { parseApiKeys, type ApiKeyEntry } from './auth/api-keys';
 
 /** Every variable the api reads, with its default and meaning (docs/api.md lists them). */
@@ -25,7 +34,11 @@ export const apiSettingsSpec = {
     default: 20,
     min: 1,
   }),
-  rateLimitBurst: setting.int('API_RATE_LIMIT_BURST', { description: 'Requests a client may send at once before the rate applies', default: 100, min: 1 }),
+  rateLimitBurst: setting.int('API_RATE_LIMIT_BURST', {
+    description: 'Requests a client may send at once before the rate applies',
+    default: 100,
+    min: 1,
+  }),
   catchUpTimeoutMs: setting.int('API_CATCH_UP_TIMEOUT_MS', {
     description: 'How long the start waits for the alert store to read the alert and lifecycle topics to their end before serving anyway',
     default: 60000,
@@ -44,8 +57,15 @@ export const apiSettingsSpec = {
     item: /^[A-Za-z0-9.:[\]-]+(\/\d{1,3})?$/,
     expects: 'comma-separated hosts, IPs or CIDRs',
   }),
-  refdataPollMs: setting.int('API_REFDATA_POLL_MS', { description: 'How often what-if checks Redis for a new reference-data version', default: 5000, min: 100 }),
-  policyFile: setting.string('API_POLICY_FILE', { description: 'Policy file for what-if (default: the bundled policy, as the engine)', default: '' }),
+  refdataPollMs: setting.int('API_REFDATA_POLL_MS', {
+    description: 'How often what-if checks Redis for a new reference-data version',
+    default: 5000,
+    min: 100,
+  }),
+  policyFile: setting.string('API_POLICY_FILE', {
+    description: 'Policy file for what-if (default: the bundled policy, as the engine)',
+    default: '',
+  }),
   provisionTopics: setting.bool('API_PROVISION_TOPICS', { description: 'Create missing topics at start', default: true }),
 };
 

@@ -29,7 +29,10 @@ function newestSource(dirs: string[]): number {
 const unaliased = () => /require\("@dualwatch\//.test(fs.readFileSync(main, 'utf8'));
 
 function ensureBuilt(): void {
-  const stale = !fs.existsSync(main) || fs.statSync(main).mtimeMs < newestSource(['apps/cli/src', 'libs/scoring', 'libs/contracts/src', 'libs/refdata/src']) || unaliased();
+  const stale =
+    !fs.existsSync(main) ||
+    fs.statSync(main).mtimeMs < newestSource(['apps/cli/src', 'libs/scoring', 'libs/contracts/src', 'libs/refdata/src']) ||
+    unaliased();
   if (!stale) return;
   const tsc = path.join(repo, 'node_modules/.bin/tsc');
   const alias = path.join(repo, 'node_modules/.bin/tsc-alias');
@@ -47,10 +50,16 @@ describe('dualwatch, spawned as installed', () => {
   it('scores NDJSON with a bad line in the middle: the other lines on stdout in order, line 2 on stderr, exit code 1', () => {
     const r = dualwatch('score', '--input', 'test/fixtures/orders/mixed-with-invalid-line.ndjson');
     expect(r.status).toBe(1);
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Assessment);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Assessment);
     expect(out.map((a) => a.verdict)).toEqual(['prohibited', 'license_required', 'clear']);
     for (const a of out) expect(assessmentValidator.check(a)).toBe(true);
-    const err = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const err = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(err).toEqual([{ line: 2, error: expect.stringMatching(/^\/order\/lines\/0\/quantity/) }]);
   });
 

@@ -36,7 +36,12 @@ const ASOF_WHY = {
 } as const;
 
 function itemText(m: ItemMatch): string {
-  const st = m.status.state === 'in_force' ? 'in force' : m.status.state === 'suspended' ? `suspended until ${m.status.suspension?.until}` : m.status.state.replace('_', ' ');
+  const st =
+    m.status.state === 'in_force'
+      ? 'in force'
+      : m.status.state === 'suspended'
+        ? `suspended until ${m.status.suspension?.until}`
+        : m.status.state.replace('_', ' ');
   return `"${m.familyName}" (${m.familyId}) by ${m.method} ${m.matched}${m.controlCode && m.method !== 'controlCode' ? ` [${m.controlCode}]` : ''}, strength ${m.strength.toFixed(2)}${m.weak ? ' (weak)' : ''}, ${st}${m.status.assumption ? `; ${m.status.assumption}` : ''}`;
 }
 
@@ -54,7 +59,9 @@ function lineBlock(l: LineEvaluation): string[] {
     out.push(`      also: ${itemText(c)}`);
   }
   out.push(`    origin: ${l.origin.finding} (${l.origin.basis}), certainty ${l.origin.certainty.toFixed(2)}`);
-  out.push(`    exposed: ${l.exposed ? `yes${l.capBy.length ? `, at most ${l.cap} (${l.capBy.join(', ')})` : ''}, strength ${l.strength.toFixed(2)}` : 'no'}`);
+  out.push(
+    `    exposed: ${l.exposed ? `yes${l.capBy.length ? `, at most ${l.cap} (${l.capBy.join(', ')})` : ''}, strength ${l.strength.toFixed(2)}` : 'no'}`,
+  );
   return out;
 }
 
@@ -72,12 +79,23 @@ function partyBlock(p: PartyEvaluation): string[] {
 
 function findingBlock(f: Finding, i: number): string[] {
   const r = f.reason;
-  const where = [r.partyRole, r.lineId ? `line ${r.lineId}` : undefined, r.matchScore !== undefined ? `match ${r.matchScore.toFixed(2)}` : undefined].filter(Boolean).join(', ');
-  const out = [`  ${i + 1}. [${f.verdict}${f.cappedBy ? `, rule says ${f.ruleVerdict}` : ''}] ${r.code}${where ? ` (${where})` : ''}  weight ${f.weight.toFixed(1)}${f.militarySignal ? ', military signal' : ''}`, `     ${r.message}`];
+  const where = [
+    r.partyRole,
+    r.lineId ? `line ${r.lineId}` : undefined,
+    r.matchScore !== undefined ? `match ${r.matchScore.toFixed(2)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const out = [
+    `  ${i + 1}. [${f.verdict}${f.cappedBy ? `, rule says ${f.ruleVerdict}` : ''}] ${r.code}${where ? ` (${where})` : ''}  weight ${f.weight.toFixed(1)}${f.militarySignal ? ', military signal' : ''}`,
+    `     ${r.message}`,
+  ];
   const ev = r.evidence as Record<string, unknown> | undefined;
   if (ev) {
     const sources = Array.isArray(ev.sources) ? (ev.sources as string[]) : [];
-    const rest = Object.entries(ev).filter(([k, v]) => k !== 'sources' && v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0));
+    const rest = Object.entries(ev).filter(
+      ([k, v]) => k !== 'sources' && v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0),
+    );
     if (rest.length) out.push(`     evidence: ${rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ')}`);
     for (const s of sources) out.push(`     source: ${s}`);
   }

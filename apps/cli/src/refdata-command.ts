@@ -15,7 +15,9 @@ const loadMessaging = () => import('@dualwatch/messaging');
  * Connection settings come from the same variables as the apps (REDIS_URL, KAFKA_BROKERS, ...).
  */
 export function registerRefdataCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const refdata = program.command('refdata').description('manage the reference data in Redis (REDIS_URL) and announce changes on Kafka (KAFKA_BROKERS)');
+  const refdata = program
+    .command('refdata')
+    .description('manage the reference data in Redis (REDIS_URL) and announce changes on Kafka (KAFKA_BROKERS)');
 
   const withStore = async <T>(fn: (store: RefDataStore) => Promise<T>): Promise<T> => {
     const s = loadSettings(redisSettings);
@@ -37,7 +39,10 @@ export function registerRefdataCommands(program: Command, io: CliIo, setExit: (c
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     try {
-      await producer.send({ topic: topicName('refdataChanges', s.topicPrefix), messages: [{ key: 'refdata', value: JSON.stringify(change) }] });
+      await producer.send({
+        topic: topicName('refdataChanges', s.topicPrefix),
+        messages: [{ key: 'refdata', value: JSON.stringify(change) }],
+      });
     } finally {
       await producer.disconnect();
     }
@@ -45,7 +50,9 @@ export function registerRefdataCommands(program: Command, io: CliIo, setExit: (c
 
   refdata
     .command('load')
-    .description('validate a reference-data directory (default: the bundled one), store it in Redis as a new version, switch to it and announce it')
+    .description(
+      'validate a reference-data directory (default: the bundled one), store it in Redis as a new version, switch to it and announce it',
+    )
     .option('--dir <dir>', 'reference-data directory (default: the bundled libs/refdata/data)')
     .option('--no-announce', 'do not publish the change on refdata.changes.v1')
     .action(async (opts: { dir?: string; announce: boolean }) => {
@@ -56,7 +63,9 @@ export function registerRefdataCommands(program: Command, io: CliIo, setExit: (c
         return setExit(0);
       }
       if (opts.announce) await announce(change);
-      io.stdout.write(`reference data ${change.version} is current (was ${change.previous ?? 'none'})${opts.announce ? '; announced on refdata.changes.v1' : ''}\n`);
+      io.stdout.write(
+        `reference data ${change.version} is current (was ${change.previous ?? 'none'})${opts.announce ? '; announced on refdata.changes.v1' : ''}\n`,
+      );
       setExit(0);
     });
 

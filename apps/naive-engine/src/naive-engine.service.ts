@@ -5,7 +5,15 @@ import { lastValueFrom } from 'rxjs';
 import { orderEventValidator, topicName, type OrderEvent, type Party } from '@dualwatch/contracts';
 import type { Logger } from '@dualwatch/observability';
 import { loadBundledRefData, type PartyMatcher, RefDataStore, type RefData } from '@dualwatch/refdata';
-import { assess, createPartyMatcher, loadBundledPolicy, SCREENED_ROLES, withAssessedAt, type Policy, type ReferenceView } from '@dualwatch/scoring';
+import {
+  assess,
+  createPartyMatcher,
+  loadBundledPolicy,
+  SCREENED_ROLES,
+  withAssessedAt,
+  type Policy,
+  type ReferenceView,
+} from '@dualwatch/scoring';
 import { buildAlert, decideAlert } from '../../risk-engine/src/alert-decision';
 import type { OrderState } from '../../risk-engine/src/open-order-book';
 import type { NaiveSettings } from './settings';

@@ -1,4 +1,13 @@
-import { connectionChecks, httpSettings, kafkaSettings, loadSettings, redisSettings, setting, SettingsError, type Settings } from '@dualwatch/config';
+import {
+  connectionChecks,
+  httpSettings,
+  kafkaSettings,
+  loadSettings,
+  redisSettings,
+  setting,
+  SettingsError,
+  type Settings,
+} from '@dualwatch/config';
 import { DEFAULT_RETRY_SCHEDULE, DURATION_PATTERN, parseDuration } from '@dualwatch/notify';
 
 /** Every variable the notifier reads, with its default and meaning (docs/notifier.md lists them). */
@@ -91,7 +100,8 @@ export const notifierSettingsSpec = {
     min: 1,
   }),
   sessionTimeoutMs: setting.int('NOTIFIER_SESSION_TIMEOUT_MS', {
-    description: 'Consumer session timeout: how soon the group reassigns the alerts partitions of an instance that died (a restarted one waits for it too)',
+    description:
+      'Consumer session timeout: how soon the group reassigns the alerts partitions of an instance that died (a restarted one waits for it too)',
     default: 30000,
     min: 6000,
     max: 300000,

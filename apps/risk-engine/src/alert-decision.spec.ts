@@ -54,7 +54,9 @@ describe('decideAlert: what an assessment means for the order alert', () => {
   });
   it('updates an open alert whose findings changed (re-score supersedes)', () => {
     expect(decideAlert(event('order.updated'), assessment('prohibited', 95), stateOf('review', true), 'review').kind).toBe('updated');
-    expect(decideAlert(event('order.updated'), assessment('review', 50, ['X', 'Y']), stateOf('review', true), 'review').kind).toBe('updated');
+    expect(decideAlert(event('order.updated'), assessment('review', 50, ['X', 'Y']), stateOf('review', true), 'review').kind).toBe(
+      'updated',
+    );
   });
   it('says nothing new when a re-sent order reaches the same findings', () => {
     const d = decideAlert(event('order.updated'), assessment('review'), stateOf('review', true), 'review');
@@ -81,7 +83,13 @@ describe('decideAlert: what an assessment means for the order alert', () => {
   });
   it('a withdrawal carries the id of the alert it withdraws and the previous verdict', () => {
     const prior = stateOf('prohibited', true);
-    const a = buildAlert('withdrawn', { ...assessment('clear'), refdataVersion: 'r2' }, event('order.cancelled'), prior, '2026-03-03T00:00:00Z');
+    const a = buildAlert(
+      'withdrawn',
+      { ...assessment('clear'), refdataVersion: 'r2' },
+      event('order.cancelled'),
+      prior,
+      '2026-03-03T00:00:00Z',
+    );
     expect(a.alertId).toBe(prior.alertId);
     expect(a.previousVerdict).toBe('prohibited');
   });
@@ -113,7 +121,10 @@ describe('serializeAlert: the alert JSON with the already-serialised assessment 
   it('parses to the same value as JSON.stringify of the alert, with and without optional fields', () => {
     const a = { ...assessment('prohibited', 90, ['LISTED', 'FAMILY']), assessedAt: '2026-03-02T09:15:01.000Z' };
     const prior = stateOf('review', true);
-    for (const alert of [buildAlert('raised', a, event(), null, '2026-03-02T09:15:01Z'), buildAlert('updated', a, event(), prior, '2026-03-02T09:15:01Z', '2026-04-01')]) {
+    for (const alert of [
+      buildAlert('raised', a, event(), null, '2026-03-02T09:15:01Z'),
+      buildAlert('updated', a, event(), prior, '2026-03-02T09:15:01Z', '2026-04-01'),
+    ]) {
       const json = serializeAlert(alert, JSON.stringify(a));
       expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(alert)));
     }
@@ -139,7 +150,7 @@ describe('OpenOrderBook.putMany: the order event is stored once per entry', () =
   });
 });
 
-describe('serializeBookEntry: the state\'s event spliced in from the bytes it arrived as', () => {
+describe("serializeBookEntry: the state's event spliced in from the bytes it arrived as", () => {
   it('reads back exactly as the entry serialised whole, whitespace and all', () => {
     const s0 = stateOf('clear', false);
     const s1 = stateOf('review', true);
@@ -153,8 +164,14 @@ describe('serializeBookEntry: the state\'s event spliced in from the bytes it ar
   });
   it('serialises the event itself when there are no usable bytes or no state', () => {
     const s1 = stateOf('review', true);
-    expect(typeof serializeBookEntry({ state: s1, prior: null, lastOffset: '1', source: 'orders', eventJson: Buffer.from('  {}') })).toBe('string');
-    expect(JSON.parse(serializeBookEntry({ state: null, prior: s1, lastOffset: '1', source: 'orders', eventJson: Buffer.from('{}') }).toString())).toEqual({
+    expect(typeof serializeBookEntry({ state: s1, prior: null, lastOffset: '1', source: 'orders', eventJson: Buffer.from('  {}') })).toBe(
+      'string',
+    );
+    expect(
+      JSON.parse(
+        serializeBookEntry({ state: null, prior: s1, lastOffset: '1', source: 'orders', eventJson: Buffer.from('{}') }).toString(),
+      ),
+    ).toEqual({
       state: null,
       prior: alertStateOf(s1),
       lastOffset: '1',

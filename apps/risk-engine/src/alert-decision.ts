@@ -50,7 +50,14 @@ export function decideAlert(event: OrderEvent, a: Assessment, prior: AlertState 
 }
 
 /** The alert message itself, with the summary dashboards and notifiers show. */
-export function buildAlert(kind: AlertKind, a: Assessment, event: OrderEvent, prior: AlertState | null, raisedAt: string, effectiveOn?: string): Alert {
+export function buildAlert(
+  kind: AlertKind,
+  a: Assessment,
+  event: OrderEvent,
+  prior: AlertState | null,
+  raisedAt: string,
+  effectiveOn?: string,
+): Alert {
   const o = event.order;
   const families = new Set<string>();
   for (const r of a.reasons) {

@@ -72,7 +72,10 @@ export function serializeBookEntry(e: BookWrite): string | Buffer {
 }
 
 export class OpenOrderBook {
-  constructor(private readonly redis: Redis, private readonly prefix = 'dw:') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'dw:',
+  ) {}
 
   private key(orderId: string): string {
     return `${this.prefix}book:${orderId}`;

@@ -53,7 +53,10 @@ export class OrderProcessor {
       else {
         out.push(deadLetter(topics.dlq, msg, ctx, parsed.code, parsed.error));
         metrics.dlq.inc({ code: parsed.code });
-        logger.warn({ offset: msg.offset, partition: ctx.partition, code: parsed.code }, `order message sent to the DLQ: ${parsed.error.slice(0, 300)}`);
+        logger.warn(
+          { offset: msg.offset, partition: ctx.partition, code: parsed.code },
+          `order message sent to the DLQ: ${parsed.error.slice(0, 300)}`,
+        );
       }
     }
     if (!valid.length) return out;
@@ -104,12 +107,24 @@ export class OrderProcessor {
       metrics.assessmentsOut.inc({ verdict: assessment.verdict });
       if (decision.kind) {
         const alert = buildAlert(decision.kind, assessment, event, current.state, raisedAt);
-        out.push({ topic: topics.alerts, key: orderId, value: serializeAlert(alert, assessmentJson), headers: { 'dw-alert-kind': decision.kind } });
+        out.push({
+          topic: topics.alerts,
+          key: orderId,
+          value: serializeAlert(alert, assessmentJson),
+          headers: { 'dw-alert-kind': decision.kind },
+        });
         metrics.alerts.inc({ severity: assessment.severity, kind: decision.kind });
         logger.info({ orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict }, 'alert');
       }
       current.state = decision.next;
-      if (book) writes.set(orderId, { state: decision.next, prior: current.prior, lastOffset: msg.offset, source: 'orders', eventJson: msg.value ?? undefined });
+      if (book)
+        writes.set(orderId, {
+          state: decision.next,
+          prior: current.prior,
+          lastOffset: msg.offset,
+          source: 'orders',
+          eventJson: msg.value ?? undefined,
+        });
     }
 
     if (book && writes.size) {

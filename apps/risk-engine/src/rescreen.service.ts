@@ -84,7 +84,10 @@ export class RescreenService {
     // current version was superseded by a later one, whose own message re-screens: acknowledge it only.
     await reference.refresh();
     if (reference.refdata.version !== change.version) {
-      logger.info({ version: change.version, current: reference.refdata.version }, 'reference-data change superseded; not re-screening for it');
+      logger.info(
+        { version: change.version, current: reference.refdata.version },
+        'reference-data change superseded; not re-screening for it',
+      );
       await this.consumer.commitOffsets([{ topic: this.o.changesTopic, partition: 0, offset: (BigInt(offset) + 1n).toString() }]);
       return;
     }
@@ -109,7 +112,11 @@ export class RescreenService {
           screened++;
           if (decision.kind) {
             const alert = buildAlert(decision.kind, a, event, prior, raisedAt);
-            messages.push({ key: orderId, value: JSON.stringify(alert), headers: { 'dw-alert-kind': decision.kind, 'dw-rescreen': change.version } });
+            messages.push({
+              key: orderId,
+              value: JSON.stringify(alert),
+              headers: { 'dw-alert-kind': decision.kind, 'dw-rescreen': change.version },
+            });
             this.o.metrics.alerts.inc({ severity: a.severity, kind: decision.kind });
           }
           writes.set(orderId, { state: decision.next, prior, lastOffset: offset, source: 'rescreen' });
@@ -118,7 +125,10 @@ export class RescreenService {
         if (messages.length) await tx.send({ topic: this.o.alertsTopic, messages, acks: -1 });
         alerts += messages.length;
       }
-      await tx.sendOffsets({ consumerGroupId: this.o.groupId, topics: [{ topic: this.o.changesTopic, partitions: [{ partition: 0, offset: (BigInt(offset) + 1n).toString() }] }] });
+      await tx.sendOffsets({
+        consumerGroupId: this.o.groupId,
+        topics: [{ topic: this.o.changesTopic, partitions: [{ partition: 0, offset: (BigInt(offset) + 1n).toString() }] }],
+      });
       await tx.commit();
       logger.info({ version: change.version, screened, alerts }, 'open orders re-screened');
     } catch (err) {

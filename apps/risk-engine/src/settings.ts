@@ -5,14 +5,31 @@ export const engineSettingsSpec = {
   ...kafkaSettings,
   ...redisSettings,
   ...httpSettings,
-  groupId: setting.string('ENGINE_GROUP_ID', { description: 'Consumer group of the risk-engine instances', default: 'dualwatch-risk-engine' }),
+  groupId: setting.string('ENGINE_GROUP_ID', {
+    description: 'Consumer group of the risk-engine instances',
+    default: 'dualwatch-risk-engine',
+  }),
   transactionalIdPrefix: setting.string('ENGINE_TRANSACTIONAL_ID_PREFIX', {
     description: 'Prefix of the per-partition transactional ids (must be the same on every instance of the group)',
     default: 'dualwatch-risk-engine',
   }),
-  maxChunkMessages: setting.int('ENGINE_MAX_CHUNK_MESSAGES', { description: 'Order messages per Kafka transaction', default: 500, min: 1, max: 10000 }),
-  partitionsConcurrently: setting.int('ENGINE_PARTITIONS_CONCURRENTLY', { description: 'Partitions processed at once (6 = every partition of orders.v1: one wave of transactions per fetch, lower latency)', default: 6, min: 1, max: 64 }),
-  maxEventBytes: setting.int('ENGINE_MAX_EVENT_BYTES', { description: 'Larger order messages go to the DLQ unread', default: 1048576, min: 1024 }),
+  maxChunkMessages: setting.int('ENGINE_MAX_CHUNK_MESSAGES', {
+    description: 'Order messages per Kafka transaction',
+    default: 500,
+    min: 1,
+    max: 10000,
+  }),
+  partitionsConcurrently: setting.int('ENGINE_PARTITIONS_CONCURRENTLY', {
+    description: 'Partitions processed at once (6 = every partition of orders.v1: one wave of transactions per fetch, lower latency)',
+    default: 6,
+    min: 1,
+    max: 64,
+  }),
+  maxEventBytes: setting.int('ENGINE_MAX_EVENT_BYTES', {
+    description: 'Larger order messages go to the DLQ unread',
+    default: 1048576,
+    min: 1024,
+  }),
   minAlertVerdict: setting.oneOf('ENGINE_MIN_ALERT_VERDICT', ['policy', 'clear', 'review', 'license_required', 'prohibited'] as const, {
     description: 'Lowest verdict that raises an alert ("policy": the policy file decides)',
     default: 'policy',
@@ -23,11 +40,16 @@ export const engineSettingsSpec = {
     min: 6000,
     max: 300000,
   }),
-  refdataPollMs: setting.int('ENGINE_REFDATA_POLL_MS', { description: 'How often to check Redis for a new reference-data version', default: 5000, min: 100 }),
+  refdataPollMs: setting.int('ENGINE_REFDATA_POLL_MS', {
+    description: 'How often to check Redis for a new reference-data version',
+    default: 5000,
+    min: 100,
+  }),
   lruSize: setting.int('ENGINE_LRU_SIZE', { description: 'Party screenings kept in the in-process LRU', default: 50000, min: 0 }),
   provisionTopics: setting.bool('ENGINE_PROVISION_TOPICS', { description: 'Create missing topics at start', default: true }),
   policyFile: setting.string('ENGINE_POLICY_FILE', { description: 'Policy file (default: the bundled policy)', default: '' }),
 };
 
 export type EngineSettings = Settings<typeof engineSettingsSpec>;
-export const loadEngineSettings = (env: NodeJS.ProcessEnv = process.env): EngineSettings => loadSettings(engineSettingsSpec, env, connectionChecks);
+export const loadEngineSettings = (env: NodeJS.ProcessEnv = process.env): EngineSettings =>
+  loadSettings(engineSettingsSpec, env, connectionChecks);

@@ -51,11 +51,15 @@ export const connectionChecks: SettingsCheck[] = [
 ];
 
 export const httpSettings = {
-  httpPort: setting.int('HTTP_PORT', { description: 'HTTP port for /health, /ready, /metrics (0: any free port)', default: 0, min: 0, max: 65535 }),
+  httpPort: setting.int('HTTP_PORT', {
+    description: 'HTTP port for /health, /ready, /metrics (0: any free port)',
+    default: 0,
+    min: 0,
+    max: 65535,
+  }),
   httpHost: setting.string('HTTP_HOST', { description: 'Address the HTTP server binds to', default: '127.0.0.1' }),
   logLevel: setting.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
     description: 'Log level',
     default: 'info',
   }),
 };
-

@@ -36,7 +36,9 @@ describe('settings', () => {
   });
 
   it('rejects out-of-range integers', () => {
-    expect(() => loadSettings(spec, { LEVEL: 'a', CHUNK: '0' })).toThrow(/CHUNK="0" is invalid: 0 is out of range; expects an integer >= 1 <= 10000/);
+    expect(() => loadSettings(spec, { LEVEL: 'a', CHUNK: '0' })).toThrow(
+      /CHUNK="0" is invalid: 0 is out of range; expects an integer >= 1 <= 10000/,
+    );
   });
 
   it('never prints a secret value, not even a wrong one', () => {

@@ -25,7 +25,10 @@ const fail = (msg: string): never => {
 };
 
 export const setting = {
-  string(env: string, o: { description: string; default?: string; secret?: boolean; pattern?: RegExp; expects?: string }): SettingSpec<string> {
+  string(
+    env: string,
+    o: { description: string; default?: string; secret?: boolean; pattern?: RegExp; expects?: string },
+  ): SettingSpec<string> {
     return {
       env,
       description: o.description,
@@ -92,7 +95,10 @@ export const setting = {
       default: o.default,
       expects: o.expects ?? 'a comma-separated list',
       parse: (raw) => {
-        const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+        const items = raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (items.length === 0) return fail('is empty');
         const bad = o.item ? items.find((i) => !o.item!.test(i)) : undefined;
         return bad !== undefined ? fail(`item "${bad}" does not match ${o.item}`) : items;
@@ -118,7 +124,11 @@ export class SettingsError extends Error {
 export type SettingsCheck = (s: Readonly<Record<string, unknown>>) => string | undefined;
 
 /** Reads and validates every setting; throws one SettingsError listing all problems at once. */
-export function loadSettings<S extends SettingsSpec>(spec: S, env: NodeJS.ProcessEnv = process.env, checks: SettingsCheck[] = []): Settings<S> {
+export function loadSettings<S extends SettingsSpec>(
+  spec: S,
+  env: NodeJS.ProcessEnv = process.env,
+  checks: SettingsCheck[] = [],
+): Settings<S> {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, s] of Object.entries(spec)) {
@@ -145,7 +155,8 @@ export function loadSettings<S extends SettingsSpec>(spec: S, env: NodeJS.Proces
 export function describeSettings(spec: SettingsSpec): { env: string; default: string; expects: string; description: string }[] {
   return Object.values(spec).map((s) => ({
     env: s.env,
-    default: s.default === undefined ? '(required)' : s.secret ? '(secret)' : Array.isArray(s.default) ? s.default.join(',') : String(s.default),
+    default:
+      s.default === undefined ? '(required)' : s.secret ? '(secret)' : Array.isArray(s.default) ? s.default.join(',') : String(s.default),
     expects: s.expects,
     description: s.description,
   }));

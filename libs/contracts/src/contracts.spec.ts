@@ -92,11 +92,14 @@ const validVariants: [string, (d: Doc) => void][] = [
   ['controlCode with sub-items', (d) => (d.order.lines[0].controlCode = '1C902.a.1')],
   ['date-time with offset and fraction', (d) => (d.occurredAt = '2026-03-02T18:15:00.123+09:00')],
   ['leap day', (d) => (d.order.shipDate = '2028-02-29')],
-  ['all optional parties', (d) => {
-    d.order.consignee = { name: 'C', country: 'SG' };
-    d.order.endUser = { name: 'E', country: 'JP', identifiers: { jpCorporateNumber: '1234567890123' } };
-    d.order.freightForwarder = { name: 'F', country: 'HK', role: 'freight_forwarder' };
-  }],
+  [
+    'all optional parties',
+    (d) => {
+      d.order.consignee = { name: 'C', country: 'SG' };
+      d.order.endUser = { name: 'E', country: 'JP', identifiers: { jpCorporateNumber: '1234567890123' } };
+      d.order.freightForwarder = { name: 'F', country: 'HK', role: 'freight_forwarder' };
+    },
+  ],
   ['transit of 10', (d) => (d.order.transit = Array(10).fill('SG'))],
 ];
 
@@ -170,7 +173,9 @@ describe('assessment.v1 and alert.v1: the JSON Schema and the code agree', () =>
     verdict: 'prohibited',
     severity: 'critical',
     score: 97,
-    reasons: [{ code: 'PARTY_MILITARY_USER', message: 'm', lineId: '1', partyRole: 'buyer', matchScore: 1, evidence: { id: 'x' }, legalBasis: 'b' }],
+    reasons: [
+      { code: 'PARTY_MILITARY_USER', message: 'm', lineId: '1', partyRole: 'buyer', matchScore: 1, evidence: { id: 'x' }, legalBasis: 'b' },
+    ],
     exposedValue: { amount: 19000, currency: 'USD' },
     policyVersion: 'p',
     refdataVersion: 'r',
@@ -192,7 +197,14 @@ describe('assessment.v1 and alert.v1: the JSON Schema and the code agree', () =>
     expect(assessmentValidator.check(doc)).toBe(expected);
   });
 
-  const alert = { alertId: 'al-1', kind: 'raised', orderId: 'PO-1', raisedAt: '2026-03-02T09:15:01Z', assessment, summary: { seller: 's', itemFamilies: ['x'] } };
+  const alert = {
+    alertId: 'al-1',
+    kind: 'raised',
+    orderId: 'PO-1',
+    raisedAt: '2026-03-02T09:15:01Z',
+    assessment,
+    summary: { seller: 's', itemFamilies: ['x'] },
+  };
   const alertCases: [string, boolean, unknown][] = [
     ['a raised alert', true, alert],
     ['an upcoming alert with its date', true, { ...alert, kind: 'upcoming', effectiveOn: '2026-11-10', previousVerdict: 'clear' }],
@@ -209,13 +221,16 @@ describe('assessment.v1 and alert.v1: the JSON Schema and the code agree', () =>
 // The repository stands alone; where ../shared is beside it (a developer's machine, CI), its copy of the
 // contracts must not have drifted from the published one.
 const sharedContracts = path.resolve(__dirname, '../../../../shared/contracts');
-if (fs.existsSync(sharedContracts)) describe('the repository copy of the contracts', () => {
-  const shared = sharedContracts;
-  it('matches ../shared/contracts file for file', () => {
-    const files = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
-    const ours = files(contractSchemaPath()).sort();
-    expect(ours).toEqual(files(shared).sort());
-    for (const f of ours) expect(fs.readFileSync(contractSchemaPath(f), 'utf8')).toBe(fs.readFileSync(path.join(shared, f), 'utf8'));
+if (fs.existsSync(sharedContracts))
+  describe('the repository copy of the contracts', () => {
+    const shared = sharedContracts;
+    it('matches ../shared/contracts file for file', () => {
+      const files = (dir: string): string[] =>
+        fs
+          .readdirSync(dir, { withFileTypes: true })
+          .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+      const ours = files(contractSchemaPath()).sort();
+      expect(ours).toEqual(files(shared).sort());
+      for (const f of ours) expect(fs.readFileSync(contractSchemaPath(f), 'utf8')).toBe(fs.readFileSync(path.join(shared, f), 'utf8'));
+    });
   });
-});

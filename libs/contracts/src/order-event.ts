@@ -2,7 +2,10 @@ import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox
 
 /** A string enum, as JSON Schema writes it with `enum` and TypeBox checks it: one literal per value. */
 export function literalUnion<T extends string>(values: readonly T[], options?: { description?: string }): TUnion<TLiteral<T>[]> {
-  return Type.Union(values.map((v) => Type.Literal(v)), options);
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  );
 }
 
 /**
@@ -67,9 +70,7 @@ export const OrderSchema = Type.Object(
     endUse: Type.Optional(
       Type.Object(
         {
-          category: Type.Optional(
-            literalUnion(['civil', 'military', 'dual', 'research', 'unknown'] as const),
-          ),
+          category: Type.Optional(literalUnion(['civil', 'military', 'dual', 'research', 'unknown'] as const)),
           statement: Type.Optional(Type.String({ maxLength: 2000 })),
         },
         { additionalProperties: false },
@@ -79,9 +80,7 @@ export const OrderSchema = Type.Object(
     shipTo: Country,
     transit: Type.Optional(Type.Array(Country, { maxItems: 10 })),
     consigneeInFreeTradeZone: Type.Optional(Type.Boolean()),
-    paymentTerms: Type.Optional(
-      literalUnion(['open_account', 'letter_of_credit', 'cash_in_advance', 'cash', 'other'] as const),
-    ),
+    paymentTerms: Type.Optional(literalUnion(['open_account', 'letter_of_credit', 'cash_in_advance', 'cash', 'other'] as const)),
     lines: Type.Array(LineSchema, { minItems: 1, maxItems: 500 }),
   },
   { additionalProperties: false },

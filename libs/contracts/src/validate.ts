@@ -17,7 +17,10 @@ export type Validation<T> = { ok: true; value: T } | { ok: false; issues: Valida
 export class Validator<S extends TSchema> {
   private readonly compiled: TypeCheck<S>;
 
-  constructor(readonly schema: S, private readonly maxIssues = 10) {
+  constructor(
+    readonly schema: S,
+    private readonly maxIssues = 10,
+  ) {
     registerFormats();
     this.compiled = TypeCompiler.Compile(schema);
   }

@@ -12,7 +12,8 @@ describe('crc32c (slicing-by-8)', () => {
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;
     const big = Buffer.from(Array.from({ length: 5000 }, rnd));
-    for (let len = 0; len < 70; len++) for (const off of [0, 1, 3, 7]) expect(crc32c(big.subarray(off, off + len))).toBe(kafkajsCrc32c(big.subarray(off, off + len)));
+    for (let len = 0; len < 70; len++)
+      for (const off of [0, 1, 3, 7]) expect(crc32c(big.subarray(off, off + len))).toBe(kafkajsCrc32c(big.subarray(off, off + len)));
     expect(crc32c(big)).toBe(kafkajsCrc32c(big));
   });
 

@@ -51,7 +51,10 @@ export function crc32c(buf: Uint8Array): number {
 }
 
 /** kafkajs's own module that computes the record-batch checksum (kafkajs 2.x, pinned by the lockfile). */
-export const KAFKAJS_CRC32C_MODULE = path.join(path.dirname(require.resolve('kafkajs/package.json')), 'src/protocol/recordBatch/crc32C/crc32C.js');
+export const KAFKAJS_CRC32C_MODULE = path.join(
+  path.dirname(require.resolve('kafkajs/package.json')),
+  'src/protocol/recordBatch/crc32C/crc32C.js',
+);
 
 /**
  * Puts crc32c() in kafkajs's place for its record-batch checksum, by entering it in the module cache

@@ -8,7 +8,14 @@ const message = (value: Buffer | null, key = 'k-1'): KafkaMessage =>
   ({ key: Buffer.from(key), value, offset: '42', timestamp: '1767225600000', attributes: 0, headers: {} }) as KafkaMessage;
 const from = { topic: 'orders.v1', partition: 3 };
 const asRead = (o: OutputMessage): KafkaMessage =>
-  ({ key: o.key === null ? null : Buffer.from(o.key), value: o.value as Buffer | null, headers: Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])), offset: '0', timestamp: '0', attributes: 0 }) as KafkaMessage;
+  ({
+    key: o.key === null ? null : Buffer.from(o.key),
+    value: o.value as Buffer | null,
+    headers: Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
+    offset: '0',
+    timestamp: '0',
+    attributes: 0,
+  }) as KafkaMessage;
 
 describe('deadLetter', () => {
   it('keeps the original bytes whole, with the reason and the source in headers', () => {
@@ -16,7 +23,11 @@ describe('deadLetter', () => {
     const l = readDeadLetter(asRead(deadLetter('orders.dlq.v1', message(value), from, 'TOO_LARGE', 'too big')));
     expect(l.value!.equals(value)).toBe(true);
     expect(l.truncated).toBeUndefined();
-    expect(l).toMatchObject({ code: 'TOO_LARGE', error: 'too big', source: { topic: 'orders.v1', partition: 3, offset: '42', key: 'k-1' } });
+    expect(l).toMatchObject({
+      code: 'TOO_LARGE',
+      error: 'too big',
+      source: { topic: 'orders.v1', partition: 3, offset: '42', key: 'k-1' },
+    });
   });
 
   it('cuts a value the DLQ topic could not take with the headers, and says so with its size and digest', () => {
@@ -49,7 +60,14 @@ describe('splitByBytes', () => {
   it('cuts large outputs into requests under the budget, a message over the budget alone, in order', () => {
     const outputs = [out(600_000), out(600_000), out(3_000_000), out(100), out(100), out(12_000_000), out(10)];
     const groups = splitByBytes(outputs, SEND_BUDGET_BYTES);
-    expect(groups.map((g) => g.map((o) => (o.value as Buffer).length))).toEqual([[600_000], [600_000], [3_000_000], [100, 100], [12_000_000], [10]]);
+    expect(groups.map((g) => g.map((o) => (o.value as Buffer).length))).toEqual([
+      [600_000],
+      [600_000],
+      [3_000_000],
+      [100, 100],
+      [12_000_000],
+      [10],
+    ]);
     expect(groups.flat()).toEqual(outputs);
     for (const g of groups) if (g.length > 1) expect(g.reduce((s, o) => s + outputBytes(o), 0)).toBeLessThanOrEqual(SEND_BUDGET_BYTES);
   });

@@ -30,7 +30,8 @@ export async function provisionTopics(
         });
       } catch (err) {
         // another instance created them at the same moment: fine, as long as they exist now
-        if (!/already exists/i.test(String((err as Error).message)) && (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err;
+        if (!/already exists/i.test(String((err as Error).message)) && (err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS')
+          throw err;
       }
     }
     // under KRaft a topic just created can still answer "does not host this topic-partition" for a
@@ -39,7 +40,8 @@ export async function provisionTopics(
     for (;;) {
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: wanted.map((w) => w.name) });
-        if (topics.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) throw new Error('partitions without a leader');
+        if (topics.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)))
+          throw new Error('partitions without a leader');
         for (const w of wanted) await admin.fetchTopicOffsets(w.name);
         break;
       } catch (err) {

@@ -201,7 +201,10 @@ export class TransactionalPipeline {
         }
         await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
       }
-      await tx.sendOffsets({ consumerGroupId: this.o.groupId, topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }] });
+      await tx.sendOffsets({
+        consumerGroupId: this.o.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }],
+      });
       await tx.commit();
       // our own commit may not be readable yet either: a re-fetch after a rebalance that left us the
       // partition must not take us back before it

@@ -23,7 +23,10 @@ describe('logger', () => {
   it('redacts secrets in fields and credentials inside messages', () => {
     const { lines, stream } = capture();
     const log = createLogger('t', 'info', stream);
-    log.info({ password: 'hunter2', settings: { kafkaSaslPassword: 'hunter3', redisUrl: 'redis://u:hunter4@h' } }, 'connecting to redis://user:hunter5@10.0.0.1:6379 with whsec_c2VjcmV0');
+    log.info(
+      { password: 'hunter2', settings: { kafkaSaslPassword: 'hunter3', redisUrl: 'redis://u:hunter4@h' } },
+      'connecting to redis://user:hunter5@10.0.0.1:6379 with whsec_c2VjcmV0',
+    );
     const text = lines.join('');
     for (const s of ['hunter2', 'hunter3', 'hunter4', 'hunter5', 'c2VjcmV0']) expect(text).not.toContain(s);
     expect(text).toContain('redis://user:***@10.0.0.1:6379');

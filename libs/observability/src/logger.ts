@@ -5,10 +5,31 @@ export type { Logger };
 
 /** Field paths whose values never reach a log line, whatever the caller passes. */
 export const REDACTED_PATHS = [
-  'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'apiKey', '*.apiKey',
-  'authorization', '*.authorization', 'headers.authorization', 'redisUrl', '*.redisUrl', 'url', '*.url',
-  'kafkaSaslPassword', '*.kafkaSaslPassword', 'webhookSecret', '*.webhookSecret', 'secretKey', '*.secretKey',
-  'sasl', '*.sasl', 'secrets', '*.secrets',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'redisUrl',
+  '*.redisUrl',
+  'url',
+  '*.url',
+  'kafkaSaslPassword',
+  '*.kafkaSaslPassword',
+  'webhookSecret',
+  '*.webhookSecret',
+  'secretKey',
+  '*.secretKey',
+  'sasl',
+  '*.sasl',
+  'secrets',
+  '*.secrets',
 ];
 
 /** Strips credentials out of connection strings that end up inside messages (redis://user:pw@host). */

@@ -49,7 +49,9 @@ describe('the Grafana dashboard', () => {
   it('shows throughput, latency, lag, alerts by severity, DLQ and deliveries, from the provisioned data source', () => {
     const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
     for (const word of ['throughput', 'latency', 'lag', 'alerts by severity', 'dead letters', 'deliveries']) expect(titles).toContain(word);
-    const datasources = yaml.load(read('ops/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { uid: string; url: string }[] };
+    const datasources = yaml.load(read('ops/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: { uid: string; url: string }[];
+    };
     const uids = new Set(dashboard.panels.filter((p) => p.type !== 'row').map((p) => p.datasource?.uid));
     expect([...uids]).toEqual([datasources.datasources[0].uid]);
     expect(datasources.datasources[0].url).toBe('http://prometheus:9090');

@@ -40,7 +40,11 @@ export function toAssessment(e: Evaluation): Assessment {
     policyVersion: e.policyVersion,
     refdataVersion: e.refdataVersion,
   };
-  if (e.exposedValue) a.exposedValue = e.exposedValue.currency === undefined ? { amount: e.exposedValue.amount } : { amount: e.exposedValue.amount, currency: e.exposedValue.currency };
+  if (e.exposedValue)
+    a.exposedValue =
+      e.exposedValue.currency === undefined
+        ? { amount: e.exposedValue.amount }
+        : { amount: e.exposedValue.amount, currency: e.exposedValue.currency };
   if (e.degraded !== undefined) a.degraded = e.degraded;
   return a;
 }

@@ -21,7 +21,13 @@ const example = (file: string): OrderEvent => {
 describe('the published examples get the verdict in their file names', () => {
   it('prohibited-dysprosium-to-atla.json → prohibited (ATLA is a Japanese military user)', () => {
     const a = score(example('prohibited-dysprosium-to-atla.json'));
-    expect(a).toMatchObject({ verdict: 'prohibited', severity: 'critical', orderId: 'PO-2026-0001', eventId: 'evt-0001', asOf: '2026-03-20' });
+    expect(a).toMatchObject({
+      verdict: 'prohibited',
+      severity: 'critical',
+      orderId: 'PO-2026-0001',
+      eventId: 'evt-0001',
+      asOf: '2026-03-20',
+    });
     expect(a.reasons[0].code).toBe('PARTY_MILITARY_USER');
     expect(codes(a)).toEqual(expect.arrayContaining(['CONTROLLED_ITEM', 'END_USE_UNKNOWN', 'SUPPLY_RISK_JAPAN']));
     expect(a.exposedValue).toEqual({ amount: 19000, currency: 'USD' });
@@ -49,7 +55,10 @@ describe('every assessment is a valid assessment.v1', () => {
     for (const o of orders) {
       expect(orderEventValidator.check(o)).toBe(true);
       const a = assess(o, view, policy);
-      if (!assessmentValidator.check(a)) throw new Error(`${o.order.orderId}: ${JSON.stringify([...assessmentValidator.validate(a).ok ? [] : (assessmentValidator.validate(a) as { issues: unknown[] }).issues])}`);
+      if (!assessmentValidator.check(a))
+        throw new Error(
+          `${o.order.orderId}: ${JSON.stringify([...(assessmentValidator.validate(a).ok ? [] : (assessmentValidator.validate(a) as { issues: unknown[] }).issues)])}`,
+        );
       verdicts.add(a.verdict);
     }
     expect([...verdicts].sort()).toEqual(['clear', 'license_required', 'prohibited', 'review']);
@@ -60,7 +69,8 @@ describe('every assessment is a valid assessment.v1', () => {
     for (const o of generateOrders(1000, 17)) {
       for (const r of assess(o, view, policy).reasons) {
         expect(r.message.length).toBeGreaterThan(20);
-        if (r.lineId === undefined && r.partyRole === undefined) throw new Error(`${o.order.orderId}: ${r.code} names neither a line nor a party`);
+        if (r.lineId === undefined && r.partyRole === undefined)
+          throw new Error(`${o.order.orderId}: ${r.code} names neither a line nor a party`);
       }
     }
   });

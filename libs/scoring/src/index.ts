@@ -1,6 +1,15 @@
 export { assess, assessmentId, toAssessment, withAssessedAt } from './assess';
 export { evaluate, SCREENED_ROLES } from './evaluate';
-export type { EvaluateOptions, Evaluation, Finding, ItemMatch, LineEvaluation, OriginOutcome, PartyCandidate, PartyEvaluation } from './evaluate';
+export type {
+  EvaluateOptions,
+  Evaluation,
+  Finding,
+  ItemMatch,
+  LineEvaluation,
+  OriginOutcome,
+  PartyCandidate,
+  PartyEvaluation,
+} from './evaluate';
 export { createLocalView, createPartyMatcher } from './reference-view';
 export type { ReferenceView, ScreeningMatch } from './reference-view';
 export { canonicalJson, ItemMatchMethods, OriginFindings, PolicyError, policyFromObject, PolicySchema, RuleCodes } from './policy';
@@ -11,6 +20,14 @@ export type { AsOfSource, InForceState, InForceStatus } from './dates';
 export { createOrderGenerator, generateOrders, prng } from './testing/order-generator';
 export type { OrderGeneratorOptions } from './testing/order-generator';
 export { formatReplayTable, latestEvents, replayDiff } from './replay/replay-diff';
-export type { ReplayChange, ReplayDiffResult, ReplayOptions, ReplayOrderDiff, ReplayOutcome, ReplaySide, ValueByCurrency } from './replay/replay-diff';
+export type {
+  ReplayChange,
+  ReplayDiffResult,
+  ReplayOptions,
+  ReplayOrderDiff,
+  ReplayOutcome,
+  ReplaySide,
+  ValueByCurrency,
+} from './replay/replay-diff';
 export { addDays, formatLookaheadTable, lookahead, lookaheadOrder } from './lookahead/lookahead';
 export type { DatedKind, LookaheadCause, LookaheadChange, LookaheadOptions, OrderLookahead, StatusChange } from './lookahead/lookahead';

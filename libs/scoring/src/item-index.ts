@@ -88,7 +88,8 @@ export class ItemIndex {
     const out: ItemCandidate[] = [];
     if (line.controlCode) {
       for (const e of this.byStem.get(line.controlCode.slice(0, 5).toUpperCase()) ?? []) {
-        if (controlCodesOverlap(line.controlCode, e.code)) out.push({ family: e.family, method: 'controlCode', matched: e.code, controlCode: e.cc });
+        if (controlCodesOverlap(line.controlCode, e.code))
+          out.push({ family: e.family, method: 'controlCode', matched: e.code, controlCode: e.cc });
       }
     }
     const hs = hsDigits(line.hsCode);
@@ -123,7 +124,8 @@ function disambiguate(cands: ItemCandidate[]): ItemCandidate[] {
   for (const c of cands) if (c.method === 'keyword') byKeyword.add(c.family);
   if (byKeyword.size === 0) return cands;
   const headings = new Map<string, ItemFamily[]>();
-  for (const c of cands) if (c.method === 'hs8' || c.method === 'hs6' || c.method === 'hs6Weak') push(headings, `${c.method}|${c.matched}`, c.family);
+  for (const c of cands)
+    if (c.method === 'hs8' || c.method === 'hs6' || c.method === 'hs6Weak') push(headings, `${c.method}|${c.matched}`, c.family);
   return cands.filter((c) => {
     if (c.method !== 'hs8' && c.method !== 'hs6' && c.method !== 'hs6Weak') return true;
     const sharing = headings.get(`${c.method}|${c.matched}`)!;

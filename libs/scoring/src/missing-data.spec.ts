@@ -5,7 +5,12 @@ import { codes, must, score } from './testing/harness';
 
 describe('missing data is named, with the evidence that would settle it', () => {
   it('no origin, and none can be inferred (Korean seller shipping from Korea): origin missing', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' }, shipFrom: 'KR', buyer: jp('TDK Corporation') }, line: { originCountry: undefined } }));
+    const a = score(
+      orderEvent({
+        order: { seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' }, shipFrom: 'KR', buyer: jp('TDK Corporation') },
+        line: { originCountry: undefined },
+      }),
+    );
     const r = must(a, 'ORIGIN_MISSING');
     expect(r.lineId).toBe('1');
     expect(r.message).toMatch(/certificate of origin/);
@@ -28,7 +33,14 @@ describe('missing data is named, with the evidence that would settle it', () => 
   });
 
   it('nothing is asked of an order that is not exposed (copper to Osaka without an end use)', () => {
-    const a = score(orderEvent({ order: { endUse: undefined, lines: [{ lineId: '1', description: 'Copper sheet 2mm', hsCode: '740921', originCountry: 'CN', quantity: 10 }] } }));
+    const a = score(
+      orderEvent({
+        order: {
+          endUse: undefined,
+          lines: [{ lineId: '1', description: 'Copper sheet 2mm', hsCode: '740921', originCountry: 'CN', quantity: 10 }],
+        },
+      }),
+    );
     expect(a.reasons).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { explain, score } from './testing/harness';
  */
 
 const LIST_CODES = ['PARTY_ON_CONTROL_LIST', 'PARTY_MILITARY_USER', 'PARTY_ON_WATCH_LIST', 'DEFENCE_NEXUS_PARTY', 'POSSIBLE_LIST_MATCH'];
-const listReasons = (a: ReturnType<typeof score>, role: PartyRole = 'buyer') => a.reasons.filter((r) => LIST_CODES.includes(r.code) && r.partyRole === role);
+const listReasons = (a: ReturnType<typeof score>, role: PartyRole = 'buyer') =>
+  a.reasons.filter((r) => LIST_CODES.includes(r.code) && r.partyRole === role);
 
 describe('near-miss names of unrelated companies are not on a list', () => {
   it.each([
@@ -30,7 +31,11 @@ describe('near-miss names of unrelated companies are not on a list', () => {
 describe('every screened role is screened', () => {
   it.each(['seller', 'buyer', 'consignee', 'endUser', 'freightForwarder'] as const)('a control-list entity as %s is found', (role) => {
     const order =
-      role === 'seller' ? { seller: jp('IHI Aerospace Co., Ltd.'), shipFrom: 'JP' } : role === 'buyer' ? { buyer: jp('IHI Aerospace Co., Ltd.') } : { [role]: jp('IHI Aerospace Co., Ltd.') };
+      role === 'seller'
+        ? { seller: jp('IHI Aerospace Co., Ltd.'), shipFrom: 'JP' }
+        : role === 'buyer'
+          ? { buyer: jp('IHI Aerospace Co., Ltd.') }
+          : { [role]: jp('IHI Aerospace Co., Ltd.') };
     const e = orderEvent({ order, line: role === 'seller' ? { originCountry: 'CN' } : {} });
     const parties = explain(e).parties;
     expect(parties.find((p) => p.role === role)!.candidates.some((c) => c.entry.id === 'CL-11-12' && c.band === 'match')).toBe(true);

@@ -12,7 +12,10 @@ const ASCII = /^[\x00-\x7f]*$/;
 
 /** A name reduced to letters and digits, to compare two parties' names for identity. */
 export function nameKey(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

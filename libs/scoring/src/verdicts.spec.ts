@@ -24,7 +24,15 @@ describe('prohibited: a controlled PRC-origin line going to a barred party or us
   });
 
   it('a control-list end user makes it prohibited even when buyer and destination are outside Japan', () => {
-    const a = score(orderEvent({ order: { buyer: { name: 'Busan Example Trading Co., Ltd.', country: 'KR' }, endUser: jp('Japan Marine United Corporation'), shipTo: 'KR' } }));
+    const a = score(
+      orderEvent({
+        order: {
+          buyer: { name: 'Busan Example Trading Co., Ltd.', country: 'KR' },
+          endUser: jp('Japan Marine United Corporation'),
+          shipTo: 'KR',
+        },
+      }),
+    );
     expect(a.verdict).toBe('prohibited');
     expect(must(a, 'PARTY_ON_CONTROL_LIST').partyRole).toBe('endUser');
   });
@@ -176,13 +184,23 @@ describe('review: Japan nexus plus a signal that needs a person', () => {
   });
 
   it('possible PRC origin (ships from Hong Kong, no origin declared) is review', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Kowloon Example Metals Limited', country: 'HK' }, shipFrom: 'HK' }, line: { originCountry: undefined } }));
+    const a = score(
+      orderEvent({
+        order: { seller: { name: 'Kowloon Example Metals Limited', country: 'HK' }, shipFrom: 'HK' },
+        line: { originCountry: undefined },
+      }),
+    );
     expect(a.verdict).toBe('review');
     expect(codes(a)).toContain('POSSIBLE_PRC_ORIGIN');
   });
 
   it('PRC content only (Korean-made, 30 % PRC content) is review', () => {
-    const a = score(orderEvent({ order: { seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' }, shipFrom: 'KR' }, line: { originCountry: 'KR', chinaContentPct: 30 } }));
+    const a = score(
+      orderEvent({
+        order: { seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' }, shipFrom: 'KR' },
+        line: { originCountry: 'KR', chinaContentPct: 30 },
+      }),
+    );
     expect(a.verdict).toBe('review');
     expect(must(a, 'PRC_CONTENT_ONLY').message).toMatch(/unsettled/);
   });
@@ -198,7 +216,12 @@ describe('review: Japan nexus plus a signal that needs a person', () => {
     // content-only line: a military user and a military end use are both held at review
     const a = score(
       orderEvent({
-        order: { buyer: jp('Acquisition, Technology & Logistics Agency'), endUse: { category: 'military' }, seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' }, shipFrom: 'KR' },
+        order: {
+          buyer: jp('Acquisition, Technology & Logistics Agency'),
+          endUse: { category: 'military' },
+          seller: { name: 'Changwon Example Magnetics Co., Ltd.', country: 'KR' },
+          shipFrom: 'KR',
+        },
         line: { originCountry: 'KR', chinaContentPct: 40 },
       }),
     );
@@ -222,7 +245,12 @@ describe('clear: nothing above', () => {
     expect(a).toMatchObject({ verdict: 'clear', severity: 'low' });
     expect(inBand(a.score, 10, 39)).toBe(true);
     expect(must(a, 'SUPPLY_RISK_JAPAN').message).toMatch(/halted even for civil use/);
-    expect(must(a, 'CONTROLLED_ITEM').evidence).toMatchObject({ familyId: 'rare-earths-medium-heavy', method: 'hs10', matched: '2805301200', origin: 'declared' });
+    expect(must(a, 'CONTROLLED_ITEM').evidence).toMatchObject({
+      familyId: 'rare-earths-medium-heavy',
+      method: 'hs10',
+      matched: '2805301200',
+      origin: 'declared',
+    });
     expect(a.exposedValue).toEqual({ amount: 19000, currency: 'USD' });
   });
 
@@ -237,7 +265,12 @@ describe('clear: nothing above', () => {
   });
 
   it('dysprosium of Japanese origin is not a PRC-origin line: clear', () => {
-    const a = score(orderEvent({ order: { buyer: jp('Acquisition, Technology & Logistics Agency'), seller: jp('Sendai Example Recycling K.K.'), shipFrom: 'JP' }, line: { originCountry: 'JP' } }));
+    const a = score(
+      orderEvent({
+        order: { buyer: jp('Acquisition, Technology & Logistics Agency'), seller: jp('Sendai Example Recycling K.K.'), shipFrom: 'JP' },
+        line: { originCountry: 'JP' },
+      }),
+    );
     expect(a).toMatchObject({ verdict: 'clear', severity: 'none' });
   });
 
@@ -251,7 +284,16 @@ describe('clear: nothing above', () => {
 describe('scores rise with the number and strength of signals, within the band', () => {
   it('more signals score higher: a military user with red flags and no end use above one with a civil end use', () => {
     const civil = score(orderEvent({ order: { buyer: jp('Acquisition, Technology & Logistics Agency') } }));
-    const more = score(orderEvent({ order: { buyer: jp('Acquisition, Technology & Logistics Agency'), endUse: undefined, transit: ['SG'], consigneeInFreeTradeZone: true } }));
+    const more = score(
+      orderEvent({
+        order: {
+          buyer: jp('Acquisition, Technology & Logistics Agency'),
+          endUse: undefined,
+          transit: ['SG'],
+          consigneeInFreeTradeZone: true,
+        },
+      }),
+    );
     expect(civil.verdict).toBe(more.verdict);
     expect(more.score).toBeGreaterThan(civil.score);
     expect(more.score).toBeLessThanOrEqual(100);
@@ -267,11 +309,20 @@ describe('scores rise with the number and strength of signals, within the band',
   it('the score never leaves its band, however many signals', () => {
     const a = score(
       orderEvent({
-        order: { buyer: jp('Acquisition, Technology & Logistics Agency'), endUser: jp('IHI Aerospace Co., Ltd.'), consignee: jp('Japan Marine United Corporation'), endUse: { category: 'military', statement: 'missile' }, transit: ['SG', 'KR'], consigneeInFreeTradeZone: true },
+        order: {
+          buyer: jp('Acquisition, Technology & Logistics Agency'),
+          endUser: jp('IHI Aerospace Co., Ltd.'),
+          consignee: jp('Japan Marine United Corporation'),
+          endUse: { category: 'military', statement: 'missile' },
+          transit: ['SG', 'KR'],
+          consigneeInFreeTradeZone: true,
+        },
       }),
     );
     expect(a.score).toBe(100);
-    const b = score(orderEvent({ order: { buyer: jp('TDK Corporation'), consignee: jp('Nitto Denko Corporation'), endUser: jp('SUBARU Corporation') } }));
+    const b = score(
+      orderEvent({ order: { buyer: jp('TDK Corporation'), consignee: jp('Nitto Denko Corporation'), endUser: jp('SUBARU Corporation') } }),
+    );
     expect(b.verdict).toBe('license_required');
     expect(inBand(b.score, 70, 89)).toBe(true);
   });

@@ -75,7 +75,11 @@ export class OrderStream {
       const slice = events.slice(i, i + batch);
       for (;;) {
         try {
-          await this.producer.send({ topic: this.topic, acks: -1, messages: slice.map((e) => ({ key: e.order.orderId, value: JSON.stringify(e) })) });
+          await this.producer.send({
+            topic: this.topic,
+            acks: -1,
+            messages: slice.map((e) => ({ key: e.order.orderId, value: JSON.stringify(e) })),
+          });
           break;
         } catch {
           this.sendErrors++;
@@ -137,7 +141,10 @@ export class AssessmentTail {
   readonly seen: Seen[] = [];
   private consumer: Consumer;
 
-  constructor(kafka: Kafka, private readonly topic: string) {
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+  ) {
     this.consumer = kafka.consumer({
       groupId: `tail-${topic}-${Date.now()}`,
       readUncommitted: false,
@@ -210,7 +217,11 @@ export async function readAll(
   topic: string,
   o: { expected: number; quietMs: number; timeoutMs: number; readUncommitted?: boolean },
 ): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `readall-${topic}-${Date.now()}-${Math.random()}`, readUncommitted: o.readUncommitted ?? false, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `readall-${topic}-${Date.now()}-${Math.random()}`,
+    readUncommitted: o.readUncommitted ?? false,
+    maxWaitTimeInMs: 200,
+  });
   const messages: KafkaMessage[] = [];
   let last = Date.now();
   await consumer.connect();
@@ -261,7 +272,12 @@ export async function exactlyOnceCount(kafka: Kafka, prefix: string, events: Ord
   }
   const messages = await readAll(kafka, topics.assessments, { expected: orders.length, quietMs: 3_000, timeoutMs });
   const assessments = messages.map((m) => parseValue<Assessment>(m));
-  const uncommitted = await readAll(kafka, topics.assessments, { expected: messages.length, quietMs: 1_000, timeoutMs: 60_000, readUncommitted: true });
+  const uncommitted = await readAll(kafka, topics.assessments, {
+    expected: messages.length,
+    quietMs: 1_000,
+    timeoutMs: 60_000,
+    readUncommitted: true,
+  });
   const outCount = new Map<string, number>();
   for (const a of assessments) outCount.set(a.eventId, (outCount.get(a.eventId) ?? 0) + 1);
   const lost: string[] = [];

@@ -87,7 +87,16 @@ export const CONTROL = [
 ] as const;
 
 /** Keys and strings that break code using plain objects as maps. */
-export const PROTO_STRINGS = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', 'toJSON'] as const;
+export const PROTO_STRINGS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  '__defineGetter__',
+  'toJSON',
+] as const;
 
 /** Listed Japanese entities (parties.json) as an order writes them, for look-alike spellings. */
 export const LISTED_NAMES = [
@@ -215,18 +224,49 @@ export function generateHostile(n: number, seed: number, opts: HostileOptions = 
     const at = Math.floor((n * 2) / 3);
     for (let k = 0; k < opts.limitBatch.count; k++) {
       const i = at + k;
-      const value = Buffer.concat([Buffer.from(`${prefix}-${i}:`), Buffer.alloc(opts.limitBatch.bytesEach - `${prefix}-${i}:`.length, 'B')]);
-      out[i] = { ...fixed(i, 'limit-batch', `${opts.limitBatch.count}x${opts.limitBatch.bytesEach}`, `${prefix}-limit-batch`, null, dlq('TOO_LARGE')), build: () => value, bytes: value.length, sha256: sha(value), together: 'limit-batch' };
+      const value = Buffer.concat([
+        Buffer.from(`${prefix}-${i}:`),
+        Buffer.alloc(opts.limitBatch.bytesEach - `${prefix}-${i}:`.length, 'B'),
+      ]);
+      out[i] = {
+        ...fixed(
+          i,
+          'limit-batch',
+          `${opts.limitBatch.count}x${opts.limitBatch.bytesEach}`,
+          `${prefix}-limit-batch`,
+          null,
+          dlq('TOO_LARGE'),
+        ),
+        build: () => value,
+        bytes: value.length,
+        sha256: sha(value),
+        together: 'limit-batch',
+      };
     }
   }
   return out;
 }
 
-function fixed(index: number, kind: HostileKind, variant: string, key: string | null, value: Buffer | null, expect: Expectation): HostileMessage {
+function fixed(
+  index: number,
+  kind: HostileKind,
+  variant: string,
+  key: string | null,
+  value: Buffer | null,
+  expect: Expectation,
+): HostileMessage {
   return { index, kind, variant, key, build: () => value, bytes: value?.length ?? 0, sha256: sha(value), expect };
 }
 
-function scored(index: number, kind: HostileKind, variant: string, key: string | null, event: OrderEvent, strings: string[], genuine?: OrderEvent): HostileMessage {
+function scored(
+  index: number,
+  kind: HostileKind,
+  variant: string,
+  key: string | null,
+  event: OrderEvent,
+  strings: string[],
+  genuine?: OrderEvent,
+): HostileMessage {
   const value = Buffer.from(JSON.stringify(event));
   return { ...fixed(index, kind, variant, key, value, { scored: true }), event, strings, genuine };
 }
@@ -253,7 +293,16 @@ export function template(id: string): OrderEvent {
       shipFrom: 'CN',
       shipTo: 'JP',
       lines: [
-        { lineId: '1', description: 'Dysprosium metal ingot 99.9%', hsCode: '2805301200', originCountry: 'CN', quantity: 40, unit: 'kg', unitPrice: 380, currency: 'USD' },
+        {
+          lineId: '1',
+          description: 'Dysprosium metal ingot 99.9%',
+          hsCode: '2805301200',
+          originCountry: 'CN',
+          quantity: 40,
+          unit: 'kg',
+          unitPrice: 380,
+          currency: 'USD',
+        },
       ],
     },
   };
@@ -343,8 +392,16 @@ function smallMessage(i: number, id: string, kind: HostileKind, r: () => number,
     case 'deep-nesting': {
       const variants: [string, () => string, DlqCode][] = [
         ['array-top-100k', () => '['.repeat(100_000) + ']'.repeat(100_000), 'SCHEMA_VIOLATION'],
-        ['object-in-buyer-30k', () => json.replace(/"buyer":\{[^}]*\}/, `"buyer":${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`), 'SCHEMA_VIOLATION'],
-        ['array-in-lines-100k', () => json.replace(/"lines":\[.*\]\}\}$/, `"lines":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`), 'SCHEMA_VIOLATION'],
+        [
+          'object-in-buyer-30k',
+          () => json.replace(/"buyer":\{[^}]*\}/, `"buyer":${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}`),
+          'SCHEMA_VIOLATION',
+        ],
+        [
+          'array-in-lines-100k',
+          () => json.replace(/"lines":\[.*\]\}\}$/, `"lines":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`),
+          'SCHEMA_VIOLATION',
+        ],
         ['array-top-600k', () => '['.repeat(600_000) + ']'.repeat(600_000), 'TOO_LARGE'],
         ['unclosed-1m', () => '['.repeat(1_000_000), 'INVALID_JSON'],
       ];
@@ -357,7 +414,16 @@ function smallMessage(i: number, id: string, kind: HostileKind, r: () => number,
       const key = pick(['__proto__', 'constructor', 'prototype'] as const);
       const payload = key === 'constructor' ? { prototype: CANARY_PAYLOAD } : CANARY_PAYLOAD;
       const e = structuredClone(base) as any;
-      const target = where === 'top' ? e : where === 'order' ? e.order : where === 'buyer' ? e.order.buyer : where === 'line' ? e.order.lines[0] : e.order.endUse;
+      const target =
+        where === 'top'
+          ? e
+          : where === 'order'
+            ? e.order
+            : where === 'buyer'
+              ? e.order.buyer
+              : where === 'line'
+                ? e.order.lines[0]
+                : e.order.endUse;
       target.PROTO_KEY_PLACEHOLDER = payload;
       const text = JSON.stringify(e).replace('"PROTO_KEY_PLACEHOLDER"', JSON.stringify(key));
       return fixed(i, kind, `${key}-in-${where}`, id, Buffer.from(text), dlq('SCHEMA_VIOLATION'));

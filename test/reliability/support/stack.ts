@@ -39,7 +39,10 @@ export class Stack {
   static async start(name: string): Promise<Stack> {
     const [k, r] = await Promise.allSettled([KafkaBroker.start({ name: `rel-${name}` }), RedisServer.start({ appendOnly: true })]);
     if (k.status === 'rejected' || r.status === 'rejected') {
-      await Promise.allSettled([k.status === 'fulfilled' ? k.value.stop() : undefined, r.status === 'fulfilled' ? r.value.stop() : undefined]);
+      await Promise.allSettled([
+        k.status === 'fulfilled' ? k.value.stop() : undefined,
+        r.status === 'fulfilled' ? r.value.stop() : undefined,
+      ]);
       throw k.status === 'rejected' ? k.reason : (r as PromiseRejectedResult).reason;
     }
     return new Stack(k.value, r.value);

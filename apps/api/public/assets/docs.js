@@ -19,24 +19,50 @@ const pretty = (x) => el('pre', 'mono', JSON.stringify(x, null, 2));
       if (!byTag.has(tag)) byTag.set(tag, []);
       byTag.get(tag).push({ path, method, op });
     }
-  $main.append(el('h1', '', doc.info.title), el('p', 'muted', doc.info.description), el('p', '', 'Machine-readable: ', Object.assign(el('a', '', '/docs/openapi.json'), { href: '/docs/openapi.json' })));
+  $main.append(
+    el('h1', '', doc.info.title),
+    el('p', 'muted', doc.info.description),
+    el('p', '', 'Machine-readable: ', Object.assign(el('a', '', '/docs/openapi.json'), { href: '/docs/openapi.json' })),
+  );
   for (const [tag, ops] of byTag) {
     $main.append(el('h2', '', tag));
     for (const { path, method, op } of ops) {
       const body = el('div', 'body', op.description ? el('p', '', op.description) : null);
       if (op.parameters && op.parameters.length)
-        body.append(el('h3', '', 'Parameters'), el('table', 'evidence', el('tbody', '', op.parameters.map((p) => el('tr', '', el('th', '', `${p.name} (${p.in}${p.required ? ', required' : ''})`), el('td', '', p.description || ''))))));
+        body.append(
+          el('h3', '', 'Parameters'),
+          el(
+            'table',
+            'evidence',
+            el(
+              'tbody',
+              '',
+              op.parameters.map((p) =>
+                el('tr', '', el('th', '', `${p.name} (${p.in}${p.required ? ', required' : ''})`), el('td', '', p.description || '')),
+              ),
+            ),
+          ),
+        );
       if (op.requestBody)
-        for (const [type, c] of Object.entries(op.requestBody.content)) body.append(el('h3', '', `Request body: ${type}`), pretty(resolve(c.schema)));
+        for (const [type, c] of Object.entries(op.requestBody.content))
+          body.append(el('h3', '', `Request body: ${type}`), pretty(resolve(c.schema)));
       body.append(el('h3', '', 'Responses'));
       for (const [code, r] of Object.entries(op.responses)) {
         const d = el('details', '', el('summary', '', `${code} ${r.description}`));
         if (r.content) for (const c of Object.values(r.content)) d.append(pretty(resolve(c.schema)));
         body.append(d);
       }
-      $main.append(el('details', 'op', el('summary', '', el('span', 'method', method), el('span', 'mono', path), el('span', 'muted', op.summary || '')), body));
+      $main.append(
+        el(
+          'details',
+          'op',
+          el('summary', '', el('span', 'method', method), el('span', 'mono', path), el('span', 'muted', op.summary || '')),
+          body,
+        ),
+      );
     }
   }
   $main.append(el('h2', '', 'Schemas'));
-  for (const [name, s] of Object.entries(schemas)) $main.append(el('details', 'op', el('summary', '', el('span', 'mono', name)), el('div', 'body', pretty(s))));
+  for (const [name, s] of Object.entries(schemas))
+    $main.append(el('details', 'op', el('summary', '', el('span', 'mono', name)), el('div', 'body', pretty(s))));
 })();

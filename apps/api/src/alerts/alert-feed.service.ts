@@ -67,7 +67,13 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
     if (ends.size === 0) caughtUp();
 
     const groupId = `${s.groupIdPrefix}-${os.hostname()}-${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9._-]/g, '-');
-    const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+    });
     this.consumer = consumer;
     // batches of only transaction markers reach no handler, but this event: they count as read too
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.topic, payload.partition, payload.lastOffset));
@@ -77,7 +83,8 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
         for (const m of batch.messages) this.apply(batch.topic, batch.partition, m);
-        if (batch.topic === this.lifecycleTopic && batch.messages.length) this.seen(batch.partition, BigInt(batch.messages[batch.messages.length - 1].offset));
+        if (batch.topic === this.lifecycleTopic && batch.messages.length)
+          this.seen(batch.partition, BigInt(batch.messages[batch.messages.length - 1].offset));
         await heartbeat();
       },
     });
@@ -100,7 +107,8 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
     const ends = new Map<string, bigint>();
     try {
       for (const topic of [this.alertsTopic, this.lifecycleTopic])
-        for (const p of await admin.fetchTopicOffsets(topic)) if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}|${p.partition}`, BigInt(p.high) - 1n);
+        for (const p of await admin.fetchTopicOffsets(topic))
+          if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}|${p.partition}`, BigInt(p.high) - 1n);
     } finally {
       await admin.disconnect();
     }
@@ -118,7 +126,11 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
     if (topic === this.alertsTopic) {
       const r = alertValidator.validate(doc);
       if (r.ok) this.store.applyAlert(r.value);
-      else this.rt.logger.error({ topic, partition, offset: m.offset, error: describeIssues(r.issues) }, 'alert message skipped: not a valid alert');
+      else
+        this.rt.logger.error(
+          { topic, partition, offset: m.offset, error: describeIssues(r.issues) },
+          'alert message skipped: not a valid alert',
+        );
     } else {
       const r = lifecycleRecordValidator.validate(doc);
       if (r.ok) this.store.applyLifecycle(r.value);
@@ -142,16 +154,18 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   async change(alertId: string, action: LifecycleAction, user: string, note: string): Promise<LifecycleRecord> {
     const prior = this.locks.get(alertId) ?? Promise.resolve();
-    const work = prior.catch(() => undefined).then(async () => {
-      const record = transition(this.store.lifecycleOf(alertId), alertId, action, user, new Date().toISOString(), note);
-      const [meta] = await this.rt.producer.send({
-        topic: this.lifecycleTopic,
-        acks: -1,
-        messages: [{ key: alertId, value: JSON.stringify(record), headers: { 'dw-user': user } }],
+    const work = prior
+      .catch(() => undefined)
+      .then(async () => {
+        const record = transition(this.store.lifecycleOf(alertId), alertId, action, user, new Date().toISOString(), note);
+        const [meta] = await this.rt.producer.send({
+          topic: this.lifecycleTopic,
+          acks: -1,
+          messages: [{ key: alertId, value: JSON.stringify(record), headers: { 'dw-user': user } }],
+        });
+        await this.readBack(meta.partition, BigInt(meta.baseOffset ?? '0'));
+        return record;
       });
-      await this.readBack(meta.partition, BigInt(meta.baseOffset ?? '0'));
-      return record;
-    });
     this.locks.set(alertId, work);
     try {
       return await work;

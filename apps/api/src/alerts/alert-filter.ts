@@ -53,7 +53,10 @@ const DAY = 86_400_000;
 
 function list<T extends string>(raw: unknown, name: string, allowed: readonly T[]): T[] | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const items = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+  const items = String(raw)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.filter((i) => !(allowed as readonly string[]).includes(i));
   if (bad.length) throw new FilterError(`${name}: ${bad.join(', ')} not one of ${allowed.join(', ')}`);
   return items as T[];
@@ -71,13 +74,20 @@ function date(raw: unknown, name: string, endOfDay: boolean): number | undefined
   const s = String(raw);
   const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(s);
   const t = Date.parse(dayOnly ? `${s}T00:00:00Z` : s);
-  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(s) || Number.isNaN(t)) throw new FilterError(`${name}: expects YYYY-MM-DD or a date-time`);
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(s) || Number.isNaN(t))
+    throw new FilterError(`${name}: expects YYYY-MM-DD or a date-time`);
   return dayOnly && endOfDay ? t + DAY : t;
 }
 
 /** Query parameters → a filter; throws FilterError naming the bad parameter. */
 export function parseFilter(q: Record<string, unknown>): AlertFilter {
-  const countries = q.country === undefined || q.country === '' ? undefined : String(q.country).split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+  const countries =
+    q.country === undefined || q.country === ''
+      ? undefined
+      : String(q.country)
+          .split(',')
+          .map((c) => c.trim().toUpperCase())
+          .filter(Boolean);
   if (countries?.some((c) => !/^[A-Z]{2}$/.test(c))) throw new FilterError('country: expects ISO alpha-2 codes such as JP,KR');
   const f: AlertFilter = {
     verdicts: list(q.verdict, 'verdict', Verdicts),

@@ -50,7 +50,13 @@ export class AlertStore {
       ...(a.effectiveOn ? { effectiveOn: a.effectiveOn } : {}),
     };
     if (!e) {
-      e = { latest: a, firstRaisedAt: a.raisedAt, firstMs: Date.parse(a.raisedAt), messages: [message], view: undefined as unknown as AlertView };
+      e = {
+        latest: a,
+        firstRaisedAt: a.raisedAt,
+        firstMs: Date.parse(a.raisedAt),
+        messages: [message],
+        view: undefined as unknown as AlertView,
+      };
       this.entries.set(a.alertId, e);
       this.order = null;
     } else {
@@ -103,17 +109,36 @@ export class AlertStore {
 
   list(filter: AlertFilter, page: Page): { items: AlertView[]; total: number; limit: number; offset: number } {
     const all = this.sorted().filter((e) => matches(e.view, e.firstMs, filter));
-    return { items: all.slice(page.offset, page.offset + page.limit).map((e) => e.view), total: all.length, limit: page.limit, offset: page.offset };
+    return {
+      items: all.slice(page.offset, page.offset + page.limit).map((e) => e.view),
+      total: all.length,
+      limit: page.limit,
+      offset: page.offset,
+    };
   }
 
   summary(filter: AlertFilter): AlertSummary {
-    const s: AlertSummary = { total: 0, byVerdict: {}, bySeverity: {}, byStatus: {}, exposedValue: [], bySupplier: [], byItemFamily: [], overTime: [] };
+    const s: AlertSummary = {
+      total: 0,
+      byVerdict: {},
+      bySeverity: {},
+      byStatus: {},
+      exposedValue: [],
+      bySupplier: [],
+      byItemFamily: [],
+      overTime: [],
+    };
     const value = new Map<string, { amount: number; alerts: number }>();
     const suppliers = new Map<string, { alerts: number; value: Map<string, number> }>();
     const families = new Map<string, { alerts: number; value: Map<string, number> }>();
     const days = new Map<string, Record<string, number>>();
     const inc = (r: Record<string, number>, k: string) => (r[k] = (r[k] ?? 0) + 1);
-    const add = (m: Map<string, { alerts: number; value: Map<string, number> }>, key: string, cur: string | undefined, amount: number | undefined) => {
+    const add = (
+      m: Map<string, { alerts: number; value: Map<string, number> }>,
+      key: string,
+      cur: string | undefined,
+      amount: number | undefined,
+    ) => {
       const g = m.get(key) ?? { alerts: 0, value: new Map<string, number>() };
       g.alerts++;
       if (cur && amount !== undefined) g.value.set(cur, (g.value.get(cur) ?? 0) + amount);
@@ -141,9 +166,12 @@ export class AlertStore {
       inc(days.get(day)!, v.severity);
     }
     const groups = (m: Map<string, { alerts: number; value: Map<string, number> }>) =>
-      [...m].map(([k, g]) => ({ k, alerts: g.alerts, exposedValue: [...g.value].map(([currency, amount]) => ({ currency, amount })) }))
+      [...m]
+        .map(([k, g]) => ({ k, alerts: g.alerts, exposedValue: [...g.value].map(([currency, amount]) => ({ currency, amount })) }))
         .sort((a, b) => b.alerts - a.alerts || a.k.localeCompare(b.k));
-    s.exposedValue = [...value].map(([currency, t]) => ({ currency, amount: t.amount, alerts: t.alerts })).sort((a, b) => b.amount - a.amount);
+    s.exposedValue = [...value]
+      .map(([currency, t]) => ({ currency, amount: t.amount, alerts: t.alerts }))
+      .sort((a, b) => b.amount - a.amount);
     s.bySupplier = groups(suppliers).map(({ k, ...g }) => ({ supplier: k, ...g }));
     s.byItemFamily = groups(families).map(({ k, ...g }) => ({ itemFamily: k, ...g }));
     s.overTime = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, bySeverity]) => ({ date, bySeverity }));
@@ -156,7 +184,8 @@ export class AlertStore {
   }
 
   private sorted(): Entry[] {
-    if (!this.order) this.order = [...this.entries.values()].sort((a, b) => b.firstMs - a.firstMs || b.latest.alertId.localeCompare(a.latest.alertId));
+    if (!this.order)
+      this.order = [...this.entries.values()].sort((a, b) => b.firstMs - a.firstMs || b.latest.alertId.localeCompare(a.latest.alertId));
     return this.order;
   }
 

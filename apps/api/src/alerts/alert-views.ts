@@ -26,7 +26,12 @@ export const AlertViewSchema = Type.Object({
   degraded: Type.Boolean(),
 });
 
-export const AlertPageSchema = Type.Object({ items: Type.Array(AlertViewSchema), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+export const AlertPageSchema = Type.Object({
+  items: Type.Array(AlertViewSchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
 
 export const AlertMessageSchema = Type.Object({
   kind: literalUnion(AlertKinds),

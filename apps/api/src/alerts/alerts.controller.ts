@@ -41,7 +41,12 @@ export class LiveStreams implements OnApplicationShutdown {
   }
 }
 
-const ACTIONS: Record<string, LifecycleAction> = { acknowledge: 'acknowledge', resolve: 'resolve', 'false-positive': 'false_positive', reopen: 'reopen' };
+const ACTIONS: Record<string, LifecycleAction> = {
+  acknowledge: 'acknowledge',
+  resolve: 'resolve',
+  'false-positive': 'false_positive',
+  reopen: 'reopen',
+};
 
 @Controller('alerts')
 @NeedsRole('viewer')
@@ -76,7 +81,12 @@ export class AlertsController {
   @Get('stream')
   stream(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest, @Res() res: Response) {
     const filter = filterOf(q);
-    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.flushHeaders();
     let seq = 0;
     const send = (event: string, data: unknown) => res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -107,14 +117,16 @@ export class AlertsController {
   @NeedsRole('analyst')
   async change(@Param('id') id: string, @Param('action') actionName: string, @Body() body: unknown, @Req() req: AuthedRequest) {
     const action = ACTIONS[actionName];
-    if (!action) throw new NotFoundException({ error: 'NOT_FOUND', message: `no action ${actionName}: ${Object.keys(ACTIONS).join(', ')}` });
+    if (!action)
+      throw new NotFoundException({ error: 'NOT_FOUND', message: `no action ${actionName}: ${Object.keys(ACTIONS).join(', ')}` });
     if (!this.feed.store.has(id)) throw new NotFoundException({ error: 'NOT_FOUND', message: `no alert ${id}` });
     const r = lifecycleRequestValidator.validate(body);
     if (!r.ok) throw invalid(`a note is needed: ${describeIssues(r.issues)}`, r.issues);
     try {
       await this.feed.change(id, action, req.principal!.user, r.value.note);
     } catch (err) {
-      if (err instanceof TransitionRefused) throw new ConflictException({ error: 'TRANSITION_REFUSED', message: err.message, status: err.status });
+      if (err instanceof TransitionRefused)
+        throw new ConflictException({ error: 'TRANSITION_REFUSED', message: err.message, status: err.status });
       throw err;
     }
     return this.feed.store.get(id);

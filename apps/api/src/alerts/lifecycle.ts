@@ -19,7 +19,8 @@ export const TRANSITIONS: Record<LifecycleAction, { from: readonly AlertStatus[]
   reopen: { from: ['resolved', 'false_positive'], to: 'open' },
 };
 
-export const allowedActions = (status: AlertStatus): LifecycleAction[] => LifecycleActions.filter((a) => TRANSITIONS[a].from.includes(status));
+export const allowedActions = (status: AlertStatus): LifecycleAction[] =>
+  LifecycleActions.filter((a) => TRANSITIONS[a].from.includes(status));
 
 export const LifecycleChangeSchema = Type.Object({
   action: literalUnion(LifecycleActions),
@@ -58,12 +59,21 @@ export class TransitionRefused extends Error {
     readonly status: AlertStatus,
     readonly action: LifecycleAction,
   ) {
-    super(`cannot ${action.replace('_', ' ')} an alert that is ${status.replace('_', ' ')} (allowed: ${allowedActions(status).join(', ') || 'none'})`);
+    super(
+      `cannot ${action.replace('_', ' ')} an alert that is ${status.replace('_', ' ')} (allowed: ${allowedActions(status).join(', ') || 'none'})`,
+    );
   }
 }
 
 /** The record after one change, or TransitionRefused. Pure: the caller supplies user, time and note. */
-export function transition(prior: LifecycleRecord | undefined, alertId: string, action: LifecycleAction, user: string, at: string, note: string): LifecycleRecord {
+export function transition(
+  prior: LifecycleRecord | undefined,
+  alertId: string,
+  action: LifecycleAction,
+  user: string,
+  at: string,
+  note: string,
+): LifecycleRecord {
   const status: AlertStatus = prior?.status ?? 'open';
   const t = TRANSITIONS[action];
   if (!t.from.includes(status)) throw new TransitionRefused(status, action);

@@ -36,7 +36,10 @@ export class ApiKeyGuard implements CanActivate {
     const principal = authenticate(req.header(API_KEY_HEADER), this.s.keys);
     if (!principal) throw new UnauthorizedException({ error: 'UNAUTHORIZED', message: `missing or wrong ${API_KEY_HEADER} header` });
     if (!roleAtLeast(principal.role, need))
-      throw new ForbiddenException({ error: 'FORBIDDEN', message: `this needs the ${need} role; the key of ${principal.user} is ${principal.role}` });
+      throw new ForbiddenException({
+        error: 'FORBIDDEN',
+        message: `this needs the ${need} role; the key of ${principal.user} is ${principal.role}`,
+      });
     req.principal = principal;
     return true;
   }

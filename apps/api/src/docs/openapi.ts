@@ -20,9 +20,15 @@ const secured = (role: string, op: Record<string, any>) => ({
   ...op,
   description: `${op.description ?? ''}\n\nRole: ${role} or above.`.trim(),
   security: [{ apiKey: [] }],
-  responses: { ...op.responses, 401: error('no or wrong API key'), 403: error(`the key's role is below ${role}`), 429: error('rate limit: see Retry-After') },
+  responses: {
+    ...op.responses,
+    401: error('no or wrong API key'),
+    403: error(`the key's role is below ${role}`),
+    429: error('rate limit: see Retry-After'),
+  },
 });
-const query = (ps: { name: string; description: string }[]) => ps.map((p) => ({ name: p.name, in: 'query', required: false, description: p.description, schema: { type: 'string' } }));
+const query = (ps: { name: string; description: string }[]) =>
+  ps.map((p) => ({ name: p.name, in: 'query', required: false, description: p.description, schema: { type: 'string' } }));
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
 
 export function openApiDocument(): Record<string, unknown> {
@@ -32,7 +38,12 @@ export function openApiDocument(): Record<string, unknown> {
       tags: ['alerts'],
       parameters: [idParam],
       requestBody: { required: true, content: { 'application/json': { schema: ref('LifecycleRequest') } } },
-      responses: { 200: json(ref('AlertDetail'), 'the alert after the change'), 400: error('no note'), 404: error('no such alert'), 409: error(`the alert's status does not allow ${action}`) },
+      responses: {
+        200: json(ref('AlertDetail'), 'the alert after the change'),
+        400: error('no note'),
+        404: error('no such alert'),
+        409: error(`the alert's status does not allow ${action}`),
+      },
     });
   return {
     openapi: '3.1.0',
@@ -40,7 +51,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Dualwatch api',
       version: '1',
       description:
-        'Ingest orders, read and triage the alerts of the risk-engine, ask what-if, and manage the notifier\'s subscriptions. ' +
+        "Ingest orders, read and triage the alerts of the risk-engine, ask what-if, and manage the notifier's subscriptions. " +
         'Authenticate with the `x-api-key` header. Roles: viewer (read, what-if), analyst (also triage and send orders), admin (also subscriptions).',
     },
     components: {
@@ -60,10 +71,22 @@ export function openApiDocument(): Record<string, unknown> {
           description: 'A stored reference-data version, or a reference-data directory as one JSON object of its files',
           oneOf: [
             { type: 'object', required: ['version'], properties: { version: { type: 'string' } } },
-            { type: 'object', required: ['files'], properties: { files: { type: 'object', description: '{"manifest.json": {...}, "parties.json": [...], ...}' } } },
+            {
+              type: 'object',
+              required: ['files'],
+              properties: { files: { type: 'object', description: '{"manifest.json": {...}, "parties.json": [...], ...}' } },
+            },
           ],
         },
-        Error: { type: 'object', properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' }, issues: { type: 'array' } } },
+        Error: {
+          type: 'object',
+          properties: {
+            statusCode: { type: 'integer' },
+            error: { type: 'string' },
+            message: { type: 'string' },
+            issues: { type: 'array' },
+          },
+        },
       },
     },
     paths: {
@@ -72,7 +95,11 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Send one order event to orders.v1',
           tags: ['orders'],
           requestBody: { required: true, content: { 'application/json': { schema: ref('OrderEvent') } } },
-          responses: { 202: json({ type: 'object', properties: { eventId: { type: 'string' }, orderId: { type: 'string' } } }, 'on orders.v1'), 400: error('not a valid order event'), 413: error('body over API_MAX_BODY_BYTES') },
+          responses: {
+            202: json({ type: 'object', properties: { eventId: { type: 'string' }, orderId: { type: 'string' } } }, 'on orders.v1'),
+            400: error('not a valid order event'),
+            413: error('body over API_MAX_BODY_BYTES'),
+          },
         }),
       },
       '/orders/csv': {
@@ -82,7 +109,10 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['orders'],
           requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
           responses: {
-            202: json({ type: 'object', properties: { accepted: { type: 'array' }, rejected: { type: 'array' } } }, 'valid orders sent; refused ones with their rows and errors'),
+            202: json(
+              { type: 'object', properties: { accepted: { type: 'array' }, rejected: { type: 'array' } } },
+              'valid orders sent; refused ones with their rows and errors',
+            ),
             400: error('not a usable CSV file (syntax, unknown or missing columns)'),
             413: error('file over API_MAX_CSV_BYTES'),
             415: error('not text/csv'),
@@ -95,16 +125,40 @@ export function openApiDocument(): Record<string, unknown> {
         post: secured('viewer', {
           summary: 'What-if: score an order (or an order event) without publishing it',
           tags: ['what-if'],
-          parameters: [{ name: 'asOf', in: 'query', required: false, description: 'YYYY-MM-DD (default: ship date, order date or today)', schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: { anyOf: [ref('OrderEvent'), { type: 'object', description: 'a bare order' }] } } } },
-          responses: { 200: json({ type: 'object', properties: { assessment: ref('Assessment'), published: { const: false } } }), 400: error('not a valid order') },
+          parameters: [
+            {
+              name: 'asOf',
+              in: 'query',
+              required: false,
+              description: 'YYYY-MM-DD (default: ship date, order date or today)',
+              schema: { type: 'string' },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { anyOf: [ref('OrderEvent'), { type: 'object', description: 'a bare order' }] } } },
+          },
+          responses: {
+            200: json({ type: 'object', properties: { assessment: ref('Assessment'), published: { const: false } } }),
+            400: error('not a valid order'),
+          },
         }),
       },
       '/alerts': {
-        get: secured('viewer', { summary: 'Alerts, newest first', tags: ['alerts'], parameters: query([...FILTER_PARAMS, ...PAGE_PARAMS]), responses: { 200: json(ref('AlertPage')), 400: error('bad filter') } }),
+        get: secured('viewer', {
+          summary: 'Alerts, newest first',
+          tags: ['alerts'],
+          parameters: query([...FILTER_PARAMS, ...PAGE_PARAMS]),
+          responses: { 200: json(ref('AlertPage')), 400: error('bad filter') },
+        }),
       },
       '/alerts/summary': {
-        get: secured('viewer', { summary: 'Exposure summaries of the filtered alerts', tags: ['alerts'], parameters: query(FILTER_PARAMS), responses: { 200: json(ref('AlertSummary')) } }),
+        get: secured('viewer', {
+          summary: 'Exposure summaries of the filtered alerts',
+          tags: ['alerts'],
+          parameters: query(FILTER_PARAMS),
+          responses: { 200: json(ref('AlertSummary')) },
+        }),
       },
       '/alerts/stream': {
         get: secured('viewer', {
@@ -116,14 +170,25 @@ export function openApiDocument(): Record<string, unknown> {
         }),
       },
       '/alerts/{id}': {
-        get: secured('viewer', { summary: 'One alert with every reason, its messages and its triage history', tags: ['alerts'], parameters: [idParam], responses: { 200: json(ref('AlertDetail')), 404: error('no such alert') } }),
+        get: secured('viewer', {
+          summary: 'One alert with every reason, its messages and its triage history',
+          tags: ['alerts'],
+          parameters: [idParam],
+          responses: { 200: json(ref('AlertDetail')), 404: error('no such alert') },
+        }),
       },
       '/alerts/{id}/acknowledge': { post: lifecycleOp('acknowledge', 'Acknowledge (open → acknowledged)') },
       '/alerts/{id}/resolve': { post: lifecycleOp('resolve', 'Resolve (acknowledged → resolved)') },
-      '/alerts/{id}/false-positive': { post: lifecycleOp('false positive', 'Mark a false positive (open or acknowledged → false_positive)') },
+      '/alerts/{id}/false-positive': {
+        post: lifecycleOp('false positive', 'Mark a false positive (open or acknowledged → false_positive)'),
+      },
       '/alerts/{id}/reopen': { post: lifecycleOp('reopen', 'Reopen (resolved or false_positive → open)') },
       '/subscriptions': {
-        get: secured('admin', { summary: "The notifier's subscriptions (no secrets)", tags: ['subscriptions'], responses: { 200: json({ type: 'array' }) } }),
+        get: secured('admin', {
+          summary: "The notifier's subscriptions (no secrets)",
+          tags: ['subscriptions'],
+          responses: { 200: json({ type: 'array' }) },
+        }),
         post: secured('admin', {
           summary: 'Create a subscription',
           tags: ['subscriptions'],
@@ -132,7 +197,12 @@ export function openApiDocument(): Record<string, unknown> {
         }),
       },
       '/subscriptions/{id}': {
-        get: secured('admin', { summary: 'One subscription', tags: ['subscriptions'], parameters: [idParam], responses: { 200: json({ type: 'object' }), 404: error('unknown') } }),
+        get: secured('admin', {
+          summary: 'One subscription',
+          tags: ['subscriptions'],
+          parameters: [idParam],
+          responses: { 200: json({ type: 'object' }), 404: error('unknown') },
+        }),
         put: secured('admin', {
           summary: 'Replace name, filter, enabled (and the target when given)',
           tags: ['subscriptions'],
@@ -140,7 +210,12 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: ref('SubscriptionInput') } } },
           responses: { 200: json({ type: 'object' }), 404: error('unknown') },
         }),
-        delete: secured('admin', { summary: 'Delete a subscription', tags: ['subscriptions'], parameters: [idParam], responses: { 204: { description: 'deleted' }, 404: error('unknown') } }),
+        delete: secured('admin', {
+          summary: 'Delete a subscription',
+          tags: ['subscriptions'],
+          parameters: [idParam],
+          responses: { 204: { description: 'deleted' }, 404: error('unknown') },
+        }),
       },
       '/replay/upcoming': {
         get: secured('viewer', {
@@ -148,13 +223,26 @@ export function openApiDocument(): Record<string, unknown> {
           tags: ['replay'],
           parameters: [
             { name: 'today', in: 'query', required: false, description: 'YYYY-MM-DD (default: today)', schema: { type: 'string' } },
-            { name: 'horizonDays', in: 'query', required: false, description: 'how far ahead, 1 to 3650 days', schema: { type: 'integer', minimum: 1, maximum: 3650 } },
+            {
+              name: 'horizonDays',
+              in: 'query',
+              required: false,
+              description: 'how far ahead, 1 to 3650 days',
+              schema: { type: 'integer', minimum: 1, maximum: 3650 },
+            },
           ],
-          responses: { 200: json({ type: 'object', properties: { today: { type: 'string' }, orders: { type: 'array' } } }), 400: error('bad today or horizonDays') },
+          responses: {
+            200: json({ type: 'object', properties: { today: { type: 'string' }, orders: { type: 'array' } } }),
+            400: error('bad today or horizonDays'),
+          },
         }),
       },
       '/replay/versions': {
-        get: secured('admin', { summary: 'Reference-data versions stored in Redis, and the current one', tags: ['replay'], responses: { 200: json({ type: 'object' }) } }),
+        get: secured('admin', {
+          summary: 'Reference-data versions stored in Redis, and the current one',
+          tags: ['replay'],
+          responses: { 200: json({ type: 'object' }) },
+        }),
       },
       '/replay/preview': {
         post: secured('admin', {
@@ -176,10 +264,20 @@ export function openApiDocument(): Record<string, unknown> {
         }),
       },
       '/session': {
-        get: secured('viewer', { summary: "Who the API key belongs to, and the key's role", tags: ['ops'], responses: { 200: json({ type: 'object', properties: { user: { type: 'string' }, role: { type: 'string' } } }) } }),
+        get: secured('viewer', {
+          summary: "Who the API key belongs to, and the key's role",
+          tags: ['ops'],
+          responses: { 200: json({ type: 'object', properties: { user: { type: 'string' }, role: { type: 'string' } } }) },
+        }),
       },
       '/health': { get: { summary: 'Liveness', tags: ['ops'], responses: { 200: json({ type: 'object' }) } } },
-      '/ready': { get: { summary: 'Readiness: Kafka, Redis, and the alert store rebuilt', tags: ['ops'], responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'not ready') } } },
+      '/ready': {
+        get: {
+          summary: 'Readiness: Kafka, Redis, and the alert store rebuilt',
+          tags: ['ops'],
+          responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'not ready') },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', tags: ['ops'], responses: { 200: { description: 'text/plain' } } } },
     },
   };

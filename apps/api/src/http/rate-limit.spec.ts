@@ -4,7 +4,10 @@ import { RateLimiter, rateLimitMiddleware } from './rate-limit';
 /** Runs the middleware for one request; the status it answered (200 when it let the request through). */
 function call(mw: ReturnType<typeof rateLimitMiddleware>, key: string | undefined, address = '10.0.0.1'): number {
   let status = 200;
-  const req = { header: (name: string) => (name === 'x-api-key' ? key : undefined), socket: { remoteAddress: address } } as unknown as Request;
+  const req = {
+    header: (name: string) => (name === 'x-api-key' ? key : undefined),
+    socket: { remoteAddress: address },
+  } as unknown as Request;
   const res = { setHeader: () => res, status: (s: number) => ((status = s), res), json: () => res } as unknown as Response;
   mw(req, res, (() => undefined) as NextFunction);
   return status;

@@ -43,7 +43,10 @@ export class RateLimiter {
 export function rateLimitMiddleware(limiter: RateLimiter, keyHeader: string, isKnownKey: (key: string) => boolean = () => true) {
   return (req: Request, res: Response, next: NextFunction) => {
     const key = req.header(keyHeader);
-    const client = key && isKnownKey(key) ? `k:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}` : `a:${req.socket.remoteAddress ?? '?'}`;
+    const client =
+      key && isKnownKey(key)
+        ? `k:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`
+        : `a:${req.socket.remoteAddress ?? '?'}`;
     const wait = limiter.take(client);
     if (wait === 0) return next();
     res.setHeader('Retry-After', String(wait));

@@ -20,12 +20,22 @@ interface Column {
 const party = (role: string, label: string): Column[] => [
   { name: `${role}Name`, path: ['order', role, 'name'], level: 'order', description: `${label}: name` },
   { name: `${role}Country`, path: ['order', role, 'country'], level: 'order', description: `${label}: country (ISO alpha-2)` },
-  { name: `${role}CorporateNumber`, path: ['order', role, 'identifiers', 'jpCorporateNumber'], level: 'order', description: `${label}: Japanese corporate number (13 digits)` },
+  {
+    name: `${role}CorporateNumber`,
+    path: ['order', role, 'identifiers', 'jpCorporateNumber'],
+    level: 'order',
+    description: `${label}: Japanese corporate number (13 digits)`,
+  },
 ];
 
 export const CSV_COLUMNS: Column[] = [
   { name: 'orderId', path: ['order', 'orderId'], level: 'order', description: 'groups the rows of one order (required)' },
-  { name: 'eventType', path: ['eventType'], level: 'event', description: 'order.created (default), order.updated, order.cancelled, order.shipped' },
+  {
+    name: 'eventType',
+    path: ['eventType'],
+    level: 'event',
+    description: 'order.created (default), order.updated, order.cancelled, order.shipped',
+  },
   { name: 'direction', path: ['order', 'direction'], level: 'order', description: 'purchase or sale' },
   { name: 'orderDate', path: ['order', 'orderDate'], level: 'order', description: 'YYYY-MM-DD' },
   { name: 'shipDate', path: ['order', 'shipDate'], level: 'order', description: 'YYYY-MM-DD (the as-of date when given)' },
@@ -34,13 +44,29 @@ export const CSV_COLUMNS: Column[] = [
   ...party('consignee', 'consignee'),
   ...party('endUser', 'end user'),
   ...party('freightForwarder', 'freight forwarder'),
-  { name: 'endUseCategory', path: ['order', 'endUse', 'category'], level: 'order', description: 'civil, military, dual, research, unknown' },
+  {
+    name: 'endUseCategory',
+    path: ['order', 'endUse', 'category'],
+    level: 'order',
+    description: 'civil, military, dual, research, unknown',
+  },
   { name: 'endUseStatement', path: ['order', 'endUse', 'statement'], level: 'order', description: 'the end-use statement' },
   { name: 'shipFrom', path: ['order', 'shipFrom'], level: 'order', description: 'country (required)' },
   { name: 'shipTo', path: ['order', 'shipTo'], level: 'order', description: 'country (required)' },
   { name: 'transit', path: ['order', 'transit'], level: 'order', kind: 'list', description: 'transit countries separated by ";"' },
-  { name: 'consigneeInFreeTradeZone', path: ['order', 'consigneeInFreeTradeZone'], level: 'order', kind: 'bool', description: 'true or false' },
-  { name: 'paymentTerms', path: ['order', 'paymentTerms'], level: 'order', description: 'open_account, letter_of_credit, cash_in_advance, cash, other' },
+  {
+    name: 'consigneeInFreeTradeZone',
+    path: ['order', 'consigneeInFreeTradeZone'],
+    level: 'order',
+    kind: 'bool',
+    description: 'true or false',
+  },
+  {
+    name: 'paymentTerms',
+    path: ['order', 'paymentTerms'],
+    level: 'order',
+    description: 'open_account, letter_of_credit, cash_in_advance, cash, other',
+  },
   { name: 'lineId', path: ['lineId'], level: 'line', description: 'line id, unique in the order (required)' },
   { name: 'sku', path: ['sku'], level: 'line', description: 'article number' },
   { name: 'description', path: ['description'], level: 'line', description: 'what the line is (required)' },
@@ -54,7 +80,18 @@ export const CSV_COLUMNS: Column[] = [
   { name: 'currency', path: ['currency'], level: 'line', description: 'ISO 4217, e.g. USD' },
 ];
 const BY_NAME = new Map(CSV_COLUMNS.map((c) => [c.name, c]));
-const REQUIRED = ['orderId', 'sellerName', 'sellerCountry', 'buyerName', 'buyerCountry', 'shipFrom', 'shipTo', 'lineId', 'description', 'quantity'];
+const REQUIRED = [
+  'orderId',
+  'sellerName',
+  'sellerCountry',
+  'buyerName',
+  'buyerCountry',
+  'shipFrom',
+  'shipTo',
+  'lineId',
+  'description',
+  'quantity',
+];
 
 export interface RowError {
   /** The row's line number in the file (line 1 is the header). */
@@ -73,7 +110,11 @@ export class CsvFileError extends Error {}
 function typed(raw: string, kind: Kind | undefined): unknown {
   if (kind === 'number') return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
   if (kind === 'bool') return /^(true|yes|1)$/i.test(raw) ? true : /^(false|no|0)$/i.test(raw) ? false : raw;
-  if (kind === 'list') return raw.split(';').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'list')
+    return raw
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return raw;
 }
 
@@ -123,7 +164,13 @@ export function ordersFromCsv(text: string, o: { now: Date; source?: string; max
 
   for (const [orderId, group] of groups) {
     const errors: RowError[] = [];
-    const doc: Record<string, any> = { schemaVersion: 1, eventType: 'order.created', occurredAt: o.now.toISOString(), ...(o.source ? { source: o.source } : {}), order: { lines: [] } };
+    const doc: Record<string, any> = {
+      schemaVersion: 1,
+      eventType: 'order.created',
+      occurredAt: o.now.toISOString(),
+      ...(o.source ? { source: o.source } : {}),
+      order: { lines: [] },
+    };
     const first = group[0];
     for (const [name, raw] of first.values) {
       const c = BY_NAME.get(name)!;
@@ -136,7 +183,11 @@ export function ordersFromCsv(text: string, o: { now: Date; source?: string; max
         if (c.level === 'line') {
           if (raw !== undefined) put(line, c.path, typed(raw, c.kind));
         } else if (i > 0 && raw !== undefined && raw !== first.values.get(c.name)) {
-          errors.push({ row: row.line, column: c.name, message: `"${raw.slice(0, 60)}" contradicts "${(first.values.get(c.name) ?? '').slice(0, 60)}" on line ${first.line} of the same order` });
+          errors.push({
+            row: row.line,
+            column: c.name,
+            message: `"${raw.slice(0, 60)}" contradicts "${(first.values.get(c.name) ?? '').slice(0, 60)}" on line ${first.line} of the same order`,
+          });
         }
       }
       doc.order.lines.push(line);
@@ -148,9 +199,20 @@ export function ordersFromCsv(text: string, o: { now: Date; source?: string; max
       if (id) seen.set(id, i);
     });
     // the event id follows from the content: uploading the same file twice sends the same events
-    doc.eventId = `csv-${createHash('sha256').update(JSON.stringify({ ...doc, occurredAt: undefined })).digest('hex').slice(0, 32)}`;
+    doc.eventId = `csv-${createHash('sha256')
+      .update(JSON.stringify({ ...doc, occurredAt: undefined }))
+      .digest('hex')
+      .slice(0, 32)}`;
     const r = orderEventValidator.validate(doc);
-    if (!r.ok) for (const issue of r.issues) errors.push(rowErrorOf(issue.path, issue.message, group.map((g) => g.line)));
+    if (!r.ok)
+      for (const issue of r.issues)
+        errors.push(
+          rowErrorOf(
+            issue.path,
+            issue.message,
+            group.map((g) => g.line),
+          ),
+        );
     const rowNumbers = group.map((g) => g.line);
     if (errors.length) out.rejected.push({ orderId, rows: rowNumbers, errors: dedupe(errors) });
     else out.events.push({ event: doc as OrderEvent, rows: rowNumbers });
@@ -165,9 +227,15 @@ function rowErrorOf(path: string, message: string, rows: number[]): RowError {
   if (lineIdx >= 0) {
     const rest = parts.slice(3);
     const col = CSV_COLUMNS.find((c) => c.level === 'line' && c.path.join('/') === rest.join('/'));
-    return { row: rows[lineIdx] ?? rows[0], ...(col ? { column: col.name } : {}), message: `${col?.name ?? rest.join('.') ?? 'line'}: ${message}` };
+    return {
+      row: rows[lineIdx] ?? rows[0],
+      ...(col ? { column: col.name } : {}),
+      message: `${col?.name ?? rest.join('.') ?? 'line'}: ${message}`,
+    };
   }
-  const col = CSV_COLUMNS.find((c) => c.level !== 'line' && (c.path.join('/') === parts.join('/') || parts.join('/').startsWith(c.path.join('/') + '/')));
+  const col = CSV_COLUMNS.find(
+    (c) => c.level !== 'line' && (c.path.join('/') === parts.join('/') || parts.join('/').startsWith(c.path.join('/') + '/')),
+  );
   const parent = !col ? CSV_COLUMNS.find((c) => c.path.slice(0, -1).join('/') === parts.join('/')) : undefined;
   const name = col?.name ?? parent?.name;
   return { row: rows[0], ...(name ? { column: name } : {}), message: `${name ?? (parts.join('.') || 'order')}: ${message}` };

@@ -18,11 +18,15 @@ describe('parseCsv', () => {
 });
 
 describe('ordersFromCsv', () => {
-  const header = 'orderId,sellerName,sellerCountry,buyerName,buyerCountry,shipFrom,shipTo,lineId,description,quantity,unitPrice,currency,transit';
+  const header =
+    'orderId,sellerName,sellerCountry,buyerName,buyerCountry,shipFrom,shipTo,lineId,description,quantity,unitPrice,currency,transit';
   const now = new Date('2026-03-02T09:00:00Z');
 
   it('groups the rows of one order into one event with its lines, typed', () => {
-    const r = ordersFromCsv(`${header}\nPO-1,S,CN,B,JP,CN,JP,1,Gallium,5,10.5,USD,SG;KR\nPO-1,,,,,,,2,Germanium,2,,,`, { now, maxOrders: 10 });
+    const r = ordersFromCsv(`${header}\nPO-1,S,CN,B,JP,CN,JP,1,Gallium,5,10.5,USD,SG;KR\nPO-1,,,,,,,2,Germanium,2,,,`, {
+      now,
+      maxOrders: 10,
+    });
     expect(r.rejected).toEqual([]);
     expect(r.events).toHaveLength(1);
     const e = r.events[0].event;
@@ -33,7 +37,12 @@ describe('ordersFromCsv', () => {
     ]);
     expect(e.eventId).toMatch(/^csv-[0-9a-f]{32}$/);
     // the same content gives the same event id, whenever it is uploaded
-    expect(ordersFromCsv(`${header}\nPO-1,S,CN,B,JP,CN,JP,1,Gallium,5,10.5,USD,SG;KR\nPO-1,,,,,,,2,Germanium,2,,,`, { now: new Date(), maxOrders: 10 }).events[0].event.eventId).toBe(e.eventId);
+    expect(
+      ordersFromCsv(`${header}\nPO-1,S,CN,B,JP,CN,JP,1,Gallium,5,10.5,USD,SG;KR\nPO-1,,,,,,,2,Germanium,2,,,`, {
+        now: new Date(),
+        maxOrders: 10,
+      }).events[0].event.eventId,
+    ).toBe(e.eventId);
   });
 
   it('names the row and column of each error, and keeps the bad order back', () => {
@@ -51,6 +60,8 @@ describe('ordersFromCsv', () => {
   it('refuses a file with unknown or missing columns, or too many orders', () => {
     expect(() => ordersFromCsv('orderId,colour\nX,red', { now, maxOrders: 10 })).toThrow(/unknown columns: colour/);
     expect(() => ordersFromCsv('orderId,lineId\nX,1', { now, maxOrders: 10 })).toThrow(/missing required columns: sellerName/);
-    expect(() => ordersFromCsv(`${header}\nA,S,CN,B,JP,CN,JP,1,x,1,,,\nB,S,CN,B,JP,CN,JP,1,x,1,,,`, { now, maxOrders: 1 })).toThrow(/at most 1/);
+    expect(() => ordersFromCsv(`${header}\nA,S,CN,B,JP,CN,JP,1,x,1,,,\nB,S,CN,B,JP,CN,JP,1,x,1,,,`, { now, maxOrders: 1 })).toThrow(
+      /at most 1/,
+    );
   });
 });

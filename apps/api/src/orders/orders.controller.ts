@@ -38,10 +38,15 @@ export class OrdersController {
   @HttpCode(202)
   @NeedsRole('analyst')
   async csv(@Body() body: unknown, @Req() req: AuthedRequest) {
-    if (typeof body !== 'string') throw new UnsupportedMediaTypeException({ error: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the file as Content-Type: text/csv' });
+    if (typeof body !== 'string')
+      throw new UnsupportedMediaTypeException({ error: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the file as Content-Type: text/csv' });
     let result;
     try {
-      result = ordersFromCsv(body, { now: new Date(), source: `csv:${req.principal!.user}`.slice(0, 64), maxOrders: this.rt.s.maxCsvOrders });
+      result = ordersFromCsv(body, {
+        now: new Date(),
+        source: `csv:${req.principal!.user}`.slice(0, 64),
+        maxOrders: this.rt.s.maxCsvOrders,
+      });
     } catch (err) {
       if (err instanceof CsvFileError) throw invalid(err.message);
       throw err;
@@ -50,7 +55,8 @@ export class OrdersController {
       accepted: result.events.map((e) => ({ orderId: e.event.order.orderId, eventId: e.event.eventId, rows: e.rows })),
       rejected: result.rejected,
     };
-    if (!result.events.length) throw new UnprocessableEntityException({ error: 'NO_VALID_ORDER', message: 'no order in the file is valid', ...out });
+    if (!result.events.length)
+      throw new UnprocessableEntityException({ error: 'NO_VALID_ORDER', message: 'no order in the file is valid', ...out });
     await this.publish(result.events.map((e) => e.event));
     return out;
   }

@@ -29,11 +29,13 @@ export class Subscriptions {
   readonly store?: SubscriptionStore;
   constructor(rt: ApiRuntime) {
     const s = rt.s;
-    if (s.secretKey) this.store = new SubscriptionStore(rt.stateRedis, s.redisKeyPrefix, new SecretBox(s.secretKey), new TargetGuard(s.targetAllowList));
+    if (s.secretKey)
+      this.store = new SubscriptionStore(rt.stateRedis, s.redisKeyPrefix, new SecretBox(s.secretKey), new TargetGuard(s.targetAllowList));
   }
 
   get(): SubscriptionStore {
-    if (!this.store) throw new ServiceUnavailableException({ error: 'OFF', message: 'subscriptions are off: set NOTIFIER_SECRET_KEY (the notifier\'s)' });
+    if (!this.store)
+      throw new ServiceUnavailableException({ error: 'OFF', message: "subscriptions are off: set NOTIFIER_SECRET_KEY (the notifier's)" });
     return this.store;
   }
 }

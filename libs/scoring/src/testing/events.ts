@@ -21,7 +21,16 @@ export const DY_LINE: OrderLine = {
   currency: 'USD',
 };
 
-export const COPPER_LINE: OrderLine = { lineId: '2', description: 'Copper sheet 2mm', hsCode: '740921', originCountry: 'CN', quantity: 800, unit: 'kg', unitPrice: 9, currency: 'USD' };
+export const COPPER_LINE: OrderLine = {
+  lineId: '2',
+  description: 'Copper sheet 2mm',
+  hsCode: '740921',
+  originCountry: 'CN',
+  quantity: 800,
+  unit: 'kg',
+  unitPrice: 9,
+  currency: 'USD',
+};
 
 export interface EventPatch {
   eventId?: string;

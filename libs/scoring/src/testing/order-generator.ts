@@ -94,7 +94,20 @@ const CITY: Record<string, string[]> = {
   TH: ['Rayong', 'Chonburi'],
   VN: ['Haiphong', 'Bac Ninh'],
 };
-const TRADE = ['Rare Earth', 'Magnetics', 'New Materials', 'Metals', 'Precision', 'Electronics', 'Alloy', 'Industrial', 'Advanced Materials', 'Components', 'Tungsten', 'Chemical'];
+const TRADE = [
+  'Rare Earth',
+  'Magnetics',
+  'New Materials',
+  'Metals',
+  'Precision',
+  'Electronics',
+  'Alloy',
+  'Industrial',
+  'Advanced Materials',
+  'Components',
+  'Tungsten',
+  'Chemical',
+];
 const FORM: Record<string, string[]> = {
   CN: ['Co., Ltd.', 'Technology Co., Ltd.', 'Industrial Co., Ltd.'],
   JP: ['K.K.', 'Co., Ltd.', 'Corporation', 'Kogyo K.K.'],
@@ -207,7 +220,11 @@ export function createOrderGenerator(seed: number, opts: OrderGeneratorOptions =
       const p: Party = {
         name: `${pick(r, CITY[country] ?? ['Central'])} ${pick(r, ['Hengda', 'Zhongke', 'Daiichi', 'Sanwa', 'Hanil', 'Global', 'United', 'Pacific', 'Orient', 'Kyowa', 'Sunrise', 'Huaxin', 'Taeyang', 'Nordic', 'Meridian'])} ${pick(r, TRADE)} ${pool.length} ${pick(r, FORM[country] ?? ['Ltd.'])}`,
         country,
-        role: weighted(r, [['manufacturer', 5], ['distributor', 3], ['trading_company', 1]] as const),
+        role: weighted(r, [
+          ['manufacturer', 5],
+          ['distributor', 3],
+          ['trading_company', 1],
+        ] as const),
       };
       pool.push(p);
       return p;
@@ -218,9 +235,27 @@ export function createOrderGenerator(seed: number, opts: OrderGeneratorOptions =
   return {
     next(): OrderEvent {
       n++;
-      const sellerCountry = weighted(r, [['CN', 60], ['KR', 10], ['SG', 6], ['DE', 5], ['US', 5], ['HK', 6], ['JP', 8]] as const);
+      const sellerCountry = weighted(r, [
+        ['CN', 60],
+        ['KR', 10],
+        ['SG', 6],
+        ['DE', 5],
+        ['US', 5],
+        ['HK', 6],
+        ['JP', 8],
+      ] as const);
       const shipFrom = sellerCountry === 'HK' && r() < 0.5 ? 'HK' : sellerCountry;
-      let buyer = company(weighted(r, [['JP', 60], ['KR', 10], ['SG', 6], ['DE', 8], ['US', 8], ['TH', 4], ['VN', 4]] as const));
+      let buyer = company(
+        weighted(r, [
+          ['JP', 60],
+          ['KR', 10],
+          ['SG', 6],
+          ['DE', 8],
+          ['US', 8],
+          ['TH', 4],
+          ['VN', 4],
+        ] as const),
+      );
       const seller = company(sellerCountry);
       let endUser: Party | undefined;
       let consignee: Party | undefined;
@@ -236,7 +271,13 @@ export function createOrderGenerator(seed: number, opts: OrderGeneratorOptions =
       if (!consignee && r() < 0.1) consignee = company(buyer.country);
       const shipTo = (consignee ?? buyer).country;
       // 1-5 lines, three on average (the benchmark's workload: issue 9)
-      const nLines = weighted(r, [[1, 15], [2, 25], [3, 25], [4, 15], [5, 20]] as const);
+      const nLines = weighted(r, [
+        [1, 15],
+        [2, 25],
+        [3, 25],
+        [4, 15],
+        [5, 20],
+      ] as const);
       const lines: OrderLine[] = [];
       for (let i = 0; i < nLines; i++) {
         const item = r() < controlledShare ? pick(r, CONTROLLED) : pick(r, UNCONTROLLED);
@@ -261,7 +302,12 @@ export function createOrderGenerator(seed: number, opts: OrderGeneratorOptions =
       }
       const shipDate = addDays(from, Math.floor(r() * days));
       const orderDate = addDays(shipDate, -Math.floor(5 + r() * 40));
-      const eventType = weighted(r, [['order.created', 80], ['order.updated', 15], ['order.shipped', 3], ['order.cancelled', 2]] as const);
+      const eventType = weighted(r, [
+        ['order.created', 80],
+        ['order.updated', 15],
+        ['order.shipped', 3],
+        ['order.cancelled', 2],
+      ] as const);
       const eu = r() < 0.12 ? undefined : pick(r, STATEMENTS);
       const order: OrderEvent['order'] = {
         orderId: `${prefix}-PO-${n}`,
