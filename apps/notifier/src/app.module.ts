@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
 import { AdminKeyGuard } from './admin.guard';
+import { AlertsConsumer } from './alerts.consumer';
 import { DeliveriesController } from './deliveries.controller';
 import { LOGGER, NOTIFIER_SETTINGS, NotifierService } from './notifier.service';
 import type { NotifierSettings } from './settings';
@@ -11,7 +12,7 @@ export class NotifierModule {
   static forRoot(settings: NotifierSettings, logger: Logger): DynamicModule {
     return {
       module: NotifierModule,
-      controllers: [OpsController, SubscriptionsController, DeliveriesController],
+      controllers: [OpsController, SubscriptionsController, DeliveriesController, AlertsConsumer],
       providers: [
         { provide: NOTIFIER_SETTINGS, useValue: settings },
         { provide: LOGGER, useValue: logger },

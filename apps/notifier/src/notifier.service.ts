@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { topicName } from '@dualwatch/contracts';
-import { createKafka, provisionTopics } from '@dualwatch/messaging';
+import { createKafka, provisionTopics, type ChunkBinding, type ChunkContext, type ChunkHandlerExtras } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
 import { closeRedis, createRedis } from '@dualwatch/redis';
 import {
@@ -23,8 +23,8 @@ export const NOTIFIER_SETTINGS = Symbol('NOTIFIER_SETTINGS');
 export const LOGGER = Symbol('LOGGER');
 
 /**
- * The notifier: risk.alerts.v1 in (read committed); every alert scheduled durably in Redis for every
- * matching subscription before its offset is committed; a worker delivers what is due.
+ * The notifier: risk.alerts.v1 in (read committed, through AlertsConsumer); every alert scheduled durably
+ * in Redis for every matching subscription before its offset is committed; a worker delivers what is due.
  */
 @Injectable()
 export class NotifierService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,7 +35,6 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
   readonly metrics: NotifyMetrics;
   private readonly worker: DeliveryWorker;
   private readonly producer: Producer;
-  private consumer?: Consumer;
 
   constructor(
     @Inject(NOTIFIER_SETTINGS) private readonly s: NotifierSettings,
@@ -81,57 +80,50 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
     if (s.provisionTopics) await provisionTopics(this.kafka, ['alerts', 'notificationsDlq'], s.topicPrefix);
     await this.producer.connect();
     this.worker.start();
-    await this.consume();
-    this.logger.info({ groupId: s.groupId, input: topicName('alerts', s.topicPrefix) }, 'notifier consuming');
   }
 
-  private async consume(): Promise<void> {
+  /**
+   * Where the alerts consumer reads (KafkaChunkTransport, at least once): risk.alerts.v1 in the notifier's
+   * group, the offset committed after each chunk, once every delivery of its alerts is in Redis.
+   */
+  bind(pattern: string, _extras: ChunkHandlerExtras): ChunkBinding {
     const s = this.s;
-    const topic = topicName('alerts', s.topicPrefix);
-    const consumer = this.kafka.consumer({
+    if (pattern !== 'alerts') throw new Error(`the notifier has no binding for the pattern "${pattern}"`);
+    return {
+      topic: topicName('alerts', s.topicPrefix),
       groupId: s.groupId,
-      readUncommitted: false,
+      fromBeginning: s.fromBeginning,
+      sessionTimeoutMs: s.sessionTimeoutMs,
       maxWaitTimeInMs: 500,
-      sessionTimeout: s.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3000, Math.floor(s.sessionTimeoutMs / 3)),
-    });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: s.fromBeginning });
+      maxChunkMessages: 100,
+    };
+  }
+
+  /**
+   * One chunk of alert messages: each valid alert is scheduled for every matching subscription
+   * (idempotently: a chunk handed over again after a crash adds nothing twice); a message that is not an
+   * alert is reported and skipped, it must not block the partition.
+   */
+  async routeChunk(messages: KafkaMessage[], ctx: ChunkContext): Promise<void> {
+    const s = this.s;
+    const subscriptions = await this.store.list();
     const route = { maxPerWindow: s.digestMaxPerWindow, windowMs: s.digestWindowMs, doneTtlMs: s.doneTtlHours * 3_600_000 };
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const subscriptions = await this.store.list();
-        let last: string | undefined;
-        for (const m of batch.messages) {
-          if (!isRunning() || isStale()) break;
-          const parsed = parseAlert(m.value);
-          if (!parsed.ok) {
-            // a bad message is reported and skipped: it must not block the partition
-            this.metrics.alertsIn.inc({ result: 'invalid' });
-            this.logger.error(
-              { topic, partition: batch.partition, offset: m.offset, error: parsed.error },
-              'alert message skipped: not a valid alert',
-            );
-          } else {
-            const routed = await routeAlert(parsed.alert, subscriptions, this.queue, route);
-            this.metrics.alertsIn.inc({ result: 'routed' });
-            for (const r of routed) if (r.mode !== 'exists') this.metrics.scheduled.inc({ mode: r.mode });
-            this.logger.debug({ alertId: parsed.alert.alertId, orderId: parsed.alert.orderId, routed }, 'alert scheduled');
-          }
-          resolveOffset(m.offset);
-          last = m.offset;
-          await heartbeat();
-        }
-        // only now: every delivery of these alerts is in Redis, so a crash before this re-reads them
-        // and the idempotent schedule adds nothing twice
-        if (last !== undefined)
-          await consumer.commitOffsets([{ topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-        this.worker.poke();
-      },
-    });
+    for (const m of messages) {
+      const parsed = parseAlert(m.value);
+      if (!parsed.ok) {
+        this.metrics.alertsIn.inc({ result: 'invalid' });
+        this.logger.error(
+          { topic: ctx.topic, partition: ctx.partition, offset: m.offset, error: parsed.error },
+          'alert message skipped: not a valid alert',
+        );
+        continue;
+      }
+      const routed = await routeAlert(parsed.alert, subscriptions, this.queue, route);
+      this.metrics.alertsIn.inc({ result: 'routed' });
+      for (const r of routed) if (r.mode !== 'exists') this.metrics.scheduled.inc({ mode: r.mode });
+      this.logger.debug({ alertId: parsed.alert.alertId, orderId: parsed.alert.orderId, routed }, 'alert scheduled');
+    }
+    this.worker.poke();
   }
 
   private async publishDead(d: Delivery, subscriptionName: string | undefined): Promise<void> {
@@ -159,9 +151,8 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /** SIGTERM: stop reading, let attempts in flight finish, then close. */
+  /** SIGTERM: the alerts transport has stopped reading (Nest closes it first); attempts in flight finish, then close. */
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
     await this.worker.stop().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await closeRedis(this.redis);

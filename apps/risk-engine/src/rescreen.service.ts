@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Verdict } from '@dualwatch/contracts';
+import { heartbeatIntervalFor } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import type { ReferenceService } from '@dualwatch/refdata';
 import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
@@ -46,7 +47,7 @@ export class RescreenService {
       groupId: o.groupId,
       readUncommitted: false,
       sessionTimeout: o.sessionTimeoutMs ?? 30000,
-      heartbeatInterval: Math.min(3000, Math.floor((o.sessionTimeoutMs ?? 30000) / 3)),
+      heartbeatInterval: heartbeatIntervalFor(o.sessionTimeoutMs ?? 30000),
     });
     this.producer = o.kafka.producer({
       transactionalId: o.transactionalId,

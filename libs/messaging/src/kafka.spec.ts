@@ -1,4 +1,5 @@
 import { logLevel } from 'kafkajs';
+import { heartbeatIntervalFor } from './heartbeat';
 import { kafkaLogLevel } from './kafka';
 
 describe('kafkajs log levels', () => {
@@ -34,5 +35,13 @@ describe('kafkajs log levels', () => {
     expect(kafkaLogLevel(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees', undefined)).toEqual({
       level: 'debug',
     });
+  });
+});
+
+describe('the heartbeat rule', () => {
+  it('beats three times per session, at most every 3 s', () => {
+    expect(heartbeatIntervalFor(6000)).toBe(2000);
+    expect(heartbeatIntervalFor(10000)).toBe(3000);
+    expect(heartbeatIntervalFor(30000)).toBe(3000);
   });
 });

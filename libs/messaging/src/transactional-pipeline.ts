@@ -1,5 +1,6 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
+import { heartbeatIntervalFor } from './heartbeat';
 
 export interface OutputMessage {
   topic: string;
@@ -112,7 +113,7 @@ export class TransactionalPipeline {
       groupId: o.groupId,
       readUncommitted: false,
       sessionTimeout: o.sessionTimeoutMs ?? 30000,
-      heartbeatInterval: Math.min(3000, Math.floor((o.sessionTimeoutMs ?? 30000) / 3)),
+      heartbeatInterval: heartbeatIntervalFor(o.sessionTimeoutMs ?? 30000),
       // 1 MiB per partition, 8 MiB per fetch: enough for chunks of hundreds of orders, and fewer
       // Buffers in flight (RSS; docs/benchmarks.md). The broker still returns a larger single record.
       maxBytesPerPartition: o.maxBytesPerPartition ?? 1024 * 1024,

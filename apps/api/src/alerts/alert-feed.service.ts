@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { alertValidator, describeIssues, topicName } from '@dualwatch/contracts';
-import { provisionTopics } from '@dualwatch/messaging';
+import { heartbeatIntervalFor, provisionTopics } from '@dualwatch/messaging';
 import { ApiRuntime } from '../runtime';
 import { AlertStore } from './alert-store';
 import { lifecycleRecordValidator, transition, type LifecycleAction, type LifecycleRecord } from './lifecycle';
@@ -72,7 +72,7 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
       readUncommitted: false,
       maxWaitTimeInMs: 100,
       sessionTimeout: 10000,
-      heartbeatInterval: 1000,
+      heartbeatInterval: heartbeatIntervalFor(10000),
     });
     this.consumer = consumer;
     // batches of only transaction markers reach no handler, but this event: they count as read too

@@ -60,14 +60,17 @@ async function start(controllers: unknown[], binding: Partial<ChunkBinding> = {}
   });
   app.useLogger(false);
   await app.listen();
-  return { app, broker, bound, consumer: app.get(EchoConsumer, { strict: false }) as EchoConsumer | undefined };
+  const consumer = controllers.includes(EchoConsumer) ? app.get(EchoConsumer) : undefined;
+  return { app, broker, bound, consumer };
 }
 
 describe('KafkaChunkTransport', () => {
   it('binds each @EventPattern handler at listen time, from the pattern and its extras', async () => {
     const { app, broker, bound } = await start([EchoConsumer]);
     expect(bound).toEqual([{ pattern: 'words', extras: { delivery: 'exactly-once', maxChunkMessages: 3 } }]);
-    expect(broker.bindings()).toEqual([expect.objectContaining({ topic: 'dev.words.v1', groupId: 'g', maxChunkMessages: 3 })]);
+    expect(broker.bindings()).toEqual([
+      expect.objectContaining({ topic: 'dev.words.v1', groupId: 'g', maxChunkMessages: 3, delivery: 'exactly-once' }),
+    ]);
     await app.close();
   });
 
@@ -131,6 +134,25 @@ describe('KafkaChunkTransport', () => {
     await app.close();
   });
 
+  it('binds an at-least-once handler without transactional ids, and commits after it', async () => {
+    @Controller()
+    @UseFilters(ChunkErrorFilter)
+    class CountConsumer {
+      seen = 0;
+      @EventPattern('alerts', { delivery: 'at-least-once' } satisfies ChunkHandlerExtras)
+      route(@Payload() messages: KafkaMessage[]) {
+        this.seen += messages.length;
+        return [];
+      }
+    }
+    const { app, broker } = await start([CountConsumer], { transactionalIdPrefix: undefined, maxWaitTimeInMs: 500 });
+    expect(broker.bindings()).toEqual([{ topic: 'dev.alerts.v1', groupId: 'g', delivery: 'at-least-once', maxWaitTimeInMs: 500 }]);
+    broker.produce('dev.alerts.v1', 0, [{ value: 'a' }, { value: 'b' }]);
+    expect(await broker.drain()).toEqual({ committed: 1, failed: undefined });
+    expect(app.get(CountConsumer).seen).toBe(2);
+    await app.close();
+  });
+
   it('refuses a @MessagePattern handler and a handler that does not say its delivery, naming the pattern', async () => {
     @Controller()
     class AskConsumer {
@@ -147,6 +169,9 @@ describe('KafkaChunkTransport', () => {
       }
     }
     await expect(start([AskConsumer])).rejects.toThrow(/"questions": chunk handlers are event handlers/);
-    await expect(start([VagueConsumer])).rejects.toThrow(/"words": @EventPattern extras must say \{ delivery: 'exactly-once' \}/);
+    await expect(start([VagueConsumer])).rejects.toThrow(/"words": @EventPattern extras must say the delivery/);
+    await expect(start([EchoConsumer], { transactionalIdPrefix: undefined })).rejects.toThrow(
+      /"words": an exactly-once binding needs a transactionalIdPrefix/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { Logger } from '@dualwatch/observability';
+import { AtLeastOncePipeline } from '../at-least-once-pipeline';
 import {
   TransactionalPipeline,
   type ChunkContext,
@@ -32,25 +33,36 @@ import {
  *
  * The pattern is a logical name ("orders"): `bind` turns it into the topic, consumer group and
  * transactional ids at listen time, from the app's validated settings (a decorator's arguments are
- * evaluated when the file is imported, before any setting is read). What the handler returns (or emits,
- * for an Observable) is produced in the chunk's transaction; an error it throws aborts the transaction,
- * and the partition pauses and retries the chunk (TransactionalPipeline: back-off, fencing, rebalances).
+ * evaluated when the file is imported, before any setting is read). With `delivery: 'exactly-once'`, what
+ * the handler returns (or emits, for an Observable) is produced in the chunk's transaction; an error it
+ * throws aborts the transaction, and the partition pauses and retries the chunk (TransactionalPipeline:
+ * back-off, fencing, rebalances). With `delivery: 'at-least-once'` the outputs are sent and the offset
+ * committed after the handler (AtLeastOncePipeline), for idempotent effects outside Kafka.
  */
 
 /** The extras of a chunk handler: `@EventPattern(pattern, extras)`. */
 export interface ChunkHandlerExtras {
-  /** exactly-once: the outputs and the consumed offsets in one Kafka transaction per chunk. */
-  delivery: 'exactly-once';
+  /**
+   * exactly-once: the outputs and the consumed offsets in one Kafka transaction per chunk.
+   * at-least-once: the outputs are sent, then the offset is committed, after each chunk (for handlers
+   * whose effect lives outside Kafka and is idempotent: a crash hands the chunk over again).
+   */
+  delivery: Delivery;
   /** Messages per chunk (one transaction each), unless the binding sets it from the settings. */
   maxChunkMessages?: number;
 }
+
+export type Delivery = 'exactly-once' | 'at-least-once';
+const DELIVERIES: readonly Delivery[] = ['exactly-once', 'at-least-once'];
 
 /** Where a pattern's messages come from, decided at listen time from the settings. */
 export interface ChunkBinding {
   topic: string;
   groupId: string;
-  /** transactional.id = `${prefix}-${topic}-${partition}`: one per input partition. */
-  transactionalIdPrefix: string;
+  /** exactly-once only: transactional.id = `${prefix}-${topic}-${partition}`, one per input partition. */
+  transactionalIdPrefix?: string;
+  /** at-least-once only: how long a fetch waits for data (kafkajs maxWaitTimeInMs). */
+  maxWaitTimeInMs?: number;
   maxChunkMessages?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
@@ -64,7 +76,7 @@ export interface ChunkDriver {
   stop(): Promise<void>;
 }
 
-export type ChunkDriverFactory = (binding: ChunkBinding, handler: ChunkHandler) => ChunkDriver;
+export type ChunkDriverFactory = (binding: ChunkBinding & { delivery: Delivery }, handler: ChunkHandler) => ChunkDriver;
 
 export interface KafkaChunkTransportOptions {
   logger: Logger;
@@ -125,7 +137,12 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
           throw asError(err);
         }
       };
-      const driver = factory({ ...binding, maxChunkMessages: binding.maxChunkMessages ?? extras.maxChunkMessages }, run);
+      if (extras.delivery === 'exactly-once' && !binding.transactionalIdPrefix)
+        throw new Error(`"${pattern}": an exactly-once binding needs a transactionalIdPrefix`);
+      const driver = factory(
+        { ...binding, delivery: extras.delivery, maxChunkMessages: binding.maxChunkMessages ?? extras.maxChunkMessages },
+        run,
+      );
       this.drivers.push(driver);
       this.options.logger.info(
         { pattern, topic: binding.topic, groupId: binding.groupId, delivery: extras.delivery },
@@ -152,9 +169,9 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
   private extrasOf(pattern: string, handler: MessageHandler): ChunkHandlerExtras {
     const extras = handler.extras as Partial<ChunkHandlerExtras> | undefined;
     if (!handler.isEventHandler) throw new Error(`"${pattern}": chunk handlers are event handlers: use @EventPattern, not @MessagePattern`);
-    if (extras?.delivery !== 'exactly-once')
+    if (!extras?.delivery || !DELIVERIES.includes(extras.delivery))
       throw new Error(
-        `"${pattern}": @EventPattern extras must say { delivery: 'exactly-once' } (the only delivery this transport has so far)`,
+        `"${pattern}": @EventPattern extras must say the delivery: { delivery: 'exactly-once' } or { delivery: 'at-least-once' }`,
       );
     return extras as ChunkHandlerExtras;
   }
@@ -163,18 +180,32 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
     const { kafka, logger } = this.options;
     if (!kafka) throw new Error('KafkaChunkTransport needs `kafka` (or a `driver`)');
     return (b, handler) =>
-      new TransactionalPipeline({
-        kafka,
-        groupId: b.groupId,
-        inputTopic: b.topic,
-        transactionalIdPrefix: b.transactionalIdPrefix,
-        handler,
-        maxChunkMessages: b.maxChunkMessages,
-        partitionsConsumedConcurrently: b.partitionsConsumedConcurrently,
-        sessionTimeoutMs: b.sessionTimeoutMs,
-        fromBeginning: b.fromBeginning,
-        logger,
-        hooks: b.hooks,
-      });
+      b.delivery === 'exactly-once'
+        ? new TransactionalPipeline({
+            kafka,
+            groupId: b.groupId,
+            inputTopic: b.topic,
+            transactionalIdPrefix: b.transactionalIdPrefix!,
+            handler,
+            maxChunkMessages: b.maxChunkMessages,
+            partitionsConsumedConcurrently: b.partitionsConsumedConcurrently,
+            sessionTimeoutMs: b.sessionTimeoutMs,
+            fromBeginning: b.fromBeginning,
+            logger,
+            hooks: b.hooks,
+          })
+        : new AtLeastOncePipeline({
+            kafka,
+            groupId: b.groupId,
+            inputTopic: b.topic,
+            handler,
+            maxChunkMessages: b.maxChunkMessages,
+            partitionsConsumedConcurrently: b.partitionsConsumedConcurrently,
+            sessionTimeoutMs: b.sessionTimeoutMs,
+            fromBeginning: b.fromBeginning,
+            maxWaitTimeInMs: b.maxWaitTimeInMs,
+            logger,
+            hooks: b.hooks,
+          });
   }
 }
