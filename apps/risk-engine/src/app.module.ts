@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
-import { ENGINE_SETTINGS, EngineService, LOGGER } from './engine.service';
+import { EngineService } from './engine.service';
 import { OrdersConsumer } from './orders.consumer';
+import { engineProviders } from './providers';
 import type { EngineSettings } from './settings';
 
 @Module({})
@@ -11,8 +12,7 @@ export class RiskEngineModule {
       module: RiskEngineModule,
       controllers: [OpsController, OrdersConsumer],
       providers: [
-        { provide: ENGINE_SETTINGS, useValue: settings },
-        { provide: LOGGER, useValue: logger },
+        ...engineProviders(settings, logger),
         EngineService,
         { provide: HEALTH_INDICATORS, useFactory: (e: EngineService) => e.healthIndicators(), inject: [EngineService] },
         { provide: METRICS_REGISTRY, useFactory: (e: EngineService) => e.metrics.registry, inject: [EngineService] },

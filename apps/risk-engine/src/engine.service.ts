@@ -1,36 +1,30 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { topicName } from '@dualwatch/contracts';
-import { createKafka, provisionTopics, type ChunkBinding, type ChunkHandlerExtras } from '@dualwatch/messaging';
+import { provisionTopics, type ChunkBinding, type ChunkHandlerExtras } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
-import { closeRedis, createRedis } from '@dualwatch/redis';
-import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
-import { createPartyMatcher, loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
+import { closeRedis } from '@dualwatch/redis';
+import { ReferenceService } from '@dualwatch/refdata';
+import type { Policy } from '@dualwatch/scoring';
 import type { Kafka } from 'kafkajs';
 import { EngineMetrics } from './metrics';
 import { OpenOrderBook } from './open-order-book';
-import { OrderProcessor } from './order-processor';
+import type { ProcessorTopics } from './order-processor';
+import { CACHE_REDIS, ENGINE_SETTINGS, ENGINE_TOPICS, KAFKA, LOGGER, POLICY } from './providers';
 import { RescreenService } from './rescreen.service';
 import type { EngineSettings } from './settings';
 import { UpcomingService } from './upcoming';
 
-export const ENGINE_SETTINGS = Symbol('ENGINE_SETTINGS');
-export const LOGGER = Symbol('LOGGER');
+export { ENGINE_SETTINGS, LOGGER } from './providers';
 
 /**
- * The risk-engine's collaborators: the Kafka client, the reference data (Redis, bundled fallback), the
- * policy, the order processor, re-screening of open orders when the reference data changes, and the
- * look-ahead alerts. Orders are consumed by OrdersConsumer through KafkaChunkTransport (exactly once:
- * outputs and offsets in one transaction per chunk); `bind` tells the transport where they come from.
+ * The risk-engine's lifecycle around its collaborators (providers.ts): at start the reference data is
+ * read and the topics provisioned, re-screening and the look-ahead scan start, and the reference data is
+ * polled; `bind` tells KafkaChunkTransport where OrdersConsumer's orders come from (exactly once:
+ * outputs and offsets in one transaction per chunk).
  */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly metrics = new EngineMetrics();
-  readonly kafka: Kafka;
-  readonly redis: Redis;
-  readonly reference: ReferenceService;
-  readonly policy: Policy;
-  private orderProcessor?: OrderProcessor;
   private rescreen?: RescreenService;
   private upcoming?: UpcomingService;
   private poll?: NodeJS.Timeout;
@@ -38,21 +32,14 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(ENGINE_SETTINGS) private readonly s: EngineSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.kafka = createKafka(s, 'risk-engine', logger);
-    // a cache: fails fast, so enrichment falls back to the bundled snapshot; Redis down shows in /ready and the degraded flag
-    this.redis = createRedis(s, 'cache');
-    this.policy = s.policyFile ? loadPolicy(s.policyFile) : loadBundledPolicy();
-    const policy = this.policy;
-    this.reference = new ReferenceService({
-      redis: this.redis,
-      prefix: s.redisKeyPrefix,
-      bundled: loadBundledRefData(),
-      matcherFor: (refdata) => createPartyMatcher(refdata, policy),
-      lruSize: s.lruSize,
-      onSwitch: (from, to) => logger.info({ from, to }, 'reference data switched'),
-    });
-  }
+    @Inject(KAFKA) readonly kafka: Kafka,
+    @Inject(CACHE_REDIS) readonly redis: Redis,
+    @Inject(POLICY) readonly policy: Policy,
+    readonly reference: ReferenceService,
+    private readonly book: OpenOrderBook,
+    @Inject(ENGINE_TOPICS) private readonly topics: ProcessorTopics,
+    readonly metrics: EngineMetrics,
+  ) {}
 
   healthIndicators(): HealthIndicator[] {
     return [redisIndicator(this.redis), kafkaIndicator(this.kafka)];
@@ -66,23 +53,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
     await this.reference.refresh();
     if (s.provisionTopics)
       await provisionTopics(this.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], s.topicPrefix);
-    const book = new OpenOrderBook(this.redis, s.redisKeyPrefix);
-    const topics = {
-      assessments: topicName('assessments', s.topicPrefix),
-      alerts: topicName('alerts', s.topicPrefix),
-      dlq: topicName('ordersDlq', s.topicPrefix),
-    };
-    const processor = new OrderProcessor({
-      topics,
-      reference: this.reference,
-      book,
-      policy: () => this.policy,
-      minAlertVerdict: s.minAlertVerdict === 'policy' ? undefined : s.minAlertVerdict,
-      maxEventBytes: s.maxEventBytes,
-      metrics: this.metrics,
-      logger: this.logger,
-    });
-    this.orderProcessor = processor;
+    const { book, topics } = this;
     this.rescreen = new RescreenService({
       kafka: this.kafka,
       groupId: `${s.groupId}-rescreen`,
@@ -120,12 +91,6 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       { refdataVersion: this.reference.refdata.version, policyVersion: this.policy.version },
       'risk-engine ready to consume',
     );
-  }
-
-  /** The order processor (made at bootstrap, once the reference data is read). */
-  get processor(): OrderProcessor {
-    if (!this.orderProcessor) throw new Error('the risk-engine has not bootstrapped yet');
-    return this.orderProcessor;
   }
 
   /**

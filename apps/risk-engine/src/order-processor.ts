@@ -1,9 +1,9 @@
 import type { KafkaMessage } from 'kafkajs';
-import { parseOrderEvent, type Assessment, type OrderEvent, type Verdict } from '@dualwatch/contracts';
+import { parseOrderEvent, type Assessment, type Order, type OrderEvent, type Verdict } from '@dualwatch/contracts';
 import { deadLetter, type ChunkContext, type OutputMessage } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import { assess, type Policy } from '@dualwatch/scoring';
-import type { ReferenceService } from '@dualwatch/refdata';
+import type { ScreeningView } from '@dualwatch/refdata';
 import { buildAlert, decideAlert, serializeAlert } from './alert-decision';
 import { OpenOrderBook, type AlertState, type BookEntry, type BookWrite } from './open-order-book';
 import type { EngineMetrics } from './metrics';
@@ -14,10 +14,21 @@ export interface ProcessorTopics {
   dlq: string;
 }
 
+/** What the processor reads reference data through (ReferenceService: Redis behind an LRU, bundled fallback). */
+export interface ChunkReference {
+  viewFor(orders: Order[]): Promise<ScreeningView>;
+}
+
+/** The open-order book as the processor uses it (OpenOrderBook in Redis; an in-memory one in unit tests). */
+export interface OrderBookStore {
+  getMany(orderIds: string[]): Promise<Map<string, BookEntry>>;
+  putMany(entries: Map<string, BookWrite>): Promise<void>;
+}
+
 export interface ProcessorOptions {
   topics: ProcessorTopics;
-  reference: ReferenceService;
-  book: OpenOrderBook;
+  reference: ChunkReference;
+  book: OrderBookStore;
   policy: () => Policy;
   /** Alerts for assessments at or above this verdict; defaults to the policy's alerting.minVerdict. */
   minAlertVerdict?: Verdict;

@@ -2,7 +2,7 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { KafkaMessage } from 'kafkajs';
 import { ChunkErrorFilter, type ChunkContext, type ChunkHandlerExtras, type OutputMessage } from '@dualwatch/messaging';
-import { EngineService } from './engine.service';
+import { OrderProcessor } from './order-processor';
 
 /**
  * orders.v1 → assessments, alerts and dead letters, a chunk of one partition at a time, committed with
@@ -12,10 +12,10 @@ import { EngineService } from './engine.service';
 @Controller()
 @UseFilters(ChunkErrorFilter)
 export class OrdersConsumer {
-  constructor(private readonly engine: EngineService) {}
+  constructor(private readonly processor: OrderProcessor) {}
 
   @EventPattern('orders', { delivery: 'exactly-once' } satisfies ChunkHandlerExtras)
   process(@Payload() messages: KafkaMessage[], @Ctx() ctx: ChunkContext): Promise<OutputMessage[]> {
-    return this.engine.processor.process(messages, ctx);
+    return this.processor.process(messages, ctx);
   }
 }

@@ -1,0 +1,97 @@
+import type { Provider } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { topicName } from '@dualwatch/contracts';
+import { createKafka } from '@dualwatch/messaging';
+import type { Logger } from '@dualwatch/observability';
+import { createRedis } from '@dualwatch/redis';
+import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
+import { createPartyMatcher, loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
+import { EngineMetrics } from './metrics';
+import { OpenOrderBook } from './open-order-book';
+import { OrderProcessor, type ChunkReference, type OrderBookStore, type ProcessorTopics } from './order-processor';
+import type { EngineSettings } from './settings';
+
+/*
+ * The risk-engine's collaborators, one provider each, so a test module can replace any of them
+ * (`Test.createTestingModule(...).overrideProvider(ORDER_BOOK).useValue(...)`).
+ */
+
+export const ENGINE_SETTINGS = Symbol('ENGINE_SETTINGS');
+/** The one logger of the app (pino). */
+export const LOGGER = Symbol('LOGGER');
+export const KAFKA = Symbol('KAFKA');
+/** Redis as a cache: fails fast, so enrichment falls back to the bundled snapshot (Redis down shows in /ready and `degraded`). */
+export const CACHE_REDIS = Symbol('CACHE_REDIS');
+export const POLICY = Symbol('POLICY');
+/** ReferenceService behind the ChunkReference interface. */
+export const REFERENCE = Symbol('REFERENCE');
+/** OpenOrderBook behind the OrderBookStore interface. */
+export const ORDER_BOOK = Symbol('ORDER_BOOK');
+export const ENGINE_TOPICS = Symbol('ENGINE_TOPICS');
+
+export function engineProviders(settings: EngineSettings, logger: Logger): Provider[] {
+  return [
+    { provide: ENGINE_SETTINGS, useValue: settings },
+    { provide: LOGGER, useValue: logger },
+    { provide: KAFKA, useFactory: (s: EngineSettings, l: Logger) => createKafka(s, 'risk-engine', l), inject: [ENGINE_SETTINGS, LOGGER] },
+    { provide: CACHE_REDIS, useFactory: (s: EngineSettings) => createRedis(s, 'cache'), inject: [ENGINE_SETTINGS] },
+    {
+      provide: POLICY,
+      useFactory: (s: EngineSettings) => (s.policyFile ? loadPolicy(s.policyFile) : loadBundledPolicy()),
+      inject: [ENGINE_SETTINGS],
+    },
+    {
+      provide: ReferenceService,
+      useFactory: (s: EngineSettings, redis: Redis, policy: Policy, l: Logger) =>
+        new ReferenceService({
+          redis,
+          prefix: s.redisKeyPrefix,
+          bundled: loadBundledRefData(),
+          matcherFor: (refdata) => createPartyMatcher(refdata, policy),
+          lruSize: s.lruSize,
+          onSwitch: (from, to) => l.info({ from, to }, 'reference data switched'),
+        }),
+      inject: [ENGINE_SETTINGS, CACHE_REDIS, POLICY, LOGGER],
+    },
+    { provide: REFERENCE, useExisting: ReferenceService },
+    {
+      provide: OpenOrderBook,
+      useFactory: (s: EngineSettings, redis: Redis) => new OpenOrderBook(redis, s.redisKeyPrefix),
+      inject: [ENGINE_SETTINGS, CACHE_REDIS],
+    },
+    { provide: ORDER_BOOK, useExisting: OpenOrderBook },
+    EngineMetrics,
+    {
+      provide: ENGINE_TOPICS,
+      useFactory: (s: EngineSettings): ProcessorTopics => ({
+        assessments: topicName('assessments', s.topicPrefix),
+        alerts: topicName('alerts', s.topicPrefix),
+        dlq: topicName('ordersDlq', s.topicPrefix),
+      }),
+      inject: [ENGINE_SETTINGS],
+    },
+    {
+      provide: OrderProcessor,
+      useFactory: (
+        s: EngineSettings,
+        topics: ProcessorTopics,
+        reference: ChunkReference,
+        book: OrderBookStore,
+        policy: Policy,
+        metrics: EngineMetrics,
+        l: Logger,
+      ) =>
+        new OrderProcessor({
+          topics,
+          reference,
+          book,
+          policy: () => policy,
+          minAlertVerdict: s.minAlertVerdict === 'policy' ? undefined : s.minAlertVerdict,
+          maxEventBytes: s.maxEventBytes,
+          metrics,
+          logger: l,
+        }),
+      inject: [ENGINE_SETTINGS, ENGINE_TOPICS, REFERENCE, ORDER_BOOK, POLICY, EngineMetrics, LOGGER],
+    },
+  ];
+}
