@@ -7,8 +7,7 @@ import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
 import { assess, createPartyMatcher, loadBundledPolicy } from '@dualwatch/scoring';
 import { replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 import { uniqueName } from '@dualwatch/testing';
-import { OpenOrderBook, type BookEntry } from '../../apps/risk-engine/src/open-order-book';
-import { UpcomingService } from '../../apps/risk-engine/src/upcoming';
+import { OpenOrderBook, UpcomingService, type BookEntry } from '@dualwatch/alerting';
 
 /**
  * The risk-engine's upcoming alerts over a real Redis (the open-order book and the idempotency sets):

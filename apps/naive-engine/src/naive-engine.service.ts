@@ -14,8 +14,7 @@ import {
   type Policy,
   type ReferenceView,
 } from '@dualwatch/scoring';
-import { buildAlert, decideAlert } from '../../risk-engine/src/alert-decision';
-import type { OrderState } from '../../risk-engine/src/open-order-book';
+import { buildAlert, decideAlert, type OrderState } from '@dualwatch/alerting';
 import type { NaiveSettings } from './settings';
 
 export const NAIVE_SETTINGS = Symbol('NAIVE_SETTINGS');

@@ -8,12 +8,11 @@ import { ReferenceService } from '@dualwatch/refdata';
 import type { Policy } from '@dualwatch/scoring';
 import type { Kafka } from 'kafkajs';
 import { EngineMetrics } from './metrics';
-import { OpenOrderBook } from './open-order-book';
 import type { ProcessorTopics } from './order-processor';
 import { CACHE_REDIS, ENGINE_SETTINGS, ENGINE_TOPICS, KAFKA, LOGGER, POLICY } from './providers';
 import { RescreenService } from './rescreen.service';
 import type { EngineSettings } from './settings';
-import { UpcomingService } from './upcoming';
+import { OpenOrderBook, UpcomingService } from '@dualwatch/alerting';
 
 export { ENGINE_SETTINGS, LOGGER } from './providers';
 

@@ -4,8 +4,15 @@ import { deadLetter, type ChunkContext, type OutputMessage } from '@dualwatch/me
 import type { Logger } from '@dualwatch/observability';
 import { assess, type Policy } from '@dualwatch/scoring';
 import type { ScreeningView } from '@dualwatch/refdata';
-import { buildAlert, decideAlert, serializeAlert } from './alert-decision';
-import { OpenOrderBook, type AlertState, type BookEntry, type BookWrite } from './open-order-book';
+import {
+  buildAlert,
+  decideAlert,
+  OpenOrderBook,
+  serializeAlert,
+  type AlertState,
+  type BookEntry,
+  type BookWrite,
+} from '@dualwatch/alerting';
 import type { EngineMetrics } from './metrics';
 
 export interface ProcessorTopics {

@@ -8,7 +8,7 @@ import { InMemoryChunkBroker, KafkaChunkTransport } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import { loadBundledRefData, type ScreeningView } from '@dualwatch/refdata';
 import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
-import { serializeBookEntry, type BookEntry, type BookWrite } from './open-order-book';
+import { serializeBookEntry, type BookEntry, type BookWrite } from '@dualwatch/alerting';
 import type { ChunkReference, OrderBookStore } from './order-processor';
 import { OrdersConsumer } from './orders.consumer';
 import { CACHE_REDIS, engineProviders, ORDER_BOOK, REFERENCE } from './providers';

@@ -7,7 +7,7 @@ import { createRedis } from '@dualwatch/redis';
 import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
 import { createPartyMatcher, loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
 import { EngineMetrics } from './metrics';
-import { OpenOrderBook } from './open-order-book';
+import { OpenOrderBook } from '@dualwatch/alerting';
 import { OrderProcessor, type ChunkReference, type OrderBookStore, type ProcessorTopics } from './order-processor';
 import type { EngineSettings } from './settings';
 

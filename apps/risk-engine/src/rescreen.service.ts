@@ -4,9 +4,8 @@ import { heartbeatIntervalFor } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import type { ReferenceService } from '@dualwatch/refdata';
 import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
-import { buildAlert, decideAlert } from './alert-decision';
 import type { EngineMetrics } from './metrics';
-import { OpenOrderBook, type BookEntry } from './open-order-book';
+import { buildAlert, decideAlert, OpenOrderBook, type BookEntry } from '@dualwatch/alerting';
 
 export interface RescreenOptions {
   kafka: Kafka;

@@ -18,7 +18,7 @@ export class CandidateError extends Error {
   }
 }
 
-/** What the risk-engine's open-order book holds of an order (apps/risk-engine/src/open-order-book.ts). */
+/** What the risk-engine's open-order book holds of an order (libs/alerting/src/open-order-book.ts). */
 interface BookEntryLike {
   state: { event: OrderEvent; verdict: string } | null;
 }

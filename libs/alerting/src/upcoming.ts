@@ -6,7 +6,6 @@ import type { Logger } from '@dualwatch/observability';
 import type { ReferenceService } from '@dualwatch/refdata';
 import { assess, lookaheadOrder, withAssessedAt, type Policy } from '@dualwatch/scoring';
 import { buildAlert } from './alert-decision';
-import type { EngineMetrics } from './metrics';
 import type { OpenOrderBook, OrderState } from './open-order-book';
 
 /**
@@ -32,7 +31,8 @@ export interface UpcomingOptions {
   producer: Producer;
   alertsTopic: string;
   logger: Logger;
-  metrics?: EngineMetrics;
+  /** Counts the look-ahead alerts sent (the engine's dw_engine_alerts_total, kind "upcoming"). */
+  metrics?: { alerts: { inc(labels: { severity: string; kind: string }): void } };
   now?: () => Date;
   /** How often to scan the book (ms); default 60 000. */
   scanMs?: number;
