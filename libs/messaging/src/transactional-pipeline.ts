@@ -94,8 +94,9 @@ export interface TransactionalPipelineOptions {
  * Offsets after a hand-over: the transaction coordinator writes the commit markers of a transaction
  * (including its consumed offsets) after it answers the commit, and kafkajs fetches committed offsets
  * without KIP-447's "require stable" flag, so a new owner can read an offset that is one transaction
- * behind and process a chunk twice. Initialising the partition's producer completes any transaction the
- * previous owner left (same transactional.id), so the pipeline reads the committed offset again right
+ * behind and process a chunk twice. Initialising the partition's transactional producer (an empty
+ * transaction: kafkajs initialises the transactional id there, not at connect) completes any transaction
+ * the previous owner left (same transactional.id), so the pipeline reads the committed offset right
  * after that and skips what is below it.
  *
  * Back-pressure: a chunk that fails (broker unavailable, transaction aborted) pauses its partition,
@@ -232,7 +233,17 @@ export class TransactionalPipeline {
         // the client-wide 200 ms back-off halved the transactional ceiling (docs/benchmarks.md).
         retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 15, maxRetryTime: 5000 },
       });
-      p = producer.connect().then(async () => ({ producer, floor: await this.committedOffset(topic, partition) }));
+      p = producer.connect().then(async () => {
+        // kafkajs's connect() gets an idempotent producer id only; the transactional id is initialised
+        // at the first transaction(). Do that now, before the floor is read: InitProducerId fences the
+        // previous owner and waits until its last transaction is complete (markers and offsets written),
+        // so the committed offset read next is not one transaction behind. (Reading it right after
+        // connect() let a new owner redo the previous owner's last chunk after a rebalance: 29 doubled
+        // assessments in a CI run.) An abort with nothing sent ends the empty transaction locally.
+        const init = await producer.transaction();
+        await init.abort();
+        return { producer, floor: await this.committedOffset(topic, partition) };
+      });
       p.catch(() => this.producers.delete(key));
       this.producers.set(key, p);
     }
