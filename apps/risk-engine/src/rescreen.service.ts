@@ -58,6 +58,11 @@ export class RescreenService {
 
   async start(): Promise<void> {
     await this.producer.connect();
+    // initialise the transactional id now (kafkajs does it at the first transaction(), not at connect):
+    // it fences a previous owner and waits for its last transaction, so the offset the consumer then
+    // starts from is not one re-screen behind (which would send that re-screen's alerts again)
+    const init = await this.producer.transaction();
+    await init.abort();
     await this.consumer.connect();
     // from the beginning: a change announced while the group was forming must not be skipped; changes
     // that a later one superseded are acknowledged without work (see rescreen)
