@@ -31,6 +31,14 @@ describe('kafkajs log levels', () => {
     expect(kafkaLogLevel(logLevel.INFO, 'Starting', undefined)).toEqual({ level: 'info' });
   });
 
+  it('does not repeat kafkajs 2.0.0 notice that its default partitioner changed (it is the one used)', () => {
+    expect(
+      kafkaLogLevel(logLevel.WARN, 'KafkaJS v2.0.0 switched default partitioner. To retain the same partitioning behavior ...', undefined),
+    ).toEqual({
+      level: 'debug',
+    });
+  });
+
   it('does not warn about the bounded retries of an idempotent producer a caller waits on', () => {
     expect(kafkaLogLevel(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees', undefined)).toEqual({
       level: 'debug',

@@ -44,6 +44,9 @@ export function kafkaLogLevel(
     // bounded retries are deliberate where a caller is waiting (the api answers 503 rather than hang):
     // a send that fails after them is reported to the caller, nothing is lost silently
     if (message.startsWith('Limiting retries for the idempotent producer')) return { level: 'debug' };
+    // every producer uses kafkajs 2's default partitioner (Java-compatible murmur2) on purpose: its notice
+    // that the default changed in 2.0.0 says nothing about this deployment
+    if (message.startsWith('KafkaJS v2.0.0 switched default partitioner')) return { level: 'debug' };
   }
   return { level: ours };
 }
