@@ -1,15 +1,7 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
 import { heartbeatIntervalFor } from './heartbeat';
-import {
-  PartitionBackoff,
-  SEND_BUDGET_BYTES,
-  splitByBytes,
-  topicMessages,
-  type ChunkHandler,
-  type OutputMessage,
-  type PipelineHooks,
-} from './transactional-pipeline';
+import type { ChunkHandler, OutputMessage, PipelineHooks } from './transactional-pipeline';
 
 export interface AtLeastOncePipelineOptions {
   kafka: Kafka;
@@ -40,7 +32,7 @@ export interface AtLeastOncePipelineOptions {
 export class AtLeastOncePipeline {
   private readonly consumer: Consumer;
   private producer?: Promise<Producer>;
-  private readonly backoff: PartitionBackoff;
+  private readonly backoff = new Map<string, number>();
   private running = false;
 
   constructor(private readonly o: AtLeastOncePipelineOptions) {
@@ -53,7 +45,6 @@ export class AtLeastOncePipeline {
       maxWaitTimeInMs: o.maxWaitTimeInMs ?? 5000,
       retry: { retries: 10 },
     });
-    this.backoff = new PartitionBackoff(o.retryBackoffMs ?? 500, o.logger, o.hooks);
   }
 
   async start(): Promise<void> {
@@ -66,6 +57,7 @@ export class AtLeastOncePipeline {
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
         const { topic, partition } = batch;
+        const key = `${topic}-${partition}`;
         const size = this.o.maxChunkMessages ?? 500;
         for (let i = 0; i < batch.messages.length; i += size) {
           // a graceful stop finishes the chunk in hand and commits it, then stops
@@ -78,11 +70,16 @@ export class AtLeastOncePipeline {
             const last = chunk[chunk.length - 1].offset;
             await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
             resolveOffset(last);
-            this.backoff.succeeded(topic, partition);
+            this.backoff.delete(key);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
             this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });
           } catch (err) {
-            this.backoff.failed(topic, partition, err, pause, () => this.running);
+            const backoffMs = Math.min((this.backoff.get(key) ?? (this.o.retryBackoffMs ?? 500) / 2) * 2, 30000);
+            this.backoff.set(key, backoffMs);
+            this.o.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
+            this.o.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
+            const resume = pause();
+            setTimeout(() => this.running && resume(), backoffMs).unref();
             return;
           }
           await heartbeat();
@@ -110,7 +107,12 @@ export class AtLeastOncePipeline {
       this.producer.catch(() => (this.producer = undefined));
     }
     const producer = await this.producer;
-    // in requests of at most SEND_BUDGET_BYTES, as the transactional pipeline sends them (max.message.bytes)
-    for (const part of splitByBytes(outputs, SEND_BUDGET_BYTES)) await producer.sendBatch({ acks: -1, topicMessages: topicMessages(part) });
+    const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
+    for (const o of outputs) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push({ key: o.key, value: o.value, headers: o.headers });
+    }
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
   }
 }

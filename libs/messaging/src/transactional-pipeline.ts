@@ -50,46 +50,6 @@ export function splitByBytes(outputs: OutputMessage[], budget: number): OutputMe
   return groups;
 }
 
-/** Output messages grouped by topic, in order, as kafkajs's sendBatch takes them. */
-export function topicMessages(outputs: OutputMessage[]): { topic: string; messages: Omit<OutputMessage, 'topic'>[] }[] {
-  const byTopic = new Map<string, Omit<OutputMessage, 'topic'>[]>();
-  for (const o of outputs) {
-    let list = byTopic.get(o.topic);
-    if (!list) byTopic.set(o.topic, (list = []));
-    list.push({ key: o.key, value: o.value, headers: o.headers });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
-/**
- * The back-off of a partition whose chunk failed: the first one `firstMs`, doubling up to 30 s, reset by
- * a committed chunk. `failed` logs, reports the retry, pauses the partition and resumes it after the
- * back-off (unless the pipeline stopped meanwhile).
- */
-export class PartitionBackoff {
-  private readonly ms = new Map<string, number>();
-
-  constructor(
-    private readonly firstMs: number,
-    private readonly logger: Logger,
-    private readonly hooks: PipelineHooks | undefined,
-  ) {}
-
-  succeeded(topic: string, partition: number): void {
-    this.ms.delete(`${topic}-${partition}`);
-  }
-
-  failed(topic: string, partition: number, err: unknown, pause: () => () => void, running: () => boolean): void {
-    const key = `${topic}-${partition}`;
-    const backoffMs = Math.min((this.ms.get(key) ?? this.firstMs / 2) * 2, 30000);
-    this.ms.set(key, backoffMs);
-    this.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
-    this.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
-    const resume = pause();
-    setTimeout(() => running() && resume(), backoffMs).unref();
-  }
-}
-
 /** Turns a chunk of input messages into output messages. Must not throw for bad input: route it to a DLQ. */
 export type ChunkHandler = (messages: KafkaMessage[], ctx: ChunkContext) => Promise<OutputMessage[]>;
 
@@ -146,7 +106,7 @@ export class TransactionalPipeline {
   private readonly consumer: Consumer;
   private readonly producers = new Map<string, Promise<{ producer: Producer; floor: bigint }>>();
   private readonly admin: Admin;
-  private readonly backoff: PartitionBackoff;
+  private readonly backoff = new Map<string, number>();
   private running = false;
 
   constructor(private readonly o: TransactionalPipelineOptions) {
@@ -162,7 +122,6 @@ export class TransactionalPipeline {
       retry: { retries: 10 },
     });
     this.admin = o.kafka.admin();
-    this.backoff = new PartitionBackoff(o.retryBackoffMs ?? 500, o.logger, o.hooks);
   }
 
   get kafkaConsumer(): Consumer {
@@ -180,6 +139,7 @@ export class TransactionalPipeline {
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
         const { topic, partition } = batch;
+        const key = `${topic}-${partition}`;
         const chunkSize = this.o.maxChunkMessages ?? 500;
         for (let i = 0; i < batch.messages.length; i += chunkSize) {
           // a graceful stop finishes the chunk in hand and commits it, then stops
@@ -198,12 +158,17 @@ export class TransactionalPipeline {
             const last = chunk[chunk.length - 1].offset;
             await this.commit(topic, partition, outputs, BigInt(last) + 1n);
             resolveOffset(last);
-            this.backoff.succeeded(topic, partition);
+            this.backoff.delete(key);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
             this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });
           } catch (err) {
+            const backoffMs = Math.min((this.backoff.get(key) ?? (this.o.retryBackoffMs ?? 500) / 2) * 2, 30000);
+            this.backoff.set(key, backoffMs);
+            this.o.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
+            this.o.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
             this.dropProducer(topic, partition);
-            this.backoff.failed(topic, partition, err, pause, () => this.running);
+            const resume = pause();
+            setTimeout(() => this.running && resume(), backoffMs).unref();
             return;
           }
           await heartbeat();
@@ -230,7 +195,13 @@ export class TransactionalPipeline {
       // in requests of at most SEND_BUDGET_BYTES (a big message alone): kafkajs puts all of a request's
       // messages for one partition in one record batch, which must stay under max.message.bytes
       for (const part of splitByBytes(outputs, SEND_BUDGET_BYTES)) {
-        await tx.sendBatch({ acks: -1, topicMessages: topicMessages(part) });
+        const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
+        for (const o of part) {
+          let list = byTopic.get(o.topic);
+          if (!list) byTopic.set(o.topic, (list = []));
+          list.push({ key: o.key, value: o.value, headers: o.headers });
+        }
+        await tx.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
       }
       await tx.sendOffsets({
         consumerGroupId: this.o.groupId,
