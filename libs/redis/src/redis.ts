@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { type Command, type RedisOptions } from 'ioredis';
+import { loopAwareTimeout } from './loop-aware-timeout';
 
 /** What a client needs to reach Redis: the URL (user and password may be in it) and the TLS trust. */
 export interface RedisConnection {
@@ -12,11 +13,15 @@ export interface RedisConnection {
 /**
  * The two ways Dualwatch uses Redis.
  * - `cache`: reference data and the open-order book. Fails fast (no offline queue, one retry, a short
- *   command timeout) so that callers fall back to the bundled snapshot instead of waiting.
+ *   command timeout) so that callers fall back to the bundled snapshot instead of waiting. The timeout
+ *   counts only time the event loop was free (loopAwareTimeout): a busy process is not a dead Redis.
  * - `state`: subscriptions and the delivery queue. Commands wait for a reconnect (offline queue, three
  *   retries) because losing them would lose a notification.
  */
 export type RedisMode = 'cache' | 'state';
+
+/** A cache command that Redis has not answered in this much free event-loop time fails (the caller degrades). */
+export const CACHE_COMMAND_TIMEOUT_MS = 1000;
 
 const reconnect = (times: number) => Math.min(times * 200, 2000);
 
@@ -26,7 +31,7 @@ export function redisOptions(conn: RedisConnection, mode: RedisMode): RedisOptio
   // rediss:// makes ioredis use TLS; a private CA is added here, never a way to switch verification off
   const tls = conn.redisUrl.startsWith('rediss://') && conn.redisTlsCaFile ? { tls: { ca: fs.readFileSync(conn.redisTlsCaFile) } } : {};
   const byMode: Record<RedisMode, RedisOptions> = {
-    cache: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, enableAutoPipelining: true },
+    cache: { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: CACHE_COMMAND_TIMEOUT_MS, enableAutoPipelining: true },
     state: { enableOfflineQueue: true, maxRetriesPerRequest: 3 },
   };
   return { ...common, ...byMode[mode], ...tls };
@@ -37,7 +42,9 @@ export function redisOptions(conn: RedisConnection, mode: RedisMode): RedisOptio
  * its connection errors go to `onError` (default: ignored), since /ready reports Redis being down.
  */
 export function createRedis(conn: RedisConnection, mode: RedisMode, o: { onError?: (err: Error) => void } = {}): Redis {
-  const client = new Redis(conn.redisUrl, redisOptions(conn, mode));
+  const { commandTimeout, ...options } = redisOptions(conn, mode);
+  const client =
+    commandTimeout === undefined ? new Redis(conn.redisUrl, options) : new LoopAwareRedis(conn.redisUrl, options, commandTimeout);
   client.on('error', o.onError ?? (() => undefined));
   return client;
 }
@@ -45,4 +52,30 @@ export function createRedis(conn: RedisConnection, mode: RedisMode, o: { onError
 /** Closes politely (QUIT), or drops the connection when Redis does not answer. */
 export async function closeRedis(client: Redis): Promise<void> {
   await client.quit().catch(() => client.disconnect());
+}
+
+/**
+ * ioredis with its `commandTimeout` counted on the event loop's free time (loopAwareTimeout) instead of
+ * the wall clock: every command, pipelined ones included, goes through sendCommand.
+ */
+class LoopAwareRedis extends Redis {
+  constructor(
+    url: string,
+    options: RedisOptions,
+    private readonly commandBudgetMs: number,
+  ) {
+    super(url, options);
+  }
+
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    // `this.commandBudgetMs` is not set yet while the base constructor runs (it may send commands)
+    const budget = this.commandBudgetMs ?? CACHE_COMMAND_TIMEOUT_MS;
+    if (!command.isResolved) {
+      const cancel = loopAwareTimeout(budget, () => {
+        if (!command.isResolved) command.reject(new Error('Command timed out'));
+      });
+      command.promise.then(cancel, cancel);
+    }
+    return super.sendCommand(command, stream);
+  }
 }
