@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
-import { AlertFeed } from './alerts/alert-feed.service';
+import { AlertFeed, AlertFeedConsumer } from './alerts/alert-feed.service';
 import { AlertsController, LiveStreams } from './alerts/alerts.controller';
 import { AssessController } from './assess/assess.controller';
 import { WhatIfService } from './assess/what-if.service';
@@ -59,6 +59,7 @@ export class ApiModule {
         AlertsController,
         SubscriptionsController,
         ReplayController,
+        AlertFeedConsumer,
       ],
       providers: [
         { provide: API_SETTINGS, useValue: settings },

@@ -58,6 +58,8 @@ export interface PipelineHooks {
   committed?(info: { topic: string; partition: number; messages: number; outputs: number; ms: number; lag: number }): void;
   /** A chunk failed and the partition paused before it is retried. */
   retrying?(info: { topic: string; partition: number; error: Error; backoffMs: number }): void;
+  /** Replay only: the last offset of each batch read, transaction markers included. */
+  reached?(info: { topic: string; partition: number; offset: string }): void;
 }
 
 export interface TransactionalPipelineOptions {

@@ -28,6 +28,8 @@ export interface AppDefinition<S extends AppSettingsBase, A extends INestApplica
    * providers bootstrapped) and started before it listens; Nest closes them first on shutdown.
    */
   microservices?(app: A, settings: S, logger: Logger): CustomTransportStrategy[];
+  /** Awaited after the transports started, before the app listens (e.g. a store caught up with its log). */
+  beforeListen?(app: A): Promise<void>;
 }
 
 export interface BootOptions {
@@ -66,6 +68,7 @@ export async function bootApp<S extends AppSettingsBase, A extends INestApplicat
     for (const strategy of transports) app.connectMicroservice({ strategy });
     await app.startAllMicroservices();
   }
+  await def.beforeListen?.(app);
   await app.listen(settings.httpPort, settings.httpHost);
   const url = (await app.getUrl()).replace('[::1]', 'localhost');
   const links = ['/health', '/ready', '/metrics', ...(def.links ?? [])].map((p) => url + p);

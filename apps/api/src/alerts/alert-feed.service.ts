@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import { Controller, Injectable, UseFilters, type OnApplicationBootstrap } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { KafkaMessage } from 'kafkajs';
 import { alertValidator, describeIssues, topicName } from '@dualwatch/contracts';
-import { heartbeatIntervalFor, provisionTopics } from '@dualwatch/messaging';
+import {
+  ChunkErrorFilter,
+  provisionTopics,
+  type ChunkBinding,
+  type ChunkContext,
+  type ChunkHandlerExtras,
+  type OutputMessage,
+} from '@dualwatch/messaging';
 import { ApiRuntime } from '../runtime';
 import { AlertStore } from './alert-store';
 import { lifecycleRecordValidator, transition, type LifecycleAction, type LifecycleRecord } from './lifecycle';
@@ -22,82 +30,99 @@ async function retrying<T>(work: () => Promise<T>, attempts = 10): Promise<T> {
 
 /**
  * Materialises the alert store from Kafka. Every instance reads the whole of risk.alerts.v1 and the
- * compacted alerts.lifecycle.v1 (read_committed, from the beginning, in a consumer group of its own),
- * so that a restart rebuilds the same state and every instance's live stream sees every change.
- * Triage changes are written to alerts.lifecycle.v1 and take effect when read back, in log order.
+ * compacted alerts.lifecycle.v1 (read_committed, from the beginning, in a consumer group of its own:
+ * KafkaChunkTransport's replay delivery, AlertFeedConsumer's handlers), so that a restart rebuilds the
+ * same state and every instance's live stream sees every change. Triage changes are written to
+ * alerts.lifecycle.v1 and take effect when read back, in log order.
  */
 @Injectable()
-export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AlertFeed implements OnApplicationBootstrap {
   readonly store = new AlertStore();
   readonly alertsTopic: string;
   readonly lifecycleTopic: string;
-  private consumer?: Consumer;
   /** Highest lifecycle offset read, per partition, and the writers waiting to see theirs. */
   private readonly lifecycleSeen = new Map<number, bigint>();
   private waiters: { partition: number; offset: bigint; done: () => void }[] = [];
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The log ends to read before the store is whole ("topic|partition" → last offset), taken at start. */
+  private ends = new Map<string, bigint>();
+  private allRead!: () => void;
+  private readonly caughtUpPromise = new Promise<void>((r) => (this.allRead = r));
   private caughtUp = false;
+  private readonly groupId: string;
+  private startedAt = Date.now();
 
   constructor(private readonly rt: ApiRuntime) {
     this.alertsTopic = topicName('alerts', rt.s.topicPrefix);
     this.lifecycleTopic = topicName('alertLifecycle', rt.s.topicPrefix);
+    this.groupId = `${rt.s.groupIdPrefix}-${os.hostname()}-${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9._-]/g, '-');
   }
 
   get ready(): boolean {
     return this.caughtUp;
   }
 
+  /** Topics provisioned and the log ends taken, before the transport starts reading. */
   async onApplicationBootstrap(): Promise<void> {
-    const { s, logger, kafka } = this.rt;
+    const { s } = this.rt;
     await this.rt.connect();
-    const ends = await retrying(async () => {
-      if (s.provisionTopics) await provisionTopics(kafka, ['orders', 'alerts', 'alertLifecycle'], s.topicPrefix);
+    this.ends = await retrying(async () => {
+      if (s.provisionTopics) await provisionTopics(this.rt.kafka, ['orders', 'alerts', 'alertLifecycle'], s.topicPrefix);
       return this.partitionEnds();
     });
-    let caughtUp!: () => void;
-    const allRead = new Promise<void>((r) => (caughtUp = r));
-    const reached = (topic: string, partition: number, offset: string) => {
-      const key = `${topic}|${partition}`;
-      const end = ends.get(key);
-      if (end !== undefined && BigInt(offset) >= end) {
-        ends.delete(key);
-        if (ends.size === 0) caughtUp();
-      }
-    };
-    if (ends.size === 0) caughtUp();
+    this.startedAt = Date.now();
+    if (this.ends.size === 0) this.allRead();
+  }
 
-    const groupId = `${s.groupIdPrefix}-${os.hostname()}-${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9._-]/g, '-');
-    const consumer = kafka.consumer({
-      groupId,
-      readUncommitted: false,
+  /**
+   * Where AlertFeedConsumer's patterns read (KafkaChunkTransport, replay): "alerts" and "alertLifecycle",
+   * in this instance's own group, from the beginning, nothing committed.
+   */
+  bind(pattern: string, _extras: ChunkHandlerExtras): ChunkBinding {
+    const topic = pattern === 'alerts' ? this.alertsTopic : pattern === 'alertLifecycle' ? this.lifecycleTopic : undefined;
+    if (!topic) throw new Error(`the api has no binding for the pattern "${pattern}"`);
+    return {
+      topic,
+      groupId: `${this.groupId}-${pattern}`,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 10000,
-      heartbeatInterval: heartbeatIntervalFor(10000),
-    });
-    this.consumer = consumer;
-    // batches of only transaction markers reach no handler, but this event: they count as read too
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.topic, payload.partition, payload.lastOffset));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.alertsTopic, this.lifecycleTopic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch, heartbeat }) => {
-        for (const m of batch.messages) this.apply(batch.topic, batch.partition, m);
-        if (batch.topic === this.lifecycleTopic && batch.messages.length)
-          this.seen(batch.partition, BigInt(batch.messages[batch.messages.length - 1].offset));
-        await heartbeat();
-      },
-    });
-    const started = Date.now();
+      sessionTimeoutMs: 10_000,
+      maxChunkMessages: 1000,
+      hooks: { reached: ({ topic: t, partition, offset }) => this.reached(t, partition, offset) },
+    };
+  }
+
+  /**
+   * Waits until the store holds what the topics held at start (or the catch-up timeout passes, then it
+   * serves what it has read and says so). The api listens only after this.
+   */
+  async waitCaughtUp(): Promise<void> {
+    const { s, logger } = this.rt;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      allRead.then(() => false),
+      this.caughtUpPromise.then(() => false),
       new Promise<boolean>((r) => (timer = setTimeout(() => r(true), s.catchUpTimeoutMs))),
     ]);
     clearTimeout(timer);
     this.caughtUp = true;
-    if (timedOut) logger.warn({ left: [...ends.keys()] }, 'alert store still catching up: serving what has been read');
-    logger.info({ alerts: this.store.size, ms: Date.now() - started, groupId }, 'alert store rebuilt from Kafka');
+    if (timedOut) logger.warn({ left: [...this.ends.keys()] }, 'alert store still catching up: serving what has been read');
+    logger.info({ alerts: this.store.size, ms: Date.now() - this.startedAt }, 'alert store rebuilt from Kafka');
+  }
+
+  /** One chunk of either topic, applied in log order. */
+  applyChunk(messages: KafkaMessage[], ctx: ChunkContext): void {
+    for (const m of messages) this.apply(ctx.topic, ctx.partition, m);
+    if (ctx.topic === this.lifecycleTopic && messages.length) this.seen(ctx.partition, BigInt(messages[messages.length - 1].offset));
+  }
+
+  /** A position read (transaction markers included): the store is whole once every start-time end is reached. */
+  private reached(topic: string, partition: number, offset: string): void {
+    if (topic === this.lifecycleTopic) this.seen(partition, BigInt(offset));
+    const key = `${topic}|${partition}`;
+    const end = this.ends.get(key);
+    if (end !== undefined && BigInt(offset) >= end) {
+      this.ends.delete(key);
+      if (this.ends.size === 0) this.allRead();
+    }
   }
 
   /** The last offset of each non-empty partition now ("topic|partition" → offset): the store is rebuilt once each is read. */
@@ -139,6 +164,7 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private seen(partition: number, offset: bigint): void {
+    if ((this.lifecycleSeen.get(partition) ?? -1n) >= offset) return;
     this.lifecycleSeen.set(partition, offset);
     this.waiters = this.waiters.filter((w) => {
       if (w.partition !== partition || w.offset > offset) return true;
@@ -181,8 +207,26 @@ export class AlertFeed implements OnApplicationBootstrap, OnApplicationShutdown 
       this.waiters.push({ partition, offset, done: () => (clearTimeout(timer), resolve()) });
     });
   }
+}
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => undefined);
+/**
+ * risk.alerts.v1 and alerts.lifecycle.v1 into this instance's alert store (KafkaChunkTransport, replay:
+ * each instance reads both logs whole and commits nothing). The topics come from AlertFeed.bind.
+ */
+@Controller()
+@UseFilters(ChunkErrorFilter)
+export class AlertFeedConsumer {
+  constructor(private readonly feed: AlertFeed) {}
+
+  @EventPattern('alerts', { delivery: 'replay' } satisfies ChunkHandlerExtras)
+  alerts(@Payload() messages: KafkaMessage[], @Ctx() ctx: ChunkContext): OutputMessage[] {
+    this.feed.applyChunk(messages, ctx);
+    return [];
+  }
+
+  @EventPattern('alertLifecycle', { delivery: 'replay' } satisfies ChunkHandlerExtras)
+  lifecycle(@Payload() messages: KafkaMessage[], @Ctx() ctx: ChunkContext): OutputMessage[] {
+    this.feed.applyChunk(messages, ctx);
+    return [];
   }
 }

@@ -153,6 +153,31 @@ describe('KafkaChunkTransport', () => {
     await app.close();
   });
 
+  it('binds a replay handler: it reads the topic and may not produce', async () => {
+    @Controller()
+    @UseFilters(ChunkErrorFilter)
+    class ViewConsumer {
+      readonly view: string[] = [];
+      leak = false;
+      @EventPattern('alerts', { delivery: 'replay' } satisfies ChunkHandlerExtras)
+      apply(@Payload() messages: KafkaMessage[]) {
+        this.view.push(...messages.map((m) => m.value!.toString()));
+        return this.leak ? [{ topic: 'elsewhere', key: null, value: 'x' }] : [];
+      }
+    }
+    const { app, broker } = await start([ViewConsumer], { transactionalIdPrefix: undefined });
+    expect(broker.bindings()).toEqual([{ topic: 'dev.alerts.v1', groupId: 'g', delivery: 'replay' }]);
+    broker.produce('dev.alerts.v1', 0, [{ value: 'a' }, { value: 'b' }]);
+    expect(await broker.drain()).toEqual({ committed: 1, failed: undefined });
+    expect(app.get(ViewConsumer).view).toEqual(['a', 'b']);
+    app.get(ViewConsumer).leak = true;
+    broker.produce('dev.alerts.v1', 0, [{ value: 'c' }]);
+    const { failed } = await broker.drain();
+    expect(failed?.message).toMatch(/a replay handler produces nothing/);
+    expect(broker.outputs).toEqual([]);
+    await app.close();
+  });
+
   it('refuses a @MessagePattern handler and a handler that does not say its delivery, naming the pattern', async () => {
     @Controller()
     class AskConsumer {

@@ -4,6 +4,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { Logger } from '@dualwatch/observability';
 import { AtLeastOncePipeline } from '../at-least-once-pipeline';
+import { ReplayPipeline } from '../replay-pipeline';
 import {
   TransactionalPipeline,
   type ChunkContext,
@@ -37,7 +38,9 @@ import {
  * the handler returns (or emits, for an Observable) is produced in the chunk's transaction; an error it
  * throws aborts the transaction, and the partition pauses and retries the chunk (TransactionalPipeline:
  * back-off, fencing, rebalances). With `delivery: 'at-least-once'` the outputs are sent and the offset
- * committed after the handler (AtLeastOncePipeline), for idempotent effects outside Kafka.
+ * committed after the handler (AtLeastOncePipeline), for idempotent effects outside Kafka. With
+ * `delivery: 'replay'` every instance reads the whole topic in a group of its own and commits nothing
+ * (ReplayPipeline), for state rebuilt from a log in each instance.
  */
 
 /** The extras of a chunk handler: `@EventPattern(pattern, extras)`. */
@@ -46,14 +49,16 @@ export interface ChunkHandlerExtras {
    * exactly-once: the outputs and the consumed offsets in one Kafka transaction per chunk.
    * at-least-once: the outputs are sent, then the offset is committed, after each chunk (for handlers
    * whose effect lives outside Kafka and is idempotent: a crash hands the chunk over again).
+   * replay: every instance reads the whole topic from the beginning and commits nothing (a state
+   * rebuilt from a log in each instance, e.g. the api's alert store); the handler produces nothing.
    */
   delivery: Delivery;
   /** Messages per chunk (one transaction each), unless the binding sets it from the settings. */
   maxChunkMessages?: number;
 }
 
-export type Delivery = 'exactly-once' | 'at-least-once';
-const DELIVERIES: readonly Delivery[] = ['exactly-once', 'at-least-once'];
+export type Delivery = 'exactly-once' | 'at-least-once' | 'replay';
+const DELIVERIES: readonly Delivery[] = ['exactly-once', 'at-least-once', 'replay'];
 
 /** Where a pattern's messages come from, decided at listen time from the settings. */
 export interface ChunkBinding {
@@ -61,7 +66,7 @@ export interface ChunkBinding {
   groupId: string;
   /** exactly-once only: transactional.id = `${prefix}-${topic}-${partition}`, one per input partition. */
   transactionalIdPrefix?: string;
-  /** at-least-once only: how long a fetch waits for data (kafkajs maxWaitTimeInMs). */
+  /** at-least-once and replay: how long a fetch waits for data (kafkajs maxWaitTimeInMs). */
   maxWaitTimeInMs?: number;
   maxChunkMessages?: number;
   partitionsConsumedConcurrently?: number;
@@ -171,7 +176,7 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
     if (!handler.isEventHandler) throw new Error(`"${pattern}": chunk handlers are event handlers: use @EventPattern, not @MessagePattern`);
     if (!extras?.delivery || !DELIVERIES.includes(extras.delivery))
       throw new Error(
-        `"${pattern}": @EventPattern extras must say the delivery: { delivery: 'exactly-once' } or { delivery: 'at-least-once' }`,
+        `"${pattern}": @EventPattern extras must say the delivery: { delivery: 'exactly-once' | 'at-least-once' | 'replay' }`,
       );
     return extras as ChunkHandlerExtras;
   }
@@ -179,8 +184,20 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
   private kafkaDriver(): ChunkDriverFactory {
     const { kafka, logger } = this.options;
     if (!kafka) throw new Error('KafkaChunkTransport needs `kafka` (or a `driver`)');
-    return (b, handler) =>
-      b.delivery === 'exactly-once'
+    return (b, handler) => {
+      if (b.delivery === 'replay')
+        return new ReplayPipeline({
+          kafka,
+          groupId: b.groupId,
+          inputTopic: b.topic,
+          handler,
+          maxChunkMessages: b.maxChunkMessages,
+          sessionTimeoutMs: b.sessionTimeoutMs,
+          maxWaitTimeInMs: b.maxWaitTimeInMs,
+          logger,
+          hooks: b.hooks,
+        });
+      return b.delivery === 'exactly-once'
         ? new TransactionalPipeline({
             kafka,
             groupId: b.groupId,
@@ -207,5 +224,6 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
             logger,
             hooks: b.hooks,
           });
+    };
   }
 }

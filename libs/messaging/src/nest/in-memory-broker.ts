@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { ChunkContext, ChunkHandler, OutputMessage } from '../transactional-pipeline';
-import type { ChunkBinding, ChunkDriver, ChunkDriverFactory } from './chunk-transport';
+import type { ChunkBinding, ChunkDriver, ChunkDriverFactory, Delivery } from './chunk-transport';
 
 /*
  * An in-memory stand-in for the Kafka side of KafkaChunkTransport, for unit tests of handlers in a Nest
@@ -12,7 +12,7 @@ import type { ChunkBinding, ChunkDriver, ChunkDriverFactory } from './chunk-tran
  */
 
 interface Bound {
-  binding: ChunkBinding;
+  binding: ChunkBinding & { delivery: Delivery };
   handler: ChunkHandler;
   running: boolean;
 }
@@ -91,6 +91,8 @@ export class InMemoryChunkBroker {
           const ctx: ChunkContext = { topic, partition, highWatermark: String(log.length) };
           try {
             const out = await b.handler(chunk, ctx);
+            if (b.binding.delivery === 'replay' && out.length)
+              throw new Error(`a replay handler produces nothing; "${topic}" returned ${out.length}`);
             this.outputs.push(...out);
             next += chunk.length;
             this.offsets.set(okey, next);
