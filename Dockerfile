@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# applied by npm ci's postinstall (patch-package)
+COPY patches patches
 COPY tsconfig*.json nest-cli.json ./
 COPY apps apps
 COPY libs libs

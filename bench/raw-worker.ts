@@ -9,13 +9,10 @@
  *
  * Consumer and producer settings mirror libs/messaging's TransactionalPipeline. Started by bench/run.ts.
  */
-// before kafkajs loads: the engine's record-batch checksum (libs/messaging/src/crc32c.ts), so that the
-// ceiling has the same client as the engine
-import { useFastCrc32cInKafkajs } from '@dualwatch/messaging/crc32c';
+// The same kafkajs as the engine's, record-batch checksum included (patches/kafkajs+2.2.4.patch, applied at install).
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-void useFastCrc32cInKafkajs;
 
 function env(name: string, fallback?: string): string {
   const v = process.env[name] ?? fallback;

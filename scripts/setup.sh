@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Dualwatch needs on a fresh Debian machine, idempotently, and builds it:
-# Node dependencies (npm ci, which also builds dist/), Java 17 + Maven, redis-server, Chromium and a CJK
-# font (apt, as root, only where missing), and the Apache Kafka broker jars (Maven Central, cached in .cache/).
+# Node dependencies (npm ci, which also applies patches/ and builds dist/), Java 17 + Maven, redis-server,
+# Chromium and a CJK font (apt, as root, only where missing), and the Apache Kafka broker jars (Maven
+# Central, cached in .cache/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +27,10 @@ fi
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<11)) { console.error("[setup] Node.js >= 20.11 needed, found "+process.versions.node); process.exit(1) }'
 
 stamp=node_modules/.dualwatch-lock-hash
-want=$(sha256sum package-lock.json | cut -c1-64)
+# the lockfile and the patches that postinstall (patch-package) applies to node_modules
+want=$(cat package-lock.json patches/*.patch | sha256sum | cut -c1-64)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "[setup] npm ci (installs dependencies and builds dist/)"
+  echo "[setup] npm ci (installs dependencies, applies patches/, builds dist/)"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 else

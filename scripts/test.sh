@@ -10,6 +10,7 @@ mkdir -p .run
 rm -f .run/jest-results.json .run/jest-system-results.json
 echo "[test] type-check"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/api/public/tsconfig.json # the dashboard's browser scripts (// @ts-check, JSDoc types)
 echo "[test] lint"
 npx eslint --max-warnings 0 .
 echo "[test] format"

@@ -1,18 +1,71 @@
+// @ts-check
 // Dualwatch dashboard. Every string from the api is put in the page as text (textContent), never as markup.
+// Served as it is (no build step); type-checked from its JSDoc by ../tsconfig.json and linted.
+
+/**
+ * What the api answers, as far as this page reads it (apps/api/src/alerts/alert-views.ts,
+ * libs/contracts/src/assessment.ts, apps/api/src/replay/replay.controller.ts, libs/scoring/src/replay/replay-diff.ts).
+ * @typedef {'clear' | 'review' | 'license_required' | 'prohibited'} Verdict
+ * @typedef {'none' | 'low' | 'medium' | 'high' | 'critical'} Severity
+ * @typedef {'open' | 'acknowledged' | 'resolved' | 'false_positive'} AlertStatus
+ * @typedef {'acknowledge' | 'resolve' | 'false_positive' | 'reopen'} LifecycleAction
+ * @typedef {{ amount?: number, currency?: string }} Money
+ * @typedef {{ user: string, role: string }} Session
+ * @typedef {{ alertId: string, orderId: string, kind: string, verdict: Verdict, severity: Severity, score: number, status: AlertStatus,
+ *   raisedAt: string, seller?: string, buyer?: string, endUser?: string, shipTo?: string, itemFamilies: string[], exposedValue?: Money,
+ *   headline?: string }} AlertView
+ * @typedef {{ items: AlertView[], total: number }} AlertPage
+ * @typedef {{ alerts: number, exposedValue: Money[] }} Group
+ * @typedef {{ total: number, byVerdict: Record<string, number>, bySeverity: Record<string, number>, byStatus: Record<string, number>,
+ *   exposedValue: Money[], bySupplier: (Group & { supplier: string })[], byItemFamily: (Group & { itemFamily: string })[],
+ *   overTime: { date: string, bySeverity: Record<string, number> }[] }} AlertSummary
+ * @typedef {{ code: string, message: string, lineId?: string, partyRole?: string, matchScore?: number, evidence?: Record<string, unknown>,
+ *   legalBasis?: string }} Reason
+ * @typedef {{ asOf: string, assessedAt?: string, verdict: Verdict, severity: Severity, score: number, reasons: Reason[], exposedValue?: Money,
+ *   policyVersion: string, refdataVersion: string, degraded?: boolean }} Assessment
+ * @typedef {{ kind: string, raisedAt: string, verdict: Verdict, severity: Severity, score: number, previousVerdict?: Verdict,
+ *   effectiveOn?: string }} AlertMessage
+ * @typedef {{ from: AlertStatus, to: AlertStatus, user: string, at: string, note: string }} LifecycleChange
+ * @typedef {{ view: AlertView, messages: AlertMessage[],
+ *   alert: { alertId: string, orderId: string, assessment: Assessment,
+ *     summary?: { seller?: string, buyer?: string, endUser?: string, shipTo?: string, itemFamilies?: string[] } },
+ *   lifecycle: { status: AlertStatus, history: LifecycleChange[], allowedActions: LifecycleAction[] } }} AlertDetail
+ * @typedef {{ name: string, change: string, description: string, uncertain?: boolean, assumption?: string }} LookaheadCause
+ * @typedef {{ today: string, orders: { orderId: string, until: string, changes: { date: string, from: { verdict: Verdict },
+ *   to: { verdict: Verdict, severity: Severity }, why: LookaheadCause[] }[] }[] }} Upcoming
+ * @typedef {{ verdict: Verdict, exposedValue?: Money }} ReplayOutcome
+ * @typedef {{ orderId: string, asOf: string, change: string, base: ReplayOutcome, next: ReplayOutcome, reasonsAdded: string[],
+ *   reasonsRemoved: string[] }} ReplayOrderDiff
+ * @typedef {{ orders: number, counts: { newlyExposed: number, noLongerExposed: number, verdictChanged: number },
+ *   exposedValue: Record<'base' | 'next' | 'newlyExposed' | 'noLongerExposed', Record<string, number>>,
+ *   newlyExposed: ReplayOrderDiff[], noLongerExposed: ReplayOrderDiff[], verdictChanged: ReplayOrderDiff[] }} ReplayDiff
+ * @typedef {{ current: { version: string }, candidate: { version: string }, diff: ReplayDiff }} ReplayPreview
+ * @typedef {{ message?: string, issues?: { path?: string, message: string }[] }} ErrorBody
+ * @typedef {Error & { status?: number, body?: ErrorBody }} Failure an Error, or an ApiError
+ */
+
 const KEY_STORE = 'dualwatch.apiKey';
-const $main = document.getElementById('main');
+/** The element with this id (index.html has every one this script asks for). */
+const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const $main = byId('main');
 /** Replaces the page's content; absent parts (null, false) are skipped. */
-const setMain = (...children) => {
+const setMain = (/** @type {unknown[]} */ ...children) => {
   $main.replaceChildren();
   append($main, children);
 };
+/** @type {{ key: string | null, me: Session | null, stream: AbortController | null, onAlert: ((event: { alert: AlertView }) => unknown) | null }} */
 const state = { key: sessionStorage.getItem(KEY_STORE), me: null, stream: null, onAlert: null };
 
+/** @type {Record<Verdict, string>} */
 const VERDICT_LABEL = { prohibited: 'Prohibited', license_required: 'Licence required', review: 'Review', clear: 'Clear' };
+/** @type {Record<AlertStatus, string>} */
 const STATUS_LABEL = { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved', false_positive: 'False positive' };
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'none'];
+/** @type {Record<string, string>} */
 const SEVERITY_COLOR = { critical: '#8e1b16', high: '#c2570c', medium: '#e3b341', low: '#2f6db3', none: '#9ca3af' };
+/** @type {Record<string, string>} */
 const ROLE_LABEL = { seller: 'Seller', buyer: 'Buyer', consignee: 'Consignee', endUser: 'End user', freightForwarder: 'Freight forwarder' };
+/** @type {Record<LifecycleAction, { label: string, path: string, cls: string }>} */
 const ACTION = {
   acknowledge: { label: 'Acknowledge', path: 'acknowledge', cls: '' },
   resolve: { label: 'Resolve', path: 'resolve', cls: 'ok' },
@@ -20,26 +73,61 @@ const ACTION = {
   reopen: { label: 'Reopen', path: 'reopen', cls: 'secondary' },
 };
 
-/** h('tag.class', {attrs}, ...children): strings become text nodes. */
+/**
+ * h()'s attributes: `on…` are listeners, `dataset` fills data-*, a non-string value for one of the element's
+ * properties sets the property (selected, disabled, hidden, …), anything else is an attribute (true: present);
+ * undefined, null and false are skipped.
+ * @typedef {{ [name: string]: unknown, dataset?: Record<string, string>, onclick?: (e: MouseEvent) => unknown,
+ *   onsubmit?: (e: SubmitEvent) => unknown, onchange?: (e: Event) => unknown }} Attrs
+ */
+/**
+ * The element h(spec) makes: 'input.wide' → HTMLInputElement, 'div.panel' → HTMLDivElement.
+ * @template {string} S
+ * @typedef {S extends `${infer T}.${string}` ? TagElement<T> : TagElement<S>} ElementOf
+ */
+/**
+ * @template {string} T
+ * @typedef {T extends keyof HTMLElementTagNameMap ? HTMLElementTagNameMap[T] : HTMLElement} TagElement
+ */
+
+/**
+ * h('tag.class', {attrs}, ...children): strings become text nodes.
+ * @template {string} S
+ * @param {S} spec
+ * @param {Attrs | null} [attrs]
+ * @param {...unknown} children
+ * @returns {ElementOf<S>}
+ */
 function h(spec, attrs, ...children) {
   const [tag, ...classes] = spec.split('.');
   const el = document.createElement(tag || 'div');
   if (classes.length) el.className = classes.join(' ');
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
     else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k in el && typeof v !== 'string') el[k] = v;
+    else if (k in el && typeof v !== 'string') /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (el))[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
-  return el;
+  return /** @type {ElementOf<S>} */ (el);
 }
+/**
+ * @template {Element} E
+ * @param {E} el
+ * @param {unknown[]} children nested arrays are flattened; undefined, null and false are skipped
+ * @returns {E}
+ */
 function append(el, children) {
   for (const c of children.flat(Infinity))
     if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
+/**
+ * @param {string} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {...unknown} children
+ */
 const svg = (tag, attrs, ...children) => {
   const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
@@ -47,28 +135,38 @@ const svg = (tag, attrs, ...children) => {
   return el;
 };
 
-const badge = (cls, text) => h(`span.badge.${cls}`, {}, text);
-const verdictBadge = (v) => badge(`v-${v}`, VERDICT_LABEL[v] ?? v);
-const severityBadge = (s) => badge(`s-${s}`, s);
-const statusBadge = (s) => badge(`st-${s}`, STATUS_LABEL[s] ?? s);
-const money = (ev) =>
+const badge = (/** @type {string} */ cls, /** @type {string} */ text) => h(`span.badge.${cls}`, {}, text);
+const verdictBadge = (/** @type {Verdict} */ v) => badge(`v-${v}`, VERDICT_LABEL[v] ?? v);
+const severityBadge = (/** @type {Severity} */ s) => badge(`s-${s}`, s);
+const statusBadge = (/** @type {AlertStatus} */ s) => badge(`st-${s}`, STATUS_LABEL[s] ?? s);
+const money = (/** @type {Money | undefined} */ ev) =>
   ev && ev.amount !== undefined
     ? `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(ev.amount)} ${ev.currency ?? ''}`.trim()
     : '—';
-const when = (iso) =>
+const when = (/** @type {string | undefined} */ iso) =>
   iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC' : '';
-const ago = (iso) => {
+const ago = (/** @type {string} */ iso) => {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
   return s < 60 ? 'just now' : s < 3600 ? `${Math.floor(s / 60)} min ago` : s < 86400 ? `${Math.floor(s / 3600)} h ago` : when(iso);
 };
 
 class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {ErrorBody | undefined} body
+   */
   constructor(status, body) {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status;
     this.body = body;
   }
 }
+/**
+ * The api's answer to a request with the session's key, as JSON (its shape: the caller's type annotation).
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown }} [options]
+ * @returns {Promise<any>}
+ */
 async function api(path, { method = 'GET', body } = {}) {
   const res = await fetch(path, {
     method,
@@ -91,18 +189,19 @@ async function api(path, { method = 'GET', body } = {}) {
 }
 
 // ---------- routing ----------
-function navigate(path) {
+function navigate(/** @type {string | null} */ path) {
   if (location.pathname + location.search !== path) history.pushState({}, '', path);
   render();
 }
 document.addEventListener('click', (e) => {
-  const a = e.target.closest && e.target.closest('a[data-link]');
+  const target = /** @type {Partial<Element>} */ (e.target);
+  const a = target.closest && target.closest('a[data-link]');
   if (!a || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
   e.preventDefault();
   navigate(a.getAttribute('href'));
 });
 window.addEventListener('popstate', render);
-document.getElementById('signout').addEventListener('click', () => signOut());
+byId('signout').addEventListener('click', () => signOut());
 
 async function render() {
   state.onAlert = null;
@@ -115,9 +214,10 @@ async function render() {
       }
     } else return renderLogin();
   }
-  document.getElementById('nav').hidden = false;
-  document.getElementById('session').hidden = false;
-  document.getElementById('whoami').textContent = `${state.me.user} · ${state.me.role}`;
+  const me = /** @type {Session} */ (state.me);
+  byId('nav').hidden = false;
+  byId('session').hidden = false;
+  byId('whoami').textContent = `${me.user} · ${me.role}`;
   startStream();
   const path = location.pathname.replace(/\/+$/, '') || '/dashboard';
   const m = path.match(/^\/dashboard\/alerts\/([^/]+)$/);
@@ -130,7 +230,8 @@ async function render() {
         : path === '/dashboard/changes'
           ? 'changes'
           : 'alerts';
-  for (const a of document.querySelectorAll('[data-nav]')) a.classList.toggle('active', a.dataset.nav === section);
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-nav]')))
+    a.classList.toggle('active', a.dataset.nav === section);
   setMain();
   try {
     if (m) await renderAlert(decodeURIComponent(m[1]));
@@ -139,14 +240,15 @@ async function render() {
     else if (section === 'changes') await renderChanges();
     else await renderFeed();
   } catch (err) {
-    setMain(h('div.panel', {}, h('p.error', {}, `Could not load this page: ${err.message}`)));
+    setMain(h('div.panel', {}, h('p.error', {}, `Could not load this page: ${/** @type {Failure} */ (err).message}`)));
   }
 }
 
 // ---------- sign-in ----------
+/** @param {string} [message] shown above the form */
 function renderLogin(message) {
-  document.getElementById('nav').hidden = true;
-  document.getElementById('session').hidden = true;
+  byId('nav').hidden = true;
+  byId('session').hidden = true;
   const input = h('input', { type: 'password', name: 'apiKey', autocomplete: 'off', placeholder: 'dw_…', required: true, autofocus: true });
   const err = h('p.error', { hidden: !message }, message || '');
   const form = h(
@@ -159,7 +261,8 @@ function renderLogin(message) {
           state.me = await api('/session');
           sessionStorage.setItem(KEY_STORE, state.key);
           render();
-        } catch (x) {
+        } catch (caught) {
+          const x = /** @type {Failure} */ (caught);
           state.key = null;
           err.hidden = false;
           err.textContent = x.status === 401 || x.status === undefined ? 'That API key was not accepted.' : x.message;
@@ -180,6 +283,7 @@ function renderLogin(message) {
     ),
   );
 }
+/** @param {string} [message] for the sign-in page */
 function signOut(message) {
   sessionStorage.removeItem(KEY_STORE);
   state.key = null;
@@ -189,10 +293,10 @@ function signOut(message) {
 }
 
 // ---------- live stream (SSE over fetch, so the key travels in a header) ----------
-function setLive(cls, text) {
-  const el = document.getElementById('live');
+function setLive(/** @type {string} */ cls, /** @type {string} */ text) {
+  const el = byId('live');
   el.className = `live ${cls}`;
-  document.getElementById('live-text').textContent = text;
+  byId('live-text').textContent = text;
 }
 function stopStream() {
   if (state.stream) state.stream.abort();
@@ -206,7 +310,10 @@ function startStream() {
   (async () => {
     while (!ctl.signal.aborted) {
       try {
-        const res = await fetch('/alerts/stream', { headers: { 'x-api-key': state.key, accept: 'text/event-stream' }, signal: ctl.signal });
+        const res = await fetch('/alerts/stream', {
+          headers: { 'x-api-key': /** @type {string} */ (state.key), accept: 'text/event-stream' },
+          signal: ctl.signal,
+        });
         if (res.status === 401) return signOut('Your API key was not accepted. Sign in again.');
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         setLive('on', 'live');
@@ -245,9 +352,18 @@ const FILTERS = ['verdict', 'severity', 'status', 'supplier', 'buyer', 'country'
 function currentQuery() {
   const p = new URLSearchParams(location.search);
   const q = new URLSearchParams();
-  for (const f of [...FILTERS, 'offset']) if (p.get(f)) q.set(f, p.get(f));
+  for (const f of [...FILTERS, 'offset']) {
+    const v = p.get(f);
+    if (v) q.set(f, v);
+  }
   return q;
 }
+/**
+ * @param {string} name
+ * @param {string} label
+ * @param {string[][]} options [value, text]
+ * @param {string | null} value
+ */
 function select(name, label, options, value) {
   return h(
     'label',
@@ -261,6 +377,12 @@ function select(name, label, options, value) {
     ),
   );
 }
+/**
+ * @param {string} name
+ * @param {string} label
+ * @param {string | null} value
+ * @param {string} placeholder
+ */
 function text(name, label, value, placeholder, type = 'text') {
   return h('label', {}, label, h('input', { name, type, value: value || '', placeholder: placeholder || '' }));
 }
@@ -271,6 +393,7 @@ async function renderFeed() {
   const offset = Number(q.get('offset') || 0);
   const filterOnly = new URLSearchParams(q);
   filterOnly.delete('offset');
+  /** @type {[AlertPage, AlertSummary]} */
   const [page, summary] = await Promise.all([api(`/alerts?${q}&limit=${limit}`), api(`/alerts/summary?${filterOnly}`)]);
 
   const form = h(
@@ -279,7 +402,7 @@ async function renderFeed() {
       onsubmit: (e) => {
         e.preventDefault();
         const next = new URLSearchParams();
-        for (const [k, v] of new FormData(e.target)) if (String(v).trim()) next.set(k, String(v).trim());
+        for (const [k, v] of new FormData(/** @type {HTMLFormElement} */ (e.target))) if (String(v).trim()) next.set(k, String(v).trim());
         navigate(`/dashboard/${next.toString() ? `?${next}` : ''}`);
       },
     },
@@ -313,8 +436,9 @@ async function renderFeed() {
   }, 500);
 
   const tbody = h('tbody', { id: 'feed-rows' });
+  /** @type {Map<string, HTMLTableRowElement>} */
   const rows = new Map();
-  const addRow = (v, fresh, atTop) => {
+  const addRow = (/** @type {AlertView} */ v, /** @type {boolean} */ fresh, /** @type {boolean} */ atTop) => {
     const tr = alertRow(v, fresh);
     const old = rows.get(v.alertId);
     if (old) old.replaceWith(tr);
@@ -329,7 +453,7 @@ async function renderFeed() {
     'No alerts match these filters. New alerts appear here as the risk-engine raises them.',
   );
   const count = h('span', {}, `${page.total === 0 ? 0 : offset + 1}–${Math.min(offset + limit, page.total)} of ${page.total}`);
-  const pageLink = (o) => {
+  const pageLink = (/** @type {number} */ o) => {
     const p = new URLSearchParams(q);
     p.set('offset', String(o));
     return `/dashboard/?${p}`;
@@ -411,7 +535,7 @@ async function renderFeed() {
     refreshCards();
   };
 }
-function summaryCards(summary) {
+function summaryCards(/** @type {AlertSummary} */ summary) {
   const open = (summary.byStatus.open || 0) + (summary.byStatus.acknowledged || 0);
   const value = summary.exposedValue[0];
   return h(
@@ -427,6 +551,11 @@ function summaryCards(summary) {
     ),
   );
 }
+/**
+ * @param {string} label
+ * @param {string | number} value
+ * @param {string} sub
+ */
 function card(label, value, sub, cls = '') {
   return h(
     `div.panel.card${cls ? `.${cls}` : ''}`,
@@ -436,7 +565,7 @@ function card(label, value, sub, cls = '') {
     h('div.sub', {}, sub),
   );
 }
-function alertRow(v, fresh) {
+function alertRow(/** @type {AlertView} */ v, /** @type {boolean} */ fresh) {
   const href = `/dashboard/alerts/${encodeURIComponent(v.alertId)}`;
   return h(
     `tr.row${fresh ? '.fresh' : ''}`,
@@ -459,12 +588,18 @@ function alertRow(v, fresh) {
 }
 
 // ---------- one alert ----------
-function reasonWeight(code) {
+function reasonWeight(/** @type {string} */ code) {
   if (/CONTROL_LIST|MILITARY/.test(code)) return 3;
   if (/WATCH_LIST|END_USE/.test(code)) return 2;
   return /PARTY|RED_FLAG|ORIGIN/.test(code) ? 1 : 0;
 }
+/**
+ * The evidence as [dotted name, text] rows.
+ * @param {object | undefined} obj
+ * @returns {[string, string][]}
+ */
 function evidenceRows(obj, prefix = '') {
+  /** @type {[string, string][]} */
   const out = [];
   for (const [k, v] of Object.entries(obj || {})) {
     const name = prefix ? `${prefix}.${k}` : k;
@@ -474,7 +609,7 @@ function evidenceRows(obj, prefix = '') {
   }
   return out;
 }
-function shortUrl(url) {
+function shortUrl(/** @type {string} */ url) {
   try {
     const u = new URL(url);
     const p = decodeURIComponent(u.pathname);
@@ -486,6 +621,7 @@ function shortUrl(url) {
 // Source kinds, strongest first (libs/refdata/data/source-kinds.json): the evidence of policy v2 carries
 // `sourceKinds` beside `sources`, one kind per URL.
 const SOURCE_KIND_RANK = ['official', 'law_firm', 'press', 'research', 'registry', 'vendor', 'forum', 'unclassified'];
+/** @type {Record<string, string>} */
 const SOURCE_KIND_LABEL = {
   official: 'official',
   law_firm: 'law firm',
@@ -496,18 +632,24 @@ const SOURCE_KIND_LABEL = {
   forum: 'forum',
   unclassified: 'unclassified',
 };
+/**
+ * Every source URL of the evidence, with its kind where the evidence gives one.
+ * @param {unknown} evidence
+ */
 function kindedSources(evidence) {
+  /** @type {Map<string, string | undefined>} */
   const kindOf = new Map();
-  const walk = (o) => {
+  const walk = (/** @type {unknown} */ o) => {
     if (!o || typeof o !== 'object') return;
     if (Array.isArray(o)) {
       o.forEach(walk);
       return;
     }
     // `sources` with `sourceKinds`, `hubSources` with `hubSourceKinds`, ...
-    for (const [k, urls] of Object.entries(o)) {
+    const rec = /** @type {Record<string, unknown>} */ (o);
+    for (const [k, urls] of Object.entries(rec)) {
       if (!Array.isArray(urls)) continue;
-      const kinds = k.endsWith('ources') ? o[`${k.slice(0, -1)}Kinds`] : undefined;
+      const kinds = k.endsWith('ources') ? rec[`${k.slice(0, -1)}Kinds`] : undefined;
       urls.forEach((u, i) => {
         if (typeof u === 'string' && /^https?:\/\//.test(u) && !kindOf.get(u)) kindOf.set(u, Array.isArray(kinds) ? kinds[i] : undefined);
       });
@@ -517,17 +659,21 @@ function kindedSources(evidence) {
   walk(evidence);
   return kindOf;
 }
+/**
+ * @param {string[]} urls
+ * @param {Map<string, string | undefined>} kindOf
+ */
 function rankedSources(urls, kindOf) {
-  const rank = (u) => {
-    const i = SOURCE_KIND_RANK.indexOf(kindOf.get(u));
+  const rank = (/** @type {string} */ u) => {
+    const i = SOURCE_KIND_RANK.indexOf(/** @type {string} */ (kindOf.get(u)));
     return i < 0 ? SOURCE_KIND_RANK.length : i;
   };
   return urls
-    .map((u, i) => [u, i])
+    .map((u, i) => /** @type {[string, number]} */ ([u, i]))
     .sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1])
     .map(([u]) => u);
 }
-function renderReason(r) {
+function renderReason(/** @type {Reason} */ r) {
   const ev = evidenceRows(r.evidence);
   const kindOf = kindedSources(r.evidence);
   // the URLs of the evidence's source lists (whole, commas and all), then any other URL in its text
@@ -555,14 +701,15 @@ function renderReason(r) {
           h(
             'ul.sources',
             {},
-            sources.map((url) =>
-              h(
+            sources.map((url) => {
+              const kind = kindOf.get(url);
+              return h(
                 'li',
                 {},
-                kindOf.get(url) ? h(`span.kind.k-${kindOf.get(url)}`, {}, SOURCE_KIND_LABEL[kindOf.get(url)] || kindOf.get(url)) : null,
+                kind ? h(`span.kind.k-${kind}`, {}, SOURCE_KIND_LABEL[kind] || kind) : null,
                 h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', title: url }, shortUrl(url)),
-              ),
-            ),
+              );
+            }),
           ),
         )
       : null,
@@ -584,7 +731,7 @@ function renderReason(r) {
       : null,
   );
 }
-function reasonsPanel(a, boxed = true) {
+function reasonsPanel(/** @type {{ reasons: Reason[] }} */ a, boxed = true) {
   const reasons = [...a.reasons].sort((x, y) => reasonWeight(y.code) - reasonWeight(x.code));
   return h(
     boxed ? 'div.panel' : 'div',
@@ -594,11 +741,12 @@ function reasonsPanel(a, boxed = true) {
   );
 }
 
-async function renderAlert(id) {
+async function renderAlert(/** @type {string} */ id) {
+  /** @type {AlertDetail} */
   const d = await api(`/alerts/${encodeURIComponent(id)}`);
   const v = d.view;
   const a = d.alert.assessment;
-  const canTriage = state.me.role !== 'viewer';
+  const canTriage = /** @type {Session} */ (state.me).role !== 'viewer';
   const note = h('textarea', {
     name: 'note',
     rows: 3,
@@ -606,7 +754,7 @@ async function renderAlert(id) {
     maxlength: 2000,
   });
   const msg = h('p.error', { hidden: true });
-  const act = async (action) => {
+  const act = async (/** @type {LifecycleAction} */ action) => {
     if (!note.value.trim()) {
       msg.hidden = false;
       msg.textContent = 'Write a note first: every change is recorded with it.';
@@ -618,7 +766,7 @@ async function renderAlert(id) {
       render();
     } catch (err) {
       msg.hidden = false;
-      msg.textContent = err.message;
+      msg.textContent = /** @type {Failure} */ (err).message;
     }
   };
   const actions = h(
@@ -743,6 +891,7 @@ async function renderAlert(id) {
 async function renderExposure() {
   const q = currentQuery();
   q.delete('offset');
+  /** @type {AlertSummary} */
   const s = await api(`/alerts/summary?${q}`);
   setMain(
     h(
@@ -781,7 +930,12 @@ async function renderExposure() {
           Object.entries(VERDICT_LABEL).map(([k, t]) => ({
             label: t,
             value: s.byVerdict[k] || 0,
-            color: { prohibited: '#b3261e', license_required: '#c2570c', review: '#e3b341', clear: '#2e7d32' }[k],
+            color: /** @type {Record<string, string>} */ ({
+              prohibited: '#b3261e',
+              license_required: '#c2570c',
+              review: '#e3b341',
+              clear: '#2e7d32',
+            })[k],
           })),
           (x) => String(x),
         ),
@@ -808,7 +962,15 @@ async function renderExposure() {
   );
   state.onAlert = debounce(() => renderExposure(), 1000);
 }
+/**
+ * fn, called ms after the last of a burst of calls.
+ * @template {unknown[]} A
+ * @param {(...args: A) => unknown} fn
+ * @param {number} ms
+ * @returns {(...args: A) => void}
+ */
 function debounce(fn, ms) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let t;
   return (...a) => {
     clearTimeout(t);
@@ -816,7 +978,7 @@ function debounce(fn, ms) {
   };
 }
 
-function timeChart(days) {
+function timeChart(/** @type {AlertSummary['overTime']} */ days) {
   const W = 640,
     H = 240,
     L = 34,
@@ -827,6 +989,7 @@ function timeChart(days) {
   const start = new Date(`${days[Math.max(0, days.length - 30)].date}T00:00:00Z`);
   const end = new Date(`${days[days.length - 1].date}T00:00:00Z`);
   const byDate = new Map(days.map((d) => [d.date, d.bySeverity]));
+  /** @type {{ date: string, s: Record<string, number> }[]} */
   const series = [];
   for (let t = start.getTime(); t <= end.getTime(); t += 86400000) {
     const d = new Date(t).toISOString().slice(0, 10);
@@ -834,7 +997,7 @@ function timeChart(days) {
   }
   const max = Math.max(1, ...series.map((d) => SEVERITIES.reduce((n, k) => n + (d.s[k] || 0), 0)));
   const bw = (W - L - 8) / series.length;
-  const y = (n) => H - B - ((H - B - T) * n) / max;
+  const y = (/** @type {number} */ n) => H - B - ((H - B - T) * n) / max;
   const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Alerts per day by severity' });
   for (const tick of [0, Math.ceil(max / 2), max])
     g.append(
@@ -860,6 +1023,10 @@ function timeChart(days) {
   });
   return g;
 }
+/**
+ * @param {{ label: string, value: number, color?: string, note?: string }[]} items
+ * @param {(value: number) => string} fmt
+ */
 function barChart(items, fmt) {
   if (!items.length) return h('p.muted', {}, 'No alerts yet.');
   const W = 560,
@@ -908,6 +1075,7 @@ const EXAMPLE = {
     ],
   },
 };
+/** @type {[legend: string, fields: [path: string, label: string, cls?: string, type?: string | string[]][]][]} */
 const FIELDS = [
   [
     'Seller',
@@ -955,9 +1123,18 @@ const FIELDS = [
     ],
   ],
 ];
-const getPath = (o, p) => p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o);
+/** The value at a dotted path ('lines.0.hsCode'), or undefined. */
+const getPath = (/** @type {unknown} */ o, /** @type {string} */ p) =>
+  p.split('.').reduce((/** @type {any} */ x, k) => (x == null ? undefined : x[k]), o);
+/**
+ * Sets the value at a dotted path, making the objects and arrays ('lines.0') on the way.
+ * @param {Record<string, unknown>} o
+ * @param {string} p
+ * @param {unknown} v
+ */
 function setPath(o, p, v) {
   const ks = p.split('.');
+  /** @type {any} */
   let t = o;
   ks.slice(0, -1).forEach((k, i) => {
     t = t[k] ??= /^\d+$/.test(ks[i + 1]) ? [] : {};
@@ -1014,7 +1191,7 @@ function renderWhatIf() {
           dataset: { tab: m },
           onclick: (e) => {
             mode = m;
-            for (const b of tabs.children) b.classList.toggle('active', b.dataset.tab === m);
+            for (const b of /** @type {HTMLCollectionOf<HTMLElement>} */ (tabs.children)) b.classList.toggle('active', b.dataset.tab === m);
             formBox.hidden = m !== 'form';
             jsonBox.hidden = m !== 'json';
             if (m === 'json') jsonArea.value = JSON.stringify(fromForm(), null, 2);
@@ -1027,7 +1204,7 @@ function renderWhatIf() {
   );
   const fromForm = () => {
     const order = { orderId: 'WHAT-IF', lines: [{ lineId: '1' }] };
-    for (const el of form.elements) {
+    for (const el of /** @type {Iterable<HTMLInputElement | HTMLSelectElement>} */ (form.elements)) {
       if (!el.name || el.value === '') continue;
       setPath(
         order,
@@ -1046,9 +1223,10 @@ function renderWhatIf() {
     try {
       body = mode === 'json' ? JSON.parse(jsonArea.value) : fromForm();
     } catch (err) {
-      return showError(`That is not JSON: ${err.message}`);
+      return showError(`That is not JSON: ${/** @type {Failure} */ (err).message}`);
     }
     try {
+      /** @type {{ assessment: Assessment }} */
       const { assessment: a } = await api('/assess', { method: 'POST', body });
       result.replaceChildren(
         h('h2', {}, 'Verdict'),
@@ -1071,11 +1249,12 @@ function renderWhatIf() {
         ),
         h('div', {}, reasonsPanel(a, false)),
       );
-    } catch (err) {
+    } catch (caught) {
+      const err = /** @type {Failure} */ (caught);
       showError(err.body && err.body.issues ? err.body.issues.map((i) => `${i.path || '(order)'}: ${i.message}`).join('\n') : err.message);
     }
   };
-  const showError = (m) =>
+  const showError = (/** @type {string} */ m) =>
     result.replaceChildren(h('h2', {}, 'Verdict'), h('p.error', {}, 'The order could not be assessed:'), h('pre.mono', {}, m));
   setMain(
     h(
@@ -1111,14 +1290,16 @@ function renderWhatIf() {
 }
 
 // ---------- regulatory change: upcoming changes, and a new reference-data version's replay diff ----------
+/** @type {Record<string, string>} */
 const CHANGE_LABEL = { takes_effect: 'takes effect', suspension_ends: 'suspension ends', suspended: 'suspended', repealed: 'repealed' };
-const moneyBy = (v) => {
+const moneyBy = (/** @type {Record<string, number> | undefined} */ v) => {
   const e = Object.entries(v || {});
   return e.length ? e.map(([c, a]) => money({ amount: a, currency: c || undefined })).join(' + ') : '—';
 };
 
 async function renderChanges() {
   const today = new Date().toISOString().slice(0, 10);
+  /** @type {Upcoming} */
   const up = await api(`/replay/upcoming?today=${today}`);
   const rows = up.orders.flatMap((o) => o.changes.map((c) => ({ o, c })));
   const upcoming = h(
@@ -1167,7 +1348,7 @@ async function renderChanges() {
         )
       : h('p.empty', {}, 'No open order changes verdict on a known future date.'),
   );
-  const admin = state.me.role === 'admin';
+  const admin = /** @type {Session} */ (state.me).role === 'admin';
   setMain(
     h(
       'div.page-head',
@@ -1190,6 +1371,7 @@ async function renderChanges() {
 }
 
 async function versionLoader() {
+  /** @type {{ current: string | null, served: string, versions: { version: string }[] }} */
   const v = await api('/replay/versions');
   const select = h(
     'select',
@@ -1208,29 +1390,33 @@ async function versionLoader() {
     multiple: true,
     accept: '.json,application/json',
     onchange: async () => {
+      /** @type {Record<string, unknown>} */
       const out = {};
-      for (const f of upload.files) out[f.name] = JSON.parse(await f.text());
+      for (const f of /** @type {FileList} */ (upload.files)) out[f.name] = JSON.parse(await f.text());
       files.value = JSON.stringify(out);
     },
   });
   const result = h('div', { id: 'replay-result' });
+  /** @type {unknown} */
   let candidate = null;
   const body = () => {
     if (select.value) return { version: select.value };
     try {
       return { files: JSON.parse(files.value) };
     } catch (err) {
-      throw new Error(`The files are not JSON: ${err.message}`);
+      throw new Error(`The files are not JSON: ${/** @type {Failure} */ (err).message}`);
     }
   };
   const preview = async () => {
     result.replaceChildren(h('p.muted', {}, 'Replaying the open orders…'));
     try {
       candidate = body();
+      /** @type {ReplayPreview} */
       const r = await api('/replay/preview', { method: 'POST', body: candidate });
       result.replaceChildren(
         diffPanel(r, async () => {
           if (!confirm(`Switch every app to reference data ${r.candidate.version}?`)) return;
+          /** @type {{ version: string, previous: string | null, unchanged?: boolean }} */
           const s = await api('/replay/switch', { method: 'POST', body: candidate });
           result.replaceChildren(
             h(
@@ -1243,7 +1429,8 @@ async function versionLoader() {
           );
         }),
       );
-    } catch (err) {
+    } catch (caught) {
+      const err = /** @type {Failure} */ (caught);
       result.replaceChildren(
         h('p.error', {}, 'Could not replay:'),
         h('pre.mono', {}, err.body && err.body.issues ? err.body.issues.map((i) => `${i.path}: ${i.message}`).join('\n') : err.message),
@@ -1266,11 +1453,22 @@ async function versionLoader() {
   );
 }
 
+/**
+ * @param {ReplayPreview} r
+ * @param {() => Promise<unknown>} onSwitch
+ */
 function diffPanel(r, onSwitch) {
   const d = r.diff;
+  /**
+   * @param {string} label
+   * @param {number | string} n
+   * @param {string} value
+   * @param {string} [cls]
+   */
   const card = (label, n, value, cls) =>
     h(`div.panel.card${cls ? `.${cls}` : ''}`, {}, h('div.label', {}, label), h('div.value', {}, String(n)), h('div.sub', {}, value));
   const changed = [...d.newlyExposed, ...d.noLongerExposed, ...d.verdictChanged];
+  /** @type {Record<string, string>} */
   const LABEL = { newly_exposed: 'Newly exposed', no_longer_exposed: 'No longer exposed', verdict_changed: 'Verdict changed' };
   return h(
     'div',

@@ -1,23 +1,43 @@
+// @ts-check
 // The api's OpenAPI document as a page: every operation, its parameters, bodies and answers. Text only.
-const $main = document.getElementById('main');
-const el = (tag, cls, ...children) => {
+// Type-checked (tsconfig.json one folder up) and linted; served as it is.
+
+/**
+ * The parts of the OpenAPI document this page reads.
+ * @typedef {{ $ref?: string, [k: string]: unknown }} Schema
+ * @typedef {{ name: string, in: string, required?: boolean, description?: string }} Parameter
+ * @typedef {Record<string, { schema?: Schema }>} Content
+ * @typedef {{ tags?: string[], summary?: string, description?: string, parameters?: Parameter[], requestBody?: { content: Content }, responses: Record<string, { description: string, content?: Content }> }} Operation
+ * @typedef {{ info: { title: string, description?: string }, paths: Record<string, Record<string, Operation>>, components: { schemas: Record<string, Schema> } }} OpenApiDocument
+ */
+
+const $main = /** @type {HTMLElement} */ (document.getElementById('main'));
+/** el(tag, class, ...children): strings (and anything else but nodes) become text nodes; null and undefined are skipped. */
+const el = (/** @type {string} */ tag, /** @type {string} */ cls, /** @type {unknown[]} */ ...children) => {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   for (const c of children.flat()) if (c !== undefined && c !== null) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 };
-const pretty = (x) => el('pre', 'mono', JSON.stringify(x, null, 2));
+const pretty = (/** @type {unknown} */ x) => el('pre', 'mono', JSON.stringify(x, null, 2));
 
 (async () => {
+  /** @type {OpenApiDocument} */
   const doc = await (await fetch('/docs/openapi.json')).json();
   const schemas = doc.components.schemas;
-  const resolve = (s) => (s && s.$ref ? { [s.$ref.split('/').pop()]: schemas[s.$ref.split('/').pop()] } : s);
+  const resolve = (/** @type {Schema | undefined} */ s) => {
+    if (!s || !s.$ref) return s;
+    const name = /** @type {string} */ (s.$ref.split('/').pop());
+    return { [name]: schemas[name] };
+  };
+  /** @type {Map<string, { path: string, method: string, op: Operation }[]>} */
   const byTag = new Map();
   for (const [path, ops] of Object.entries(doc.paths))
     for (const [method, op] of Object.entries(ops)) {
       const tag = (op.tags && op.tags[0]) || 'other';
-      if (!byTag.has(tag)) byTag.set(tag, []);
-      byTag.get(tag).push({ path, method, op });
+      let list = byTag.get(tag);
+      if (!list) byTag.set(tag, (list = []));
+      list.push({ path, method, op });
     }
   $main.append(
     el('h1', '', doc.info.title),
