@@ -8,6 +8,7 @@ import { assess, createPartyMatcher, loadBundledPolicy } from '@dualwatch/scorin
 import { replayOrder } from '../../libs/scoring/src/replay/testing-refdata';
 import { uniqueName } from '@dualwatch/testing';
 import { OpenOrderBook, UpcomingService, type BookEntry } from '@dualwatch/alerting';
+import { RedisLease } from '@dualwatch/redis';
 
 /**
  * The risk-engine's upcoming alerts over a real Redis (the open-order book and the idempotency sets):
@@ -43,6 +44,64 @@ describe('upcoming alerts (risk-engine)', () => {
     redis = new Redis(process.env.REDIS_URL!);
   });
   afterAll(() => redis.disconnect());
+
+  /** An open-order book with two orders: erbium oxide (a change ahead) and dysprosium (none). */
+  async function seededBook(prefix: string): Promise<{ book: OpenOrderBook; reference: ReferenceService }> {
+    const book = new OpenOrderBook(redis, prefix);
+    const reference = new ReferenceService({ redis, prefix, bundled, matcherFor: (r) => createPartyMatcher(r, policy) });
+    const entries = new Map<string, BookEntry>();
+    for (const e of [
+      order('PO-ER', '2027-02-01', 'Erbium oxide 99.9%', '2846901920'),
+      order('PO-DY', '2027-02-01', 'Dysprosium metal ingot 99.9%', '2805301200'),
+    ]) {
+      const a = assess(e, { refdata: bundled, screenParty: () => [] }, policy);
+      entries.set(e.order.orderId, {
+        state: {
+          event: e,
+          verdict: a.verdict,
+          severity: a.severity,
+          score: a.score,
+          reasonCodes: [],
+          alertId: null,
+          alertOpen: false,
+          policyVersion: a.policyVersion,
+          refdataVersion: a.refdataVersion,
+        },
+        prior: null,
+        lastOffset: '0',
+        source: 'orders',
+      });
+    }
+    await book.putMany(entries);
+    return { book, reference };
+  }
+
+  it('two instances scanning at the same moment: both announce without a lease (the race), exactly one does with it', async () => {
+    const now = () => new Date('2026-11-28T06:00:00Z');
+    const run = async (withLease: boolean) => {
+      const prefix = `${uniqueName('up2')}:`;
+      const { book, reference } = await seededBook(prefix);
+      const producer = new RecordingProducer();
+      const instance = (holderId: string) =>
+        new UpcomingService({
+          redis,
+          prefix,
+          book,
+          reference,
+          policy: () => policy,
+          producer: producer as unknown as Producer,
+          lease: withLease ? new RedisLease(redis, { key: `${prefix}upcoming:lease`, ttlMs: 10_000, holderId }) : undefined,
+          alertsTopic: 'risk.alerts.v1',
+          logger: createLogger('test', 'silent'),
+          now,
+        });
+      const [a, b] = [instance('a'), instance('b')];
+      const scans = await Promise.all([a.scanOnce(), b.scanOnce()]);
+      return { sent: producer.sent.length, scanned: scans.filter((x) => x !== null).length };
+    };
+    expect(await run(false)).toEqual({ sent: 2, scanned: 2 });
+    expect(await run(true)).toEqual({ sent: 1, scanned: 1 });
+  });
 
   it('announces a change ahead once, and again when its date arrives', async () => {
     const prefix = `${uniqueName('up')}:`;

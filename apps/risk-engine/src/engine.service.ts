@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { topicName } from '@dualwatch/contracts';
 import { provisionTopics, type ChunkBinding, type ChunkHandlerExtras } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
-import { closeRedis } from '@dualwatch/redis';
+import { closeRedis, RedisLease } from '@dualwatch/redis';
 import { ReferenceService } from '@dualwatch/refdata';
 import type { Policy } from '@dualwatch/scoring';
 import type { Kafka } from 'kafkajs';
@@ -74,12 +74,22 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       book,
       reference: this.reference,
       policy: () => this.policy,
-      // a background scan: waits out a broker outage rather than give up (idempotence needs unbounded retries)
-      producer: this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+      // one scanner across the group: the lease holder, fenced in Kafka by one shared transactional.id
+      lease: new RedisLease(this.redis, {
+        key: `${s.redisKeyPrefix}upcoming:lease`,
+        ttlMs: Math.max(s.upcomingLeaseMs, 2 * s.upcomingScanMs),
       }),
+      producer: {
+        // a background scan: waits out a broker outage rather than give up (idempotence needs unbounded retries)
+        transactional: () =>
+          this.kafka.producer({
+            transactionalId: `${s.transactionalIdPrefix}-upcoming`,
+            idempotent: true,
+            maxInFlightRequests: 1,
+            retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+          }),
+      },
+      scanMs: s.upcomingScanMs,
       alertsTopic: topics.alerts,
       logger: this.logger,
       metrics: this.metrics,

@@ -45,6 +45,17 @@ export const engineSettingsSpec = {
     default: 5000,
     min: 100,
   }),
+  upcomingScanMs: setting.int('ENGINE_UPCOMING_SCAN_MS', {
+    description: 'How often the look-ahead scan looks at the open-order book (one instance of the group scans: the lease holder)',
+    default: 60000,
+    min: 100,
+  }),
+  upcomingLeaseMs: setting.int('ENGINE_UPCOMING_LEASE_MS', {
+    description:
+      'How long the look-ahead lease outlives its holder (at least twice ENGINE_UPCOMING_SCAN_MS): another instance takes the scan over after this',
+    default: 150000,
+    min: 1000,
+  }),
   lruSize: setting.int('ENGINE_LRU_SIZE', { description: 'Party screenings kept in the in-process LRU', default: 50000, min: 0 }),
   provisionTopics: setting.bool('ENGINE_PROVISION_TOPICS', { description: 'Create missing topics at start', default: true }),
   policyFile: setting.string('ENGINE_POLICY_FILE', { description: 'Policy file (default: the bundled policy)', default: '' }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Producer } from 'kafkajs';
+import type { RedisLease } from '@dualwatch/redis';
 import type { Alert, Verdict } from '@dualwatch/contracts';
 import type { Logger } from '@dualwatch/observability';
 import type { ReferenceService } from '@dualwatch/refdata';
@@ -20,6 +21,12 @@ import type { OpenOrderBook, OrderState } from './open-order-book';
  *   {prefix}upcoming:announced   set of [orderId, date, from, to] already announced
  *   {prefix}upcoming:due         sorted set of the same, scored by the date (days since epoch), until it arrives
  * A member is added after its alert was sent: a crash between the two sends that alert twice (at least once).
+ *
+ * One scanner across the group: with a `lease` (RedisLease), only the instance holding it scans; the others
+ * ask at each tick and take over within the lease's time when the holder dies, at once when it stops.
+ * Its alerts are then sent in Kafka transactions of a transactional.id shared by every instance, initialised
+ * when the lease is taken: a previous holder paused past its lease is fenced there (its open transaction is
+ * aborted and its next one refused), so two instances never both announce a change.
  */
 
 export interface UpcomingOptions {
@@ -28,7 +35,13 @@ export interface UpcomingOptions {
   book: OpenOrderBook;
   reference: ReferenceService;
   policy: () => Policy;
-  producer: Producer;
+  /**
+   * Where the alerts go: a producer used as it is, or (with a lease) a factory of transactional producers
+   * sharing one transactional.id, a new one made and initialised each time the lease is taken.
+   */
+  producer: Producer | { transactional: () => Producer };
+  /** Scans only while holding this lease (one scanner across the engine's instances). */
+  lease?: RedisLease;
   alertsTopic: string;
   logger: Logger;
   /** Counts the look-ahead alerts sent (the engine's dw_engine_alerts_total, kind "upcoming"). */
@@ -63,9 +76,19 @@ export class UpcomingService {
   private timer?: NodeJS.Timeout;
   private running?: Promise<UpcomingScan | null>;
   private readonly prefix: string;
+  /** The producer in use: the given one, or the transactional one of the current lease. */
+  private producer?: Producer;
+  private readonly transactional: boolean;
 
   constructor(private readonly o: UpcomingOptions) {
     this.prefix = o.prefix ?? 'dw:';
+    this.transactional = 'transactional' in o.producer;
+    if (!this.transactional) this.producer = o.producer as Producer;
+  }
+
+  /** Whether this instance holds the look-ahead lease (always true without one). */
+  get leading(): boolean {
+    return !this.o.lease || this.o.lease.fencingToken !== null;
   }
 
   private key(name: string): string {
@@ -73,7 +96,7 @@ export class UpcomingService {
   }
 
   async start(): Promise<void> {
-    await this.o.producer.connect();
+    await this.producer?.connect();
     const tick = () =>
       void this.scanOnce().catch((err) => this.o.logger.warn({ err: (err as Error).message }, 'upcoming scan failed; will retry'));
     tick();
@@ -83,19 +106,67 @@ export class UpcomingService {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running?.catch(() => undefined);
-    await this.o.producer.disconnect();
+    await this.o.lease?.release().catch(() => undefined);
+    await this.producer?.disconnect();
   }
 
-  /** One scan, unless one is already running (then null). */
+  /** One scan, unless one is already running or another instance holds the lease (then null). */
   scanOnce(): Promise<UpcomingScan | null> {
     if (this.running) return Promise.resolve(null);
-    this.running = this.scan().finally(() => (this.running = undefined));
+    this.running = this.leasedScan().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  private async leasedScan(): Promise<UpcomingScan | null> {
+    if (!(await this.holdLease())) return null;
+    return this.scan();
+  }
+
+  /** Holds (renews or takes) the lease; on taking it, a new transactional producer fences the previous holder. */
+  private async holdLease(): Promise<boolean> {
+    const { lease, logger } = this.o;
+    if (!lease) return true;
+    const wasLeading = this.leading;
+    const { held, acquired } = await lease.hold();
+    if (!held) {
+      if (wasLeading) logger.info({ holder: await lease.holder() }, 'look-ahead lease lost: another instance scans');
+      return false;
+    }
+    if (acquired && this.transactional) {
+      await this.producer?.disconnect().catch(() => undefined);
+      this.producer = undefined;
+      const producer = (this.o.producer as { transactional: () => Producer }).transactional();
+      await producer.connect();
+      // initialise the transactional id now: fences the previous holder, waits out its open transaction
+      const init = await producer.transaction();
+      await init.abort();
+      this.producer = producer;
+    }
+    if (acquired) logger.info({ holder: lease.holderId, fencingToken: lease.fencingToken }, 'look-ahead lease taken: this instance scans');
+    return true;
+  }
+
+  /** Sends alerts: in one transaction when the producer is the lease's transactional one. */
+  private async publish(messages: { key: string; value: string; headers: Record<string, string> }[]): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error('upcoming: no producer (the lease is not held)');
+    if (!this.transactional) {
+      await producer.send({ topic: this.o.alertsTopic, acks: -1, messages });
+      return;
+    }
+    const tx = await producer.transaction();
+    try {
+      await tx.send({ topic: this.o.alertsTopic, acks: -1, messages });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Announces the changes ahead of the open orders, then the ones whose date has come. */
   async scan(): Promise<UpcomingScan> {
-    const { redis, book, reference, producer, alertsTopic } = this.o;
+    const { redis, book, reference, lease } = this.o;
     const now = this.o.now?.() ?? new Date();
     const today = now.toISOString().slice(0, 10);
     const raisedAt = now.toISOString();
@@ -104,6 +175,8 @@ export class UpcomingService {
     const result: UpcomingScan = { today, looked: 0, announced: 0, arrived: 0 };
 
     for await (const page of book.scanOpen()) {
+      // a long scan keeps its lease; one that lost it stops (the new holder scans)
+      if (lease && !(await lease.hold()).held) throw new Error('look-ahead lease lost during the scan');
       const fingerprints = page.map(([, e]) => `${e.state!.event.eventId}|${reference.refdata.version}|${policy.version}|${today}`);
       const seen = await redis.hmget(this.key('seen'), ...page.map(([id]) => id));
       const todo = page.filter((_, i) => seen[i] !== fingerprints[i]);
@@ -133,15 +206,13 @@ export class UpcomingService {
         const known = await redis.smismember(this.key('announced'), ...members);
         const fresh = candidates.filter((_, i) => !known[i]);
         if (fresh.length) {
-          await producer.send({
-            topic: alertsTopic,
-            acks: -1,
-            messages: fresh.map((c) => ({
+          await this.publish(
+            fresh.map((c) => ({
               key: c.member[0],
               value: JSON.stringify(c.alert),
               headers: { 'dw-alert-kind': 'upcoming', 'dw-effective-on': c.member[1] },
             })),
-          });
+          );
           const m = redis.multi().sadd(this.key('announced'), ...fresh.map((c) => JSON.stringify(c.member)));
           for (const c of fresh) m.zadd(this.key('due'), dayNumber(c.member[1]), JSON.stringify(c.member));
           await m.exec();
@@ -159,7 +230,7 @@ export class UpcomingService {
 
   /** The announced dates that have come: one more `upcoming` alert each, for the orders still open. */
   private async arrivals(today: string, now: Date, policy: Policy): Promise<number> {
-    const { redis, book, reference, producer, alertsTopic } = this.o;
+    const { redis, book, reference } = this.o;
     const due = await redis.zrangebyscore(this.key('due'), '-inf', dayNumber(today));
     if (!due.length) return 0;
     const members = due.map((d) => JSON.parse(d) as Member);
@@ -178,7 +249,7 @@ export class UpcomingService {
           headers: { 'dw-alert-kind': 'upcoming', 'dw-effective-on': m[1], 'dw-arrived': 'true' },
         };
       });
-      await producer.send({ topic: alertsTopic, acks: -1, messages });
+      await this.publish(messages);
     }
     await redis.zrem(this.key('due'), ...open.map((x) => x.raw));
     return live.length;

@@ -1,2 +1,3 @@
 export * from './redis';
 export * from './loop-aware-timeout';
+export * from './lease';
