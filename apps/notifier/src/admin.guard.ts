@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { apiKeyMatches } from '@dualwatch/notify';
-import { NOTIFIER_SETTINGS } from './notifier.service';
+import { NOTIFIER_SETTINGS } from './tokens';
 import type { NotifierSettings } from './settings';
 
 export const ADMIN_KEY_HEADER = 'x-api-key';

@@ -3,7 +3,8 @@ import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from 
 import { AdminKeyGuard } from './admin.guard';
 import { AlertsConsumer } from './alerts.consumer';
 import { DeliveriesController } from './deliveries.controller';
-import { LOGGER, NOTIFIER_SETTINGS, NotifierService } from './notifier.service';
+import { NotifierService } from './notifier.service';
+import { notifierProviders } from './providers';
 import type { NotifierSettings } from './settings';
 import { SubscriptionsController } from './subscriptions.controller';
 
@@ -14,8 +15,7 @@ export class NotifierModule {
       module: NotifierModule,
       controllers: [OpsController, SubscriptionsController, DeliveriesController, AlertsConsumer],
       providers: [
-        { provide: NOTIFIER_SETTINGS, useValue: settings },
-        { provide: LOGGER, useValue: logger },
+        ...notifierProviders(settings, logger),
         NotifierService,
         AdminKeyGuard,
         { provide: HEALTH_INDICATORS, useFactory: (n: NotifierService) => n.healthIndicators(), inject: [NotifierService] },

@@ -1,7 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import type { Delivery } from '@dualwatch/notify';
 import { AdminKeyGuard } from './admin.guard';
-import { NotifierService } from './notifier.service';
+import { DeliveryQueue, type Delivery } from '@dualwatch/notify';
 
 /** A dead delivery as listed: what, for whom, why; the alert body stays in Redis. */
 export const deadSummary = (d: Delivery) => ({
@@ -19,14 +18,14 @@ export const deadSummary = (d: Delivery) => ({
 @Controller('deliveries')
 @UseGuards(AdminKeyGuard)
 export class DeliveriesController {
-  constructor(private readonly notifier: NotifierService) {}
+  constructor(private readonly queue: DeliveryQueue) {}
 
   @Get('dead')
   async dead(@Query('limit') limit?: string) {
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 10000)
       throw new BadRequestException({ error: 'INVALID', message: 'limit must be an integer 1..10000' });
-    return (await this.notifier.queue.dead(n)).map(deadSummary);
+    return (await this.queue.dead(n)).map(deadSummary);
   }
 
   /** Body `{ "ids": [...] }` replays those dead deliveries; `{}` replays all of them. */
@@ -37,7 +36,7 @@ export class DeliveriesController {
     if (ids !== undefined && !(Array.isArray(ids) && ids.every((i) => typeof i === 'string'))) {
       throw new BadRequestException({ error: 'INVALID', message: 'ids must be an array of delivery ids' });
     }
-    const replayed = await this.notifier.queue.replay(ids as string[] | undefined);
+    const replayed = await this.queue.replay(ids as string[] | undefined);
     return { replayed };
   }
 }

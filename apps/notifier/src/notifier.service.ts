@@ -1,26 +1,17 @@
 import * as fs from 'node:fs';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import { topicName } from '@dualwatch/contracts';
-import { createKafka, provisionTopics, type ChunkBinding, type ChunkContext, type ChunkHandlerExtras } from '@dualwatch/messaging';
+import { provisionTopics, type ChunkBinding, type ChunkContext, type ChunkHandlerExtras } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
-import { closeRedis, createRedis } from '@dualwatch/redis';
-import {
-  DeliveryQueue,
-  DeliveryWorker,
-  NotifyMetrics,
-  parseAlert,
-  routeAlert,
-  SecretBox,
-  SubscriptionStore,
-  TargetGuard,
-  type Delivery,
-} from '@dualwatch/notify';
+import { closeRedis } from '@dualwatch/redis';
+import { DeliveryQueue, DeliveryWorker, NotifyMetrics, parseAlert, routeAlert, SubscriptionStore } from '@dualwatch/notify';
+import { DeadDeliveries } from './dead-deliveries';
+import { KAFKA, LOGGER, NOTIFIER_SETTINGS, STATE_REDIS } from './tokens';
 import type { NotifierSettings } from './settings';
 
-export const NOTIFIER_SETTINGS = Symbol('NOTIFIER_SETTINGS');
-export const LOGGER = Symbol('LOGGER');
+export { LOGGER, NOTIFIER_SETTINGS } from './tokens';
 
 /**
  * The notifier: risk.alerts.v1 in (read committed, through AlertsConsumer); every alert scheduled durably
@@ -28,43 +19,17 @@ export const LOGGER = Symbol('LOGGER');
  */
 @Injectable()
 export class NotifierService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly kafka: Kafka;
-  readonly redis: Redis;
-  readonly store: SubscriptionStore;
-  readonly queue: DeliveryQueue;
-  readonly metrics: NotifyMetrics;
-  private readonly worker: DeliveryWorker;
-  private readonly producer: Producer;
-
   constructor(
     @Inject(NOTIFIER_SETTINGS) private readonly s: NotifierSettings,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.kafka = createKafka(s, 'notifier', logger);
-    // the subscriptions and the delivery queue are durable state: commands wait for Redis rather than fail fast
-    this.redis = createRedis(s, 'state', { onError: (err) => logger.debug({ err: err.message }, 'redis connection error') });
-    const guard = new TargetGuard(s.targetAllowList);
-    this.store = new SubscriptionStore(this.redis, s.redisKeyPrefix, new SecretBox(s.secretKey), guard);
-    this.queue = new DeliveryQueue(this.redis, s.redisKeyPrefix);
-    this.metrics = new NotifyMetrics(() => this.queue.counts());
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    this.worker = new DeliveryWorker({
-      queue: this.queue,
-      store: this.store,
-      guard,
-      metrics: this.metrics,
-      logger,
-      schedule: s.retryScheduleMs,
-      jitter: s.retryJitterPercent / 100,
-      timeoutMs: s.timeoutMs,
-      leaseMs: s.leaseMs,
-      pollMs: s.pollMs,
-      concurrency: s.concurrency,
-      doneTtlMs: s.doneTtlHours * 3_600_000,
-      dashboardBaseUrl: s.dashboardBaseUrl,
-      publishDead: (d, name) => this.publishDead(d, name),
-    });
-  }
+    @Inject(KAFKA) readonly kafka: Kafka,
+    @Inject(STATE_REDIS) readonly redis: Redis,
+    readonly store: SubscriptionStore,
+    readonly queue: DeliveryQueue,
+    readonly metrics: NotifyMetrics,
+    private readonly worker: DeliveryWorker,
+    private readonly dead: DeadDeliveries,
+  ) {}
 
   healthIndicators(): HealthIndicator[] {
     return [redisIndicator(this.redis), kafkaIndicator(this.kafka)];
@@ -78,7 +43,7 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
       this.logger.info(result, 'subscriptions seeded');
     }
     if (s.provisionTopics) await provisionTopics(this.kafka, ['alerts', 'notificationsDlq'], s.topicPrefix);
-    await this.producer.connect();
+    await this.dead.connect();
     this.worker.start();
   }
 
@@ -126,35 +91,10 @@ export class NotifierService implements OnApplicationBootstrap, OnApplicationShu
     this.worker.poke();
   }
 
-  private async publishDead(d: Delivery, subscriptionName: string | undefined): Promise<void> {
-    const alerts = d.kind === 'digest' ? await this.queue.digestAlerts(d.id) : d.alert ? [d.alert] : [];
-    await this.producer.send({
-      topic: topicName('notificationsDlq', this.s.topicPrefix),
-      messages: [
-        {
-          key: d.id,
-          value: JSON.stringify({
-            deliveryId: d.id,
-            subscriptionId: d.subscriptionId,
-            subscriptionName,
-            kind: d.kind,
-            alertIds: alerts.map((a) => a.alertId),
-            orderIds: alerts.map((a) => a.orderId),
-            attempts: d.attempts,
-            lastStatus: d.lastStatus,
-            lastError: d.lastError,
-            deadAt: d.doneAt,
-          }),
-          headers: { 'dw-error-code': 'DELIVERY_FAILED', 'dw-error': (d.lastError ?? '').slice(0, 2000) },
-        },
-      ],
-    });
-  }
-
   /** SIGTERM: the alerts transport has stopped reading (Nest closes it first); attempts in flight finish, then close. */
   async onApplicationShutdown(): Promise<void> {
     await this.worker.stop().catch(() => undefined);
-    await this.producer.disconnect().catch(() => undefined);
+    await this.dead.close();
     await closeRedis(this.redis);
     this.logger.info('notifier stopped');
   }

@@ -13,9 +13,8 @@ import {
   UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
-import { SubscriptionError } from '@dualwatch/notify';
+import { SubscriptionError, SubscriptionStore } from '@dualwatch/notify';
 import { AdminKeyGuard } from './admin.guard';
-import { NotifierService } from './notifier.service';
 
 /** Maps the store's refusals to HTTP: 400 invalid, 404 unknown, 409 taken, 422 refused target. */
 export async function http<T>(work: () => Promise<T>): Promise<T> {
@@ -35,31 +34,31 @@ export async function http<T>(work: () => Promise<T>): Promise<T> {
 @Controller('subscriptions')
 @UseGuards(AdminKeyGuard)
 export class SubscriptionsController {
-  constructor(private readonly notifier: NotifierService) {}
+  constructor(private readonly store: SubscriptionStore) {}
 
   @Get()
   list() {
-    return http(() => this.notifier.store.views());
+    return http(() => this.store.views());
   }
 
   @Get(':id')
   get(@Param('id') id: string) {
-    return http(() => this.notifier.store.view(id));
+    return http(() => this.store.view(id));
   }
 
   @Post()
   create(@Body() body: unknown) {
-    return http(() => this.notifier.store.create(body));
+    return http(() => this.store.create(body));
   }
 
   @Put(':id')
   update(@Param('id') id: string, @Body() body: unknown) {
-    return http(() => this.notifier.store.update(id, body));
+    return http(() => this.store.update(id, body));
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id') id: string) {
-    if (!(await this.notifier.store.remove(id))) throw new NotFoundException({ error: 'NOT_FOUND', message: `no subscription ${id}` });
+    if (!(await this.store.remove(id))) throw new NotFoundException({ error: 'NOT_FOUND', message: `no subscription ${id}` });
   }
 }

@@ -10,7 +10,6 @@ import type { Kafka } from 'kafkajs';
 import { EngineMetrics } from './metrics';
 import type { ProcessorTopics } from './order-processor';
 import { CACHE_REDIS, ENGINE_SETTINGS, ENGINE_TOPICS, KAFKA, LOGGER, POLICY } from './providers';
-import { RescreenService } from './rescreen.service';
 import type { EngineSettings } from './settings';
 import { OpenOrderBook, UpcomingService } from '@dualwatch/alerting';
 
@@ -18,13 +17,12 @@ export { ENGINE_SETTINGS, LOGGER } from './providers';
 
 /**
  * The risk-engine's lifecycle around its collaborators (providers.ts): at start the reference data is
- * read and the topics provisioned, re-screening and the look-ahead scan start, and the reference data is
- * polled; `bind` tells KafkaChunkTransport where OrdersConsumer's orders come from (exactly once:
- * outputs and offsets in one transaction per chunk).
+ * read and the topics provisioned, the look-ahead scan starts, and the reference data is polled; `bind`
+ * tells KafkaChunkTransport where OrdersConsumer's and RescreenConsumer's messages come from (exactly
+ * once: outputs and offsets in one transaction per chunk).
  */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private rescreen?: RescreenService;
   private upcoming?: UpcomingService;
   private poll?: NodeJS.Timeout;
 
@@ -51,23 +49,8 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       .catch((err) => this.logger.warn({ err: err.message }, 'Redis unavailable at start; serving the bundled reference data'));
     await this.reference.refresh();
     if (s.provisionTopics)
-      await provisionTopics(this.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges'], s.topicPrefix);
+      await provisionTopics(this.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges', 'rescreen'], s.topicPrefix);
     const { book, topics } = this;
-    this.rescreen = new RescreenService({
-      kafka: this.kafka,
-      groupId: `${s.groupId}-rescreen`,
-      transactionalId: `${s.transactionalIdPrefix}-rescreen`,
-      sessionTimeoutMs: s.sessionTimeoutMs,
-      changesTopic: topicName('refdataChanges', s.topicPrefix),
-      alertsTopic: topics.alerts,
-      reference: this.reference,
-      book,
-      policy: () => this.policy,
-      minAlertVerdict: s.minAlertVerdict === 'policy' ? undefined : s.minAlertVerdict,
-      metrics: this.metrics,
-      logger: this.logger,
-    });
-    await this.rescreen.start();
     this.upcoming = new UpcomingService({
       redis: this.redis,
       prefix: s.redisKeyPrefix,
@@ -103,34 +86,56 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Where a chunk handler's pattern reads from, for KafkaChunkTransport: "orders" is orders.v1 (with the
-   * topic prefix), in the engine's group, one transactional.id per input partition.
+   * Where a chunk handler's pattern reads from, for KafkaChunkTransport (exactly once, one transactional.id
+   * per input partition: `${ENGINE_TRANSACTIONAL_ID_PREFIX}-${topic}-${partition}`):
+   *   orders          orders.v1 in the engine's group (OrdersConsumer)
+   *   refdataChanges  refdata.changes.v1, one change per transaction, from the beginning (RescreenConsumer)
+   *   rescreen        engine.rescreen.v1, the re-screen tasks, a bounded chunk per transaction (RescreenConsumer)
    */
   bind(pattern: string, _extras: ChunkHandlerExtras): ChunkBinding {
     const s = this.s;
-    if (pattern !== 'orders') throw new Error(`the risk-engine has no binding for the pattern "${pattern}"`);
-    return {
-      topic: topicName('orders', s.topicPrefix),
-      groupId: s.groupId,
+    const common = {
       transactionalIdPrefix: s.transactionalIdPrefix,
-      maxChunkMessages: s.maxChunkMessages,
-      partitionsConsumedConcurrently: s.partitionsConcurrently,
       sessionTimeoutMs: s.sessionTimeoutMs,
-      hooks: {
-        committed: ({ partition, ms, lag }) => {
-          this.metrics.batchSeconds.observe(ms / 1000);
-          this.metrics.lag.set({ partition: String(partition) }, lag);
-          this.metrics.cacheHitRatio.set(this.reference.screening.hitRatio());
-        },
-        retrying: () => this.metrics.retries.inc(),
-      },
+      hooks: { retrying: () => this.metrics.retries.inc() },
     };
+    switch (pattern) {
+      case 'orders':
+        return {
+          ...common,
+          topic: topicName('orders', s.topicPrefix),
+          groupId: s.groupId,
+          maxChunkMessages: s.maxChunkMessages,
+          partitionsConsumedConcurrently: s.partitionsConcurrently,
+          hooks: {
+            ...common.hooks,
+            committed: ({ partition, ms, lag }) => {
+              this.metrics.batchSeconds.observe(ms / 1000);
+              this.metrics.lag.set({ partition: String(partition) }, lag);
+              this.metrics.cacheHitRatio.set(this.reference.screening.hitRatio());
+            },
+          },
+        };
+      case 'refdataChanges':
+        // a change announced while the group was forming must not be skipped
+        return { ...common, topic: topicName('refdataChanges', s.topicPrefix), groupId: `${s.groupId}-rescreen`, fromBeginning: true };
+      case 'rescreen':
+        return {
+          ...common,
+          topic: topicName('rescreen', s.topicPrefix),
+          groupId: `${s.groupId}-rescreen-tasks`,
+          fromBeginning: true,
+          maxChunkMessages: s.maxChunkMessages,
+          partitionsConsumedConcurrently: s.partitionsConcurrently,
+        };
+      default:
+        throw new Error(`the risk-engine has no binding for the pattern "${pattern}"`);
+    }
   }
 
   /** SIGTERM: the orders transport has stopped (Nest closes it first); re-screening and look-ahead stop, then Redis. */
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.poll);
-    await this.rescreen?.stop().catch(() => undefined);
     await this.upcoming?.stop().catch(() => undefined);
     await closeRedis(this.redis);
     this.logger.info('risk-engine stopped');

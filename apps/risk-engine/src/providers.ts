@@ -28,6 +28,8 @@ export const REFERENCE = Symbol('REFERENCE');
 /** OpenOrderBook behind the OrderBookStore interface. */
 export const ORDER_BOOK = Symbol('ORDER_BOOK');
 export const ENGINE_TOPICS = Symbol('ENGINE_TOPICS');
+/** Where re-screening writes: its work list (engine.rescreen.v1) and the alerts. */
+export const RESCREEN_TOPICS = Symbol('RESCREEN_TOPICS');
 
 export function engineProviders(settings: EngineSettings, logger: Logger): Provider[] {
   return [
@@ -68,6 +70,11 @@ export function engineProviders(settings: EngineSettings, logger: Logger): Provi
         alerts: topicName('alerts', s.topicPrefix),
         dlq: topicName('ordersDlq', s.topicPrefix),
       }),
+      inject: [ENGINE_SETTINGS],
+    },
+    {
+      provide: RESCREEN_TOPICS,
+      useFactory: (s: EngineSettings) => ({ rescreen: topicName('rescreen', s.topicPrefix), alerts: topicName('alerts', s.topicPrefix) }),
       inject: [ENGINE_SETTINGS],
     },
     {

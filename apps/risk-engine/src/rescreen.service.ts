@@ -1,27 +1,14 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { Inject, Injectable } from '@nestjs/common';
+import type { KafkaMessage } from 'kafkajs';
 import type { Verdict } from '@dualwatch/contracts';
-import { heartbeatIntervalFor } from '@dualwatch/messaging';
+import type { ChunkContext, OutputMessage } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
-import type { ReferenceService } from '@dualwatch/refdata';
+import { ReferenceService } from '@dualwatch/refdata';
 import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
-import type { EngineMetrics } from './metrics';
 import { buildAlert, decideAlert, OpenOrderBook, type BookEntry } from '@dualwatch/alerting';
-
-export interface RescreenOptions {
-  kafka: Kafka;
-  groupId: string;
-  transactionalId: string;
-  /** Consumer session timeout (ENGINE_SESSION_TIMEOUT_MS). */
-  sessionTimeoutMs?: number;
-  changesTopic: string;
-  alertsTopic: string;
-  reference: ReferenceService;
-  book: OpenOrderBook;
-  policy: () => Policy;
-  minAlertVerdict?: Verdict;
-  metrics: EngineMetrics;
-  logger: Logger;
-}
+import { EngineMetrics } from './metrics';
+import { ENGINE_SETTINGS, LOGGER, POLICY, RESCREEN_TOPICS } from './providers';
+import type { EngineSettings } from './settings';
 
 /** A message on refdata.changes.v1. */
 export interface RefdataChange {
@@ -31,114 +18,138 @@ export interface RefdataChange {
   switchedAt?: string;
 }
 
+/** A record on engine.rescreen.v1 (key: the orderId): re-screen this open order under `version`. */
+export interface RescreenTask {
+  version: string;
+  /** The refdata.changes.v1 offset of the change that asked for it. */
+  change: string;
+}
+
+export interface RescreenTopics {
+  rescreen: string;
+  alerts: string;
+}
+
 /**
- * On every reference-data change, re-screens the open-order book under the new version and publishes
- * what changed as alerts: newly exposed (raised), verdict changed (updated), no longer exposed
- * (withdrawn). The changes topic has one partition, so one instance of the group does it; its alerts
- * and the consumed offset commit in one transaction, so a crash re-screens again without doubling.
+ * Re-screening of the open-order book after a reference-data change, in two exactly-once steps on
+ * KafkaChunkTransport (RescreenConsumer), so that no transaction spans the whole book:
+ *
+ * 1. `fanOut`: a change on refdata.changes.v1 becomes one task per open order on engine.rescreen.v1 (key:
+ *    orderId), in the change's transaction. A change that a later one superseded becomes nothing (the later
+ *    one's tasks cover every open order).
+ * 2. `rescreen`: tasks in chunks (ENGINE_MAX_CHUNK_MESSAGES), each chunk one transaction: the orders are
+ *    assessed again under the new version and what changed goes out as alerts (newly exposed: raised;
+ *    verdict changed: updated; no longer exposed: withdrawn). The tasks spread over the topic's partitions,
+ *    so every instance of the group takes a share. The book entry is written before the transaction
+ *    commits, with the task's offset: a chunk done again after an abort starts from `prior` and reaches
+ *    the same decisions (OpenOrderBook.priorFor), so nothing is doubled. The book being unreadable or
+ *    unwritable fails the chunk, which is retried: a re-screen never skips an order.
  */
+@Injectable()
 export class RescreenService {
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  constructor(
+    @Inject(ENGINE_SETTINGS) private readonly s: EngineSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(RESCREEN_TOPICS) private readonly topics: RescreenTopics,
+    private readonly reference: ReferenceService,
+    private readonly book: OpenOrderBook,
+    private readonly metrics: EngineMetrics,
+  ) {}
 
-  constructor(private readonly o: RescreenOptions) {
-    this.consumer = o.kafka.consumer({
-      groupId: o.groupId,
-      readUncommitted: false,
-      sessionTimeout: o.sessionTimeoutMs ?? 30000,
-      heartbeatInterval: heartbeatIntervalFor(o.sessionTimeoutMs ?? 30000),
-    });
-    this.producer = o.kafka.producer({
-      transactionalId: o.transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
-    });
-  }
-
-  async start(): Promise<void> {
-    await this.producer.connect();
-    // initialise the transactional id now (kafkajs does it at the first transaction(), not at connect):
-    // it fences a previous owner and waits for its last transaction, so the offset the consumer then
-    // starts from is not one re-screen behind (which would send that re-screen's alerts again)
-    const init = await this.producer.transaction();
-    await init.abort();
-    await this.consumer.connect();
-    // from the beginning: a change announced while the group was forming must not be skipped; changes
-    // that a later one superseded are acknowledged without work (see rescreen)
-    await this.consumer.subscribe({ topic: this.o.changesTopic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ message, partition }) => {
-        const change = JSON.parse(message.value?.toString() ?? '{}') as RefdataChange;
-        await this.rescreen(change, message.offset);
-        // the offset was committed inside the transaction; nothing more to do
-        void partition;
-      },
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.producer.disconnect();
-  }
-
-  private async rescreen(change: RefdataChange, offset: string): Promise<void> {
-    const { reference, book, logger } = this.o;
-    // the loader switched Redis before publishing the change: follow it. A change that is no longer the
-    // current version was superseded by a later one, whose own message re-screens: acknowledge it only.
-    await reference.refresh();
-    if (reference.refdata.version !== change.version) {
-      logger.info(
-        { version: change.version, current: reference.refdata.version },
-        'reference-data change superseded; not re-screening for it',
-      );
-      await this.consumer.commitOffsets([{ topic: this.o.changesTopic, partition: 0, offset: (BigInt(offset) + 1n).toString() }]);
-      return;
-    }
-    const policy = this.o.policy();
-    const minVerdict = this.o.minAlertVerdict ?? policy.alerting.minVerdict;
-    const raisedAt = new Date().toISOString();
-    const tx = await this.producer.transaction();
-    let screened = 0;
-    let alerts = 0;
-    try {
-      for await (const page of book.scanOpen()) {
-        const view = await reference.viewFor(page.map(([, e]) => e.state!.event.order));
-        const writes = new Map<string, BookEntry>();
-        const messages = [];
-        for (const [orderId, entry] of page) {
-          const prior = OpenOrderBook.priorFor(entry, offset, 'rescreen');
-          if (!prior) continue;
-          // re-screening never changes an order's event, so state.event is also the prior's event
-          const event = entry.state!.event;
-          const a = withAssessedAt(assess(event, view, policy), new Date(raisedAt));
-          const decision = decideAlert(event, a, prior, minVerdict);
-          screened++;
-          if (decision.kind) {
-            const alert = buildAlert(decision.kind, a, event, prior, raisedAt);
-            messages.push({
-              key: orderId,
-              value: JSON.stringify(alert),
-              headers: { 'dw-alert-kind': decision.kind, 'dw-rescreen': change.version },
-            });
-            this.o.metrics.alerts.inc({ severity: a.severity, kind: decision.kind });
-          }
-          writes.set(orderId, { state: decision.next, prior, lastOffset: offset, source: 'rescreen' });
-        }
-        await book.putMany(writes);
-        if (messages.length) await tx.send({ topic: this.o.alertsTopic, messages, acks: -1 });
-        alerts += messages.length;
+  /** Changes → one re-screen task per open order (nothing for a superseded change). */
+  async fanOut(messages: KafkaMessage[], ctx: ChunkContext): Promise<OutputMessage[]> {
+    // the loader switched Redis before publishing the change: follow it
+    await this.reference.refresh();
+    const current = this.reference.refdata.version;
+    const out: OutputMessage[] = [];
+    for (const m of messages) {
+      let change: RefdataChange;
+      try {
+        change = JSON.parse(m.value?.toString('utf8') ?? '') as RefdataChange;
+      } catch {
+        this.logger.error({ partition: ctx.partition, offset: m.offset }, 'reference-data change skipped: not JSON');
+        continue;
       }
-      await tx.sendOffsets({
-        consumerGroupId: this.o.groupId,
-        topics: [{ topic: this.o.changesTopic, partitions: [{ partition: 0, offset: (BigInt(offset) + 1n).toString() }] }],
-      });
-      await tx.commit();
-      logger.info({ version: change.version, screened, alerts }, 'open orders re-screened');
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
+      if (change?.version !== current) {
+        this.logger.info({ version: change?.version, current }, 'reference-data change superseded; not re-screening for it');
+        continue;
+      }
+      let orders = 0;
+      for await (const page of this.book.scanOpen()) {
+        for (const [orderId] of page) {
+          const task: RescreenTask = { version: change.version, change: m.offset };
+          out.push({ topic: this.topics.rescreen, key: orderId, value: JSON.stringify(task) });
+          orders++;
+        }
+      }
+      this.logger.info({ version: change.version, orders }, 'reference-data change: re-screening the open orders');
     }
+    return out;
+  }
+
+  /** A chunk of re-screen tasks → the alerts of what changed, the book updated with the chunk's offsets. */
+  async rescreen(messages: KafkaMessage[], ctx: ChunkContext): Promise<OutputMessage[]> {
+    await this.reference.refresh();
+    const version = this.reference.refdata.version;
+    // the last task of each order in the chunk (an order has at most one per change)
+    const tasks = new Map<string, string>();
+    let superseded = 0;
+    for (const m of messages) {
+      const orderId = m.key?.toString('utf8');
+      let task: RescreenTask | undefined;
+      try {
+        task = JSON.parse(m.value?.toString('utf8') ?? '') as RescreenTask;
+      } catch {
+        task = undefined;
+      }
+      if (!orderId || !task?.version) {
+        this.logger.error({ partition: ctx.partition, offset: m.offset }, 're-screen task skipped: not a task');
+        continue;
+      }
+      // a later change superseded this one: its own tasks re-screen the order
+      if (task.version !== version) superseded++;
+      else tasks.set(orderId, m.offset);
+    }
+    if (!tasks.size) return [];
+
+    const entries = await this.book.getMany([...tasks.keys()]);
+    const open = [...tasks].flatMap(([orderId, offset]) => {
+      const entry = entries.get(orderId);
+      const prior = OpenOrderBook.priorFor(entry, offset, 'rescreen');
+      return entry?.state && prior ? [{ orderId, offset, entry, prior }] : [];
+    });
+    if (!open.length) return [];
+    const policy = this.policy;
+    const minVerdict: Verdict = this.s.minAlertVerdict === 'policy' ? policy.alerting.minVerdict : this.s.minAlertVerdict;
+    const view = await this.reference.viewFor(open.map((o) => o.entry.state!.event.order));
+    if (view.degraded) this.metrics.degraded.inc(open.length);
+    const raisedAt = new Date().toISOString();
+    const out: OutputMessage[] = [];
+    const writes = new Map<string, BookEntry>();
+    for (const { orderId, offset, entry, prior } of open) {
+      // re-screening never changes an order's event, so state.event is also the prior's event
+      const event = entry.state!.event;
+      const a = withAssessedAt(assess(event, view, policy), new Date(raisedAt));
+      const decision = decideAlert(event, a, prior, minVerdict);
+      if (decision.kind) {
+        const alert = buildAlert(decision.kind, a, event, prior, raisedAt);
+        out.push({
+          topic: this.topics.alerts,
+          key: orderId,
+          value: JSON.stringify(alert),
+          headers: { 'dw-alert-kind': decision.kind, 'dw-rescreen': version },
+        });
+        this.metrics.alerts.inc({ severity: a.severity, kind: decision.kind });
+      }
+      writes.set(orderId, { state: decision.next, prior, lastOffset: offset, source: 'rescreen' });
+    }
+    // before the transaction commits (see BookEntry); a failure aborts the chunk, which is retried
+    await this.book.putMany(writes);
+    this.logger.debug(
+      { version, partition: ctx.partition, screened: open.length, alerts: out.length, superseded },
+      'open orders re-screened',
+    );
+    return out;
   }
 }

@@ -44,6 +44,13 @@ export const TOPICS = {
     config: { 'retention.ms': String(3650 * DAY_MS) },
     description: 'Reference-data and policy version switches; the risk-engine re-screens open orders on each',
   },
+  rescreen: {
+    name: 'engine.rescreen.v1',
+    partitions: 6,
+    config: { 'retention.ms': String(7 * DAY_MS) },
+    description:
+      "The risk-engine's own work list: one record per open order to re-screen after a reference-data change (key: orderId), done in bounded transactions",
+  },
   alertLifecycle: {
     name: 'alerts.lifecycle.v1',
     partitions: 3,
