@@ -4,11 +4,10 @@
  *
  *   node dist/tools/demo/demo.js [--rate 5] [--count 0] [--seed 1]
  */
-import { randomUUID } from 'node:crypto';
 import { loadSettings } from '@dualwatch/config';
 import { kafkaSettings } from '@dualwatch/config';
 import { topicName, type Alert } from '@dualwatch/contracts';
-import { createKafka, provisionTopics } from '@dualwatch/messaging';
+import { createKafka, provisionTopics, tailTopic } from '@dualwatch/messaging';
 import { generateOrders } from '@dualwatch/scoring/testing/order-generator';
 
 function arg(name: string, fallback: number): number {
@@ -34,17 +33,17 @@ async function main() {
   const kafka = createKafka(settings, 'demo');
   await provisionTopics(kafka, ['orders', 'alerts'], settings.topicPrefix);
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `dualwatch-demo-${randomUUID()}`, readUncommitted: false });
-  await Promise.all([producer.connect(), consumer.connect()]);
-  await consumer.subscribe({ topic: topicName('alerts', settings.topicPrefix), fromBeginning: false });
-  await consumer.run({ eachMessage: async ({ message }) => console.log(alertLine(JSON.parse(message.value!.toString()) as Alert)) });
+  await producer.connect();
+  const stopTail = await tailTopic(kafka, topicName('alerts', settings.topicPrefix), (message) =>
+    console.log(alertLine(JSON.parse(message.value!.toString()) as Alert)),
+  );
 
   let sent = 0;
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await Promise.allSettled([producer.disconnect(), consumer.disconnect()]);
+    await Promise.allSettled([producer.disconnect(), stopTail()]);
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -12,7 +12,8 @@ import { DocsController } from './docs/docs.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ReplayController } from './replay/replay.controller';
 import { ReplayService } from './replay/replay.service';
-import { ApiRuntime } from './runtime';
+import { AlertStore } from './alerts/alert-store';
+import { ApiRuntime, connectionProviders } from './runtime';
 import type { ApiSettings } from './settings';
 import { Subscriptions, SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { API_SETTINGS, LOGGER } from './tokens';
@@ -65,7 +66,9 @@ export class ApiModule {
         { provide: API_SETTINGS, useValue: settings },
         { provide: LOGGER, useValue: logger },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        ...connectionProviders(),
         ApiRuntime,
+        { provide: AlertStore, useFactory: () => new AlertStore() },
         AlertFeed,
         LiveStreams,
         WhatIfService,

@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
 import { createKafka } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
 import { closeRedis, createRedis } from '@dualwatch/redis';
-import { API_SETTINGS, LOGGER } from './tokens';
+import { API_SETTINGS, CACHE_REDIS, KAFKA, LOGGER, STATE_REDIS } from './tokens';
 import type { ApiSettings } from './settings';
 
 /**
@@ -14,21 +14,17 @@ import type { ApiSettings } from './settings';
  */
 @Injectable()
 export class ApiRuntime implements OnApplicationShutdown {
-  readonly kafka: Kafka;
   readonly producer: Producer;
-  readonly stateRedis: Redis;
-  readonly cacheRedis: Redis;
   private connected?: Promise<void>;
 
   constructor(
     @Inject(API_SETTINGS) readonly s: ApiSettings,
     @Inject(LOGGER) readonly logger: Logger,
+    @Inject(KAFKA) readonly kafka: Kafka,
+    @Inject(STATE_REDIS) readonly stateRedis: Redis,
+    @Inject(CACHE_REDIS) readonly cacheRedis: Redis,
   ) {
-    this.kafka = createKafka(s, 'api', logger);
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    const onError = (err: Error) => logger.debug({ err: err.message }, 'redis connection error');
-    this.stateRedis = createRedis(s, 'state', { onError });
-    this.cacheRedis = createRedis(s, 'cache', { onError });
   }
 
   /** Connects once (several services call it at start). Redis being down does not stop the api. */
@@ -53,4 +49,22 @@ export class ApiRuntime implements OnApplicationShutdown {
     await this.producer.disconnect().catch(() => undefined);
     await Promise.all([closeRedis(this.stateRedis), closeRedis(this.cacheRedis)]);
   }
+}
+
+/** The api's connections as providers, so that a test module can replace any of them. */
+export function connectionProviders(): Provider[] {
+  const onError = (logger: Logger) => (err: Error) => logger.debug({ err: err.message }, 'redis connection error');
+  return [
+    { provide: KAFKA, useFactory: (s: ApiSettings, l: Logger) => createKafka(s, 'api', l), inject: [API_SETTINGS, LOGGER] },
+    {
+      provide: STATE_REDIS,
+      useFactory: (s: ApiSettings, l: Logger) => createRedis(s, 'state', { onError: onError(l) }),
+      inject: [API_SETTINGS, LOGGER],
+    },
+    {
+      provide: CACHE_REDIS,
+      useFactory: (s: ApiSettings, l: Logger) => createRedis(s, 'cache', { onError: onError(l) }),
+      inject: [API_SETTINGS, LOGGER],
+    },
+  ];
 }

@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { kafkaSettings, loadSettings } from '@dualwatch/config';
 import { isIsoDate, parseOrderEvent, type OrderEvent } from '@dualwatch/contracts';
-import { createKafka } from '@dualwatch/messaging';
+import { createKafka, readRanges } from '@dualwatch/messaging';
 import {
   formatLookaheadTable,
   formatReplayTable,
@@ -81,55 +81,28 @@ export async function readTopicEvents(range: TopicRange, stderr: Writable, env: 
   } finally {
     await admin.disconnect();
   }
-  const pending = new Set(ends.filter((e) => e.start < e.high).map((e) => e.partition));
   const events: OrderEvent[] = [];
   let invalid = 0;
-  if (!pending.size) return { events, invalid };
-
-  const consumer = kafka.consumer({ groupId: `dualwatch-replay-${process.pid}-${Date.now()}`, readUncommitted: false });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: range.topic, fromBeginning: true });
-    const byPartition = new Map<number, OrderEvent[]>();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`reading ${range.topic} timed out with partitions ${[...pending].join(', ')} unfinished`)),
-        range.timeoutMs ?? 60000,
-      );
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const partition = batch.partition;
-            const end = ends.find((e) => e.partition === partition)!;
-            for (const message of batch.messages) {
-              const offset = BigInt(message.offset);
-              if (offset < end.start || offset >= end.high) continue;
-              const parsed = parseOrderEvent(message.value);
-              if (parsed.ok) {
-                let list = byPartition.get(partition);
-                if (!list) byPartition.set(partition, (list = []));
-                list.push(parsed.event);
-              } else {
-                invalid++;
-                stderr.write(`${JSON.stringify({ partition, offset: message.offset, error: parsed.error })}\n`);
-              }
-            }
-            // lastOffset() counts transaction markers too, which are never delivered as messages
-            if (BigInt(batch.lastOffset()) >= end.high - 1n && pending.delete(partition) && !pending.size) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-      for (const e of ends) if (e.start < e.high) consumer.seek({ topic: range.topic, partition: e.partition, offset: e.start.toString() });
-    });
-    // partition order is kept (an order's events share a key, hence a partition)
-    for (const p of [...byPartition.keys()].sort((a, b) => a - b)) events.push(...byPartition.get(p)!);
-  } finally {
-    await consumer.disconnect();
-  }
+  const byPartition = new Map<number, OrderEvent[]>();
+  await readRanges(
+    kafka,
+    range.topic,
+    ends,
+    (partition, message) => {
+      const parsed = parseOrderEvent(message.value);
+      if (parsed.ok) {
+        let list = byPartition.get(partition);
+        if (!list) byPartition.set(partition, (list = []));
+        list.push(parsed.event);
+      } else {
+        invalid++;
+        stderr.write(`${JSON.stringify({ partition, offset: message.offset, error: parsed.error })}\n`);
+      }
+    },
+    { timeoutMs: range.timeoutMs, groupId: `dualwatch-replay-${process.pid}-${Date.now()}` },
+  );
+  // partition order is kept (an order's events share a key, hence a partition)
+  for (const p of [...byPartition.keys()].sort((a, b) => a - b)) events.push(...byPartition.get(p)!);
   return { events, invalid };
 }
 

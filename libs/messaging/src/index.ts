@@ -4,5 +4,6 @@ export * from './provisioning';
 export * from './transactional-pipeline';
 export * from './at-least-once-pipeline';
 export * from './replay-pipeline';
+export * from './read-range';
 export * from './dlq';
 export * from './nest';

@@ -37,7 +37,6 @@ async function retrying<T>(work: () => Promise<T>, attempts = 10): Promise<T> {
  */
 @Injectable()
 export class AlertFeed implements OnApplicationBootstrap {
-  readonly store = new AlertStore();
   readonly alertsTopic: string;
   readonly lifecycleTopic: string;
   /** Highest lifecycle offset read, per partition, and the writers waiting to see theirs. */
@@ -52,7 +51,10 @@ export class AlertFeed implements OnApplicationBootstrap {
   private readonly groupId: string;
   private startedAt = Date.now();
 
-  constructor(private readonly rt: ApiRuntime) {
+  constructor(
+    private readonly rt: ApiRuntime,
+    readonly store: AlertStore,
+  ) {
     this.alertsTopic = topicName('alerts', rt.s.topicPrefix);
     this.lifecycleTopic = topicName('alertLifecycle', rt.s.topicPrefix);
     this.groupId = `${rt.s.groupIdPrefix}-${os.hostname()}-${randomBytes(4).toString('hex')}`.replace(/[^A-Za-z0-9._-]/g, '-');
