@@ -48,7 +48,7 @@ export class InMemoryChunkBroker {
   };
 
   /** The topics bound so far (after the transport listens). */
-  bindings(): ChunkBinding[] {
+  bindings(): (ChunkBinding & { delivery: Delivery })[] {
     return this.bound.map((b) => b.binding);
   }
 
