@@ -11,17 +11,24 @@
  *   4. end-to-end latency order produced → assessment / alert readable by a read_committed consumer,
  *      at fixed offered rates;
  *   5. the pure scoring core on one core (bench/scoring.js, pinned with taskset);
- *   6. the engine's peak RSS (/proc/<pid>/status every 100 ms).
+ *   6. the engine's peak RSS (/proc/<pid>/status every 100 ms);
+ *   7. on request (--only transport, --transport): the risk-engine on its Nest transport (KafkaChunkTransport,
+ *      the shipped main.js) against the same engine driving TransactionalPipeline directly (the way before
+ *      the transport, bench/engine-direct.ts), alternately over backlogs of the same size: orders/s and CPU
+ *      per order of each, the difference, and whether the transport is within 5% of the direct pipeline's CPU.
  * Prints a table and writes it with the machine's description into docs/benchmarks.md under
- * "## Pipeline (npm run bench)" (only that section is touched).
+ * "## Pipeline (npm run bench)" (only that section is touched; --profile and --transport write their own).
  *
  *   --quick              small counts (~1-2 min), proves the benchmark works; does not write the doc
  *   --write / --no-write force / skip writing docs/benchmarks.md
- *   --only a,b           phases: raw,engine,latency,naive,scoring (default: all), profile
+ *   --only a,b           phases: raw,engine,latency,naive,scoring (default: all), profile, transport
  *   --profile            also profile the engine over a backlog (V8 CPU profiler, .cpuprofile under
  *                        .run/bench/) and write "## Pipeline: engine CPU profile"
  *   --heap-snapshot      with --profile: one heap snapshot (full GC, live objects) half-way through the
  *                        backlog, summarised by constructor (it pauses the engine: the profiled rate drops)
+ *   --transport          also run phase 7 and write "## Engine: Nest transport vs direct pipeline"; each run
+ *                        is --warmup + --backlog orders, in rounds of one of each (the order flips every
+ *                        round: transport, direct, direct, transport, ...); --transport-rounds N (default 2)
  *   --tick-ms N (latency load: one produce request every N ms, default 10) --reader-wait-ms N (the
  *   read_committed reader's maxWaitTimeInMs, default 100: the broker answers as soon as data is committed)
  *   --warmup N --backlog N --naive-warmup N --naive-backlog N --rates 1000,5000 --latency-seconds S --scoring-orders N
@@ -79,6 +86,9 @@ interface Options {
   phases: Set<Phase>;
   profile: boolean;
   heapSnapshot: boolean;
+  /** Phase 7: the engine on its Nest transport against the direct pipeline, this many rounds of one run each. */
+  transport: boolean;
+  transportRounds: number;
   warmup: number;
   backlog: number;
   naiveBacklog: number;
@@ -109,6 +119,8 @@ function parseArgs(argv: string[]): Options {
     phases: new Set(PHASES),
     profile: false,
     heapSnapshot: false,
+    transport: false,
+    transportRounds: 2,
     warmup: quick ? 1_000 : 20_000,
     backlog: quick ? 4_000 : 100_000,
     naiveBacklog: quick ? 500 : 10_000,
@@ -154,13 +166,21 @@ function parseArgs(argv: string[]): Options {
         o.profile = true;
         o.heapSnapshot = true;
         break;
+      case '--transport':
+        o.transport = true;
+        break;
+      case '--transport-rounds':
+        o.transportRounds = Math.floor(num(next(), a));
+        break;
       case '--only': {
         const list = (next() ?? '').split(',').filter(Boolean);
+        const extra = (p: string) => p === 'profile' || p === 'transport';
         if (list.includes('profile')) o.profile = true;
+        if (list.includes('transport')) o.transport = true;
         for (const p of list)
-          if (p !== 'profile' && !(PHASES as readonly string[]).includes(p))
-            throw new Error(`--only: unknown phase ${p} (${PHASES.join(', ')}, profile)`);
-        o.phases = new Set(list.filter((p) => p !== 'profile') as Phase[]);
+          if (!extra(p) && !(PHASES as readonly string[]).includes(p))
+            throw new Error(`--only: unknown phase ${p} (${PHASES.join(', ')}, profile, transport)`);
+        o.phases = new Set(list.filter((p) => !extra(p)) as Phase[]);
         break;
       }
       case '--warmup':
@@ -238,6 +258,8 @@ function parseArgs(argv: string[]): Options {
         throw new Error(`unknown argument ${a} (--help)`);
     }
   }
+  if (o.transport && (o.engineRetryMs !== undefined || o.engineConsumerBatching))
+    throw new Error('--transport compares the shipped engine with the direct pipeline: not with the what-if flags');
   return o;
 }
 
@@ -263,6 +285,8 @@ const NAIVE_MAIN = path.join(__dirname, '..', 'apps/naive-engine/src/main.js');
 const RAW_WORKER = path.join(__dirname, 'raw-worker.js');
 const PROFILED_ENGINE = path.join(__dirname, 'engine-profiled.js');
 const WHATIF_ENGINE = path.join(__dirname, 'engine-whatif.js');
+const DIRECT_ENGINE = path.join(__dirname, 'engine-direct.js');
+const DISPATCH = path.join(__dirname, 'dispatch.js');
 const SCORING = path.join(__dirname, 'scoring.js');
 
 const processes: ManagedProcess[] = [];
@@ -696,6 +720,7 @@ interface Results {
     consumerCpuUsPerOrder: number;
     heap?: { file: string; summary: HeapSummary };
   };
+  transport?: TransportComparison;
 }
 
 const TARGETS = {
@@ -955,6 +980,242 @@ function profileReport(p: NonNullable<Results['profile']>, r: Results): string {
   return lines.join('\n');
 }
 
+// ------------------------------------------------------------------------------ transport vs direct
+
+type EngineVariant = 'transport' | 'direct';
+
+const VARIANTS: Record<EngineVariant, { label: string; name: string; script: string; what: string }> = {
+  transport: {
+    label: 'Nest transport',
+    name: 'risk-engine',
+    script: ENGINE_MAIN,
+    what: 'the shipped engine (main.js): KafkaChunkTransport → Nest dispatch (@EventPattern handler, ChunkErrorFilter, Observable) → OrdersConsumer → OrderProcessor.process',
+  },
+  direct: {
+    label: 'direct pipeline',
+    name: 'risk-engine (direct)',
+    script: DIRECT_ENGINE,
+    what: 'bench/engine-direct.js, the way before the transport: the same app, TransactionalPipeline (same binding from EngineService.bind) → OrderProcessor.process',
+  },
+};
+
+/** The transport may cost at most this much more engine CPU per order than the direct pipeline (the issue's 5%). */
+const TRANSPORT_CPU_TOLERANCE_PCT = 5;
+
+interface VariantSummary {
+  runs: number;
+  /** Means over the runs, and their range. */
+  rate: number;
+  rateMin: number;
+  rateMax: number;
+  cpuUsPerOrder: number;
+  cpuMin: number;
+  cpuMax: number;
+  brokerCpuUsPerOrder: number;
+}
+
+/** bench/dispatch.js: the Nest dispatch alone, µs per awaited chunk handler call (medians over blocks). */
+interface DispatchCost {
+  chunk: number;
+  calls: number;
+  blocks: number;
+  nestUs: number;
+  directUs: number;
+  overheadUs: number;
+  overheadCpuUs: number;
+}
+
+interface TransportComparison {
+  runs: {
+    variant: EngineVariant;
+    round: number;
+    result: ThroughputResult;
+    /** From the engine's /metrics at the end of the run (warm-up included): transactions, orders per transaction. */
+    chunks?: { count: number; ordersPerChunk: number };
+  }[];
+  transport: VariantSummary;
+  direct: VariantSummary;
+  /** (transport − direct) ÷ direct in %: engine CPU per order (positive: the transport costs more), orders/s. */
+  cpuDiffPct: number;
+  rateDiffPct: number;
+  /** The CPU difference within each round (one run of each). */
+  roundCpuDiffPct: number[];
+  withinTolerance: boolean;
+  /** Mean orders per chunk (transaction) over the runs, from the engines' /metrics. */
+  ordersPerChunk: number;
+  dispatch?: DispatchCost;
+}
+
+function summarizeVariant(runs: ThroughputResult[]): VariantSummary {
+  const mean = (f: (r: ThroughputResult) => number) => runs.reduce((s, r) => s + f(r), 0) / runs.length;
+  const rates = runs.map((r) => r.rate);
+  const cpus = runs.map((r) => r.consumerCpuUsPerOrder);
+  return {
+    runs: runs.length,
+    rate: mean((r) => r.rate),
+    rateMin: Math.min(...rates),
+    rateMax: Math.max(...rates),
+    cpuUsPerOrder: mean((r) => r.consumerCpuUsPerOrder),
+    cpuMin: Math.min(...cpus),
+    cpuMax: Math.max(...cpus),
+    brokerCpuUsPerOrder: mean((r) => r.brokerCpuUsPerOrder),
+  };
+}
+
+function compareTransport(runs: TransportComparison['runs'], dispatch: DispatchCost | undefined): TransportComparison {
+  const of = (v: EngineVariant) => runs.filter((r) => r.variant === v).map((r) => r.result);
+  const transport = summarizeVariant(of('transport'));
+  const direct = summarizeVariant(of('direct'));
+  const diff = (a: number, b: number) => (100 * (a - b)) / b;
+  const rounds = [...new Set(runs.map((r) => r.round))];
+  const cpuDiffPct = diff(transport.cpuUsPerOrder, direct.cpuUsPerOrder);
+  return {
+    runs,
+    transport,
+    direct,
+    cpuDiffPct,
+    rateDiffPct: diff(transport.rate, direct.rate),
+    roundCpuDiffPct: rounds.map((n) => {
+      const cpu = (v: EngineVariant) => runs.find((r) => r.round === n && r.variant === v)?.result.consumerCpuUsPerOrder ?? NaN;
+      return diff(cpu('transport'), cpu('direct'));
+    }),
+    withinTolerance: cpuDiffPct <= TRANSPORT_CPU_TOLERANCE_PCT,
+    ordersPerChunk: runs.reduce((s, r) => s + (r.chunks?.ordersPerChunk ?? NaN), 0) / runs.length,
+    dispatch,
+  };
+}
+
+/** The widest run-to-run spread of one engine's CPU per order, (max − min) ÷ mean, in %. */
+function cpuSpreadPct(t: TransportComparison): number {
+  return Math.max(...[t.transport, t.direct].map((v) => (100 * (v.cpuMax - v.cpuMin)) / v.cpuUsPerOrder));
+}
+
+/** The Nest dispatch's cost per order at the measured chunk size, as a share of the direct pipeline's CPU per order. */
+function dispatchShare(t: TransportComparison): { usPerOrder: number; pct: number } | undefined {
+  if (!t.dispatch || !Number.isFinite(t.ordersPerChunk)) return undefined;
+  const usPerOrder = t.dispatch.overheadCpuUs / t.ordersPerChunk;
+  return { usPerOrder, pct: (100 * usPerOrder) / t.direct.cpuUsPerOrder };
+}
+
+const fmtUs = (us: number) => `${us.toFixed(1)} µs`;
+const fmtSignedPct = (p: number) => (Number.isFinite(p) ? `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}%` : 'n/a');
+
+const TRANSPORT_RUN_HEADER = [
+  'Run',
+  'Engine',
+  'orders/s',
+  'CPU per order, engine',
+  'CPU per order, broker',
+  "others' cores",
+  'orders per transaction',
+  'outputs',
+];
+const TRANSPORT_SUMMARY_HEADER = ['', VARIANTS.transport.label, VARIANTS.direct.label, 'transport vs direct', 'Target', 'Status'];
+
+function transportRows(t: TransportComparison): { runs: string[][]; summary: string[][] } {
+  const runs = t.runs.map(({ variant, round, result: r, chunks }, i) => [
+    `${i + 1} (round ${round})`,
+    VARIANTS[variant].label,
+    fmtInt(r.rate),
+    fmtUs(r.consumerCpuUsPerOrder),
+    fmtUs(r.brokerCpuUsPerOrder),
+    r.cpu.othersCores.toFixed(2),
+    chunks ? chunks.ordersPerChunk.toFixed(0) : 'n/a',
+    `${r.outputsRead}/${r.expectedOutputs}, duplicates ${r.duplicates}, missing ${Math.max(0, r.missing)}`,
+  ]);
+  const range = (lo: string, hi: string) => `${lo} – ${hi}`;
+  const summary = [
+    [
+      `orders/s, mean of ${t.transport.runs} / ${t.direct.runs} runs`,
+      `${fmtInt(t.transport.rate)} (${range(fmtInt(t.transport.rateMin), fmtInt(t.transport.rateMax))})`,
+      `${fmtInt(t.direct.rate)} (${range(fmtInt(t.direct.rateMin), fmtInt(t.direct.rateMax))})`,
+      fmtSignedPct(t.rateDiffPct),
+      '—',
+      '',
+    ],
+    [
+      'engine CPU per order, mean',
+      `${fmtUs(t.transport.cpuUsPerOrder)} (${range(fmtUs(t.transport.cpuMin), fmtUs(t.transport.cpuMax))})`,
+      `${fmtUs(t.direct.cpuUsPerOrder)} (${range(fmtUs(t.direct.cpuMin), fmtUs(t.direct.cpuMax))})`,
+      `${fmtSignedPct(t.cpuDiffPct)} (per round: ${t.roundCpuDiffPct.map(fmtSignedPct).join(', ')})`,
+      `≤ +${TRANSPORT_CPU_TOLERANCE_PCT}%`,
+      t.withinTolerance ? 'met' : 'MISSED',
+    ],
+    ['broker CPU per order, mean', fmtUs(t.transport.brokerCpuUsPerOrder), fmtUs(t.direct.brokerCpuUsPerOrder), '', '—', ''],
+  ];
+  const share = dispatchShare(t);
+  if (t.dispatch)
+    summary.push([
+      `Nest dispatch alone (bench/dispatch.js), per chunk of ${t.dispatch.chunk}`,
+      `${t.dispatch.nestUs.toFixed(2)} µs`,
+      `${t.dispatch.directUs.toFixed(2)} µs`,
+      `+${t.dispatch.overheadCpuUs.toFixed(2)} µs CPU per chunk` +
+        (share
+          ? `; ${share.usPerOrder.toFixed(4)} µs per order at ${t.ordersPerChunk.toFixed(0)} orders per transaction = ${share.pct.toFixed(3)}%`
+          : ''),
+      '—',
+      '',
+    ]);
+  return { runs, summary };
+}
+
+function transportReport(t: TransportComparison, r: Results): string {
+  const m = r.machine;
+  const o = r.options;
+  const { runs, summary } = transportRows(t);
+  const lines: string[] = [];
+  lines.push(
+    `Measured by \`${r.command}\` (equivalently \`node dist/bench/run.js${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\` after \`npm run build\`), ` +
+      `against a Kafka broker and a Redis server that the run started on free ports on the same machine and stopped at its end; ${m.date}.`,
+  );
+  lines.push('');
+  lines.push(
+    `- ${m.nproc} CPUs (nproc), ${m.cpu}; virtualisation: ${m.virt}; load average at start ${m.loadAvg}; Node ${m.node}; Apache Kafka ${m.kafka}`,
+  );
+  lines.push(`- engine settings (both engines): ${r.engineSettings}`);
+  lines.push(
+    `- each run: ${fmtInt(o.warmup)} warm-up + ${fmtInt(o.backlog)} backlog orders (seed ${o.seed}, the same orders every run) produced into a fresh topic before the engine starts; ` +
+      `${o.transportRounds} rounds of one run of each engine, the order flipped every round (${t.runs.map((x) => VARIANTS[x.variant].label).join(', ')}), so that a drift of the machine over the phase weighs on both alike`,
+  );
+  lines.push(`- ${VARIANTS.transport.label}: ${VARIANTS.transport.what}`);
+  lines.push(`- ${VARIANTS.direct.label}: ${VARIANTS.direct.what}`);
+  lines.push('');
+  const spread = cpuSpreadPct(t);
+  const share = dispatchShare(t);
+  lines.push(
+    `**Result**: engine CPU per order ${fmtUs(t.transport.cpuUsPerOrder)} on the Nest transport, ${fmtUs(t.direct.cpuUsPerOrder)} on the direct pipeline: ` +
+      `${fmtSignedPct(t.cpuDiffPct)} (target ≤ +${TRANSPORT_CPU_TOLERANCE_PCT}%): ${t.withinTolerance ? 'met' : 'MISSED'}. ` +
+      `The runs of one and the same engine spread by up to ${spread.toFixed(1)}% here, so the difference is ` +
+      `${Math.abs(t.cpuDiffPct) <= spread ? 'within' : 'larger than'} the machine's run-to-run noise` +
+      ` (orders/s: ${fmtSignedPct(t.rateDiffPct)}, which moves with what else the machine runs, see "others' cores")` +
+      (share
+        ? `; the Nest dispatch alone costs ${t.dispatch!.overheadCpuUs.toFixed(2)} µs of CPU per chunk, ${share.pct.toFixed(3)}% of an order's CPU at ${t.ordersPerChunk.toFixed(0)} orders per transaction.`
+        : '.'),
+  );
+  lines.push('');
+  lines.push(markdownTable(TRANSPORT_SUMMARY_HEADER, summary));
+  lines.push('');
+  lines.push(markdownTable(TRANSPORT_RUN_HEADER, runs));
+  lines.push('');
+  lines.push(
+    '"CPU per order, engine" = user + system CPU time of the engine process (all its threads, /proc/<pid>/stat) from the moment the warm-up is committed to the moment the backlog is, ÷ the backlog\'s orders; ' +
+      'orders/s as in "Pipeline (npm run bench)" (Kafka timestamps of the backlog\'s outputs). "others\' cores" = CPU used by processes outside the benchmark over the same window: ' +
+      'when it is not ~0, that run shared the machine. The target: the transport within ' +
+      `${TRANSPORT_CPU_TOLERANCE_PCT}% of the direct pipeline's CPU per order, or better (mean over the runs of each).`,
+  );
+  if (t.dispatch) {
+    lines.push('');
+    lines.push(
+      `"Nest dispatch alone": bench/dispatch.js runs the engine's own OrdersConsumer on KafkaChunkTransport with an OrderProcessor stand-in that returns ready outputs, ` +
+        `and calls the handler the transport builds (Nest's event handler: ChunkErrorFilter, @Payload/@Ctx, the Observable → Promise) and the stand-in directly, ` +
+        `${fmtInt(t.dispatch.calls)} awaited calls a block, ${t.dispatch.blocks} blocks each, alternating; medians of µs per call (wall) and of CPU per call. ` +
+        'It is the direct cost of the dispatch per chunk, whatever else the machine is doing (not counted: indirect costs such as the garbage of its few objects per chunk). ' +
+        '"orders per transaction" comes from the engine\'s /metrics at the end of each run (dw_engine_assessments_total ÷ dw_engine_batch_duration_seconds_count, warm-up included).',
+    );
+  }
+  return lines.join('\n');
+}
+
 /** The section in the project's prettier style (tables padded), when prettier (a devDependency) is installed. */
 async function prettierMarkdown(text: string): Promise<string> {
   try {
@@ -977,28 +1238,50 @@ async function writeDoc(file: string, sections: [string, string][]): Promise<voi
 
 // ------------------------------------------------------------------------------------------------ main
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
-  const runId = `${Date.now().toString(36)}`;
-  const t0 = Date.now();
-  if (!fs.existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} is missing: run \`npm run build\` first`);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-bench-'));
-  let w: World | undefined;
-  let broker: KafkaBroker | undefined;
-  let redisServer: RedisServer | undefined;
+/** What one run owns and stops at its end, whatever happens: the broker, Redis, their clients, its temp dir. */
+interface Run {
+  runId: string;
+  tmp: string;
+  broker?: KafkaBroker;
+  redisServer?: RedisServer;
+  w?: World;
+}
+
+/** What every phase works with: the world, the workload, the engine's settings, and the results so far. */
+interface Bench {
+  o: Options;
+  run: Run;
+  w: World;
+  warm: KeyedMessage[];
+  backlog: KeyedMessage[];
+  naiveBacklog: KeyedMessage[];
+  /** The latency phases' orders: the seeded stream goes on. */
+  nextOrders: (n: number) => KeyedMessage[];
+  refdata: ReturnType<typeof loadBundledRefData>;
+  chunk: string;
+  concurrency: string;
+  /** The what-if wrapper's environment (--engine-retry-ms, --engine-consumer-batching); empty: the shipped engine. */
+  whatIfEnv: Record<string, string>;
+  whatIf: boolean;
+  connection: { KAFKA_BROKERS: string; REDIS_URL: string };
+  results: Results;
+}
+
+/** Stops every process the run started, then the broker and Redis, and removes the temp dir (also on SIGINT/SIGTERM). */
+function stopRunOnExit(run: Run): () => Promise<void> {
   let stopping = false;
   const cleanup = async () => {
     if (stopping) return;
     stopping = true;
     for (const p of processes) await p.stop(15_000).catch(() => undefined);
-    if (w) {
-      for (const p of w.producers) await p.disconnect().catch(() => undefined);
-      await w.admin.disconnect().catch(() => undefined);
-      w.redis.disconnect();
+    if (run.w) {
+      for (const p of run.w.producers) await p.disconnect().catch(() => undefined);
+      await run.w.admin.disconnect().catch(() => undefined);
+      run.w.redis.disconnect();
     }
-    await broker?.stop().catch((err) => say(`broker stop failed: ${(err as Error).message}`));
-    await redisServer?.stop().catch((err) => say(`redis stop failed: ${(err as Error).message}`));
-    fs.rmSync(tmp, { recursive: true, force: true });
+    await run.broker?.stop().catch((err) => say(`broker stop failed: ${(err as Error).message}`));
+    await run.redisServer?.stop().catch((err) => say(`redis stop failed: ${(err as Error).message}`));
+    fs.rmSync(run.tmp, { recursive: true, force: true });
   };
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
@@ -1006,377 +1289,508 @@ async function main(): Promise<void> {
       void cleanup().finally(() => process.exit(130));
     });
   }
+  return cleanup;
+}
 
-  try {
-    say(
-      `mode ${o.quick ? 'quick' : 'full'}; phases ${[...o.phases].join(',')}${o.profile ? ',profile' : ''}; starting Kafka and Redis on free ports`,
-    );
-    [broker, redisServer] = await Promise.all([KafkaBroker.start({ name: 'bench', heapMb: 1024 }), RedisServer.start()]);
-    if (redisServer.port === 6379) throw new Error('refusing to use port 6379');
-    const kafka = benchKafka(broker.brokers, `bench-${runId}`);
-    const admin = kafka.admin();
-    await admin.connect();
-    const producers = [0, 1].map(() => kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }));
-    for (const p of producers) await p.connect();
-    const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
-    w = { broker, redisServer, kafka, admin, producers, redis, runId, tmp };
-    const machine = describeMachine(broker);
-    say(`broker ${broker.brokers} (pid ${broker.pid}), redis ${redisServer.url} (pid ${redisServer.pid})`);
+/** Kafka and Redis on free ports, an admin, two backlog producers and a Redis client. */
+async function startWorld(o: Options, run: Run): Promise<World> {
+  say(
+    `mode ${o.quick ? 'quick' : 'full'}; phases ${[...o.phases].join(',')}${o.profile ? ',profile' : ''}${o.transport ? ',transport' : ''}; starting Kafka and Redis on free ports`,
+  );
+  const [broker, redisServer] = await Promise.all([KafkaBroker.start({ name: 'bench', heapMb: 1024 }), RedisServer.start()]);
+  run.broker = broker;
+  run.redisServer = redisServer;
+  if (redisServer.port === 6379) throw new Error('refusing to use port 6379');
+  const kafka = benchKafka(broker.brokers, `bench-${run.runId}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const producers = [0, 1].map(() => kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }));
+  for (const p of producers) await p.connect();
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+  run.w = { broker, redisServer, kafka, admin, producers, redis, runId: run.runId, tmp: run.tmp };
+  return run.w;
+}
 
-    // ---- the workload: one seeded stream; warm-up, backlog and latency orders follow each other
-    const gen = createOrderGenerator(o.seed);
-    const toMsg = (e: OrderEvent): KeyedMessage => ({ key: e.order.orderId, value: Buffer.from(JSON.stringify(e)) });
-    const events: OrderEvent[] = [];
-    const need = o.warmup + Math.max(o.backlog, o.naiveBacklog);
-    for (let i = 0; i < need; i++) events.push(gen.next());
-    const msgs = events.map(toMsg);
-    const warm = msgs.slice(0, o.warmup);
-    const backlog = msgs.slice(o.warmup, o.warmup + o.backlog);
-    const naiveBacklog = msgs.slice(o.warmup, o.warmup + o.naiveBacklog);
-    const nextOrders = (n: number) => Array.from({ length: n }, () => toMsg(gen.next()));
-    const orderBytes = msgs.reduce((s, m) => s + m.value.length, 0) / msgs.length;
+/**
+ * The workload (one seeded stream: warm-up, backlog and latency orders follow each other), its sizes
+ * (assessment size for the raw ceiling's outputs, alert share, from the scoring core), the engine's
+ * settings, and the results to fill.
+ */
+function prepare(o: Options, run: Run, w: World): Bench {
+  const machine = describeMachine(w.broker);
+  say(`broker ${w.broker.brokers} (pid ${w.broker.pid}), redis ${w.redisServer.url} (pid ${w.redisServer.pid})`);
 
-    // assessment size (for the raw ceiling's outputs) and the alert share, from the scoring core
-    const policy = loadBundledPolicy();
-    const refdata = loadBundledRefData();
-    const view = createLocalView(refdata, policy);
-    const sample = events.slice(o.warmup, o.warmup + Math.min(3_000, o.backlog));
-    let aBytes = 0;
-    let alerting = 0;
-    for (const e of sample) {
-      const a = withAssessedAt(assess(e, view, policy));
-      aBytes += Buffer.byteLength(JSON.stringify(a));
-      if (verdictRank(a.verdict) >= verdictRank(policy.alerting.minVerdict)) alerting++;
-    }
-    const assessmentBytes = Math.round(aBytes / sample.length);
-    const chunk = o.engineEnv.ENGINE_MAX_CHUNK_MESSAGES ?? '500';
-    const concurrency = o.engineEnv.ENGINE_PARTITIONS_CONCURRENTLY ?? '6';
-    const whatIfEnv: Record<string, string> = {
-      ...(o.engineRetryMs === undefined ? {} : { BENCH_KAFKA_RETRY_MS: String(o.engineRetryMs) }),
-      ...(o.engineConsumerBatching
-        ? {
-            BENCH_CONSUMER_MIN_BYTES: String(o.engineConsumerBatching.minBytes),
-            BENCH_CONSUMER_MAX_WAIT_MS: String(o.engineConsumerBatching.maxWaitMs),
-          }
-        : {}),
-    };
-    const whatIf = Object.keys(whatIfEnv).length > 0;
-    const engineSettings =
-      (whatIf
-        ? `WHAT-IF engine (bench/engine-whatif.js: ${Object.entries(whatIfEnv)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(', ')}), `
-        : '') +
-      `ENGINE_MAX_CHUNK_MESSAGES=${chunk}, ENGINE_PARTITIONS_CONCURRENTLY=${concurrency}, LOG_LEVEL=${o.logLevel}, MALLOC_ARENA_MAX=2` +
-      Object.entries(o.engineEnv)
-        .filter(([k]) => k !== 'ENGINE_MAX_CHUNK_MESSAGES' && k !== 'ENGINE_PARTITIONS_CONCURRENTLY')
-        .map(([k, v]) => `, ${k}=${v}`)
-        .join('');
-    const results: Results = {
-      machine,
-      command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-      options: o,
-      orderBytes,
-      assessmentBytes,
-      alertShare: alerting / sample.length,
-      engineSettings,
-      latency: [],
-      rawLatency: [],
-    };
-    say(
-      `workload: ${need} orders, ${fmtInt(orderBytes)} B each; assessments ${assessmentBytes} B; ${(100 * results.alertShare).toFixed(1)}% alert`,
-    );
+  const gen = createOrderGenerator(o.seed);
+  const toMsg = (e: OrderEvent): KeyedMessage => ({ key: e.order.orderId, value: Buffer.from(JSON.stringify(e)) });
+  const events: OrderEvent[] = [];
+  const need = o.warmup + Math.max(o.backlog, o.naiveBacklog);
+  for (let i = 0; i < need; i++) events.push(gen.next());
+  const msgs = events.map(toMsg);
+  const orderBytes = msgs.reduce((s, m) => s + m.value.length, 0) / msgs.length;
 
-    const connection = { KAFKA_BROKERS: broker.brokers, REDIS_URL: redisServer.url };
-
-    // ---- 1. raw ceilings
-    if (o.phases.has('raw')) {
-      const variants = [
-        { mode: 'plain', retryMs: 15, label: 'raw plain', slot: 'rawPlain' },
-        { mode: 'tx', retryMs: 15, label: 'raw tx', slot: 'rawTx' },
-        { mode: 'tx', retryMs: o.fastRetryMs, label: `raw tx, txn retry ${o.fastRetryMs} ms`, slot: 'rawTxFast' },
-      ] as const;
-      for (const v of variants) {
-        const prefix = `bench-${runId}-${v.slot.toLowerCase()}`;
-        const groupId = `${prefix}-group`;
-        const { result, proc } = await runThroughput(w, {
-          label: v.label,
-          prefix,
-          groupId,
-          warm,
-          backlog,
-          start: () =>
-            startProcess(v.label, [RAW_WORKER], {
-              BENCH_MODE: v.mode,
-              BENCH_BROKERS: broker!.brokers,
-              BENCH_IN_TOPIC: topicName('orders', topicPrefix(prefix)),
-              BENCH_OUT_TOPIC: topicName('assessments', topicPrefix(prefix)),
-              BENCH_GROUP: groupId,
-              BENCH_CHUNK: chunk,
-              BENCH_CONCURRENCY: concurrency,
-              BENCH_PAYLOAD_BYTES: String(assessmentBytes),
-              BENCH_TXN_PREFIX: `${prefix}-tx`,
-              BENCH_TXN_RETRY_MS: String(v.retryMs),
-            }),
-        });
-        results[v.slot] = result;
-        // the same worker at the first offered rate: what kafkajs alone adds to the end-to-end latency
-        if (o.phases.has('latency') && v.slot !== 'rawTxFast') {
-          const lat = await runLatency(w, prefix, nextOrders, o.rates[0], o.latencySeconds, proc, undefined, o);
-          results.rawLatency.push({ label: v.label, mode: v.mode, result: lat });
+  const policy = loadBundledPolicy();
+  const refdata = loadBundledRefData();
+  const view = createLocalView(refdata, policy);
+  const sample = events.slice(o.warmup, o.warmup + Math.min(3_000, o.backlog));
+  let aBytes = 0;
+  let alerting = 0;
+  for (const e of sample) {
+    const a = withAssessedAt(assess(e, view, policy));
+    aBytes += Buffer.byteLength(JSON.stringify(a));
+    if (verdictRank(a.verdict) >= verdictRank(policy.alerting.minVerdict)) alerting++;
+  }
+  const assessmentBytes = Math.round(aBytes / sample.length);
+  const chunk = o.engineEnv.ENGINE_MAX_CHUNK_MESSAGES ?? '500';
+  const concurrency = o.engineEnv.ENGINE_PARTITIONS_CONCURRENTLY ?? '6';
+  const whatIfEnv: Record<string, string> = {
+    ...(o.engineRetryMs === undefined ? {} : { BENCH_KAFKA_RETRY_MS: String(o.engineRetryMs) }),
+    ...(o.engineConsumerBatching
+      ? {
+          BENCH_CONSUMER_MIN_BYTES: String(o.engineConsumerBatching.minBytes),
+          BENCH_CONSUMER_MAX_WAIT_MS: String(o.engineConsumerBatching.maxWaitMs),
         }
-        await proc.stop();
-      }
-    }
+      : {}),
+  };
+  const whatIf = Object.keys(whatIfEnv).length > 0;
+  const engineSettings =
+    (whatIf
+      ? `WHAT-IF engine (bench/engine-whatif.js: ${Object.entries(whatIfEnv)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}), `
+      : '') +
+    `ENGINE_MAX_CHUNK_MESSAGES=${chunk}, ENGINE_PARTITIONS_CONCURRENTLY=${concurrency}, LOG_LEVEL=${o.logLevel}, MALLOC_ARENA_MAX=2` +
+    Object.entries(o.engineEnv)
+      .filter(([k]) => k !== 'ENGINE_MAX_CHUNK_MESSAGES' && k !== 'ENGINE_PARTITIONS_CONCURRENTLY')
+      .map(([k, v]) => `, ${k}=${v}`)
+      .join('');
+  const results: Results = {
+    machine,
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    options: o,
+    orderBytes,
+    assessmentBytes,
+    alertShare: alerting / sample.length,
+    engineSettings,
+    latency: [],
+    rawLatency: [],
+  };
+  say(
+    `workload: ${need} orders, ${fmtInt(orderBytes)} B each; assessments ${assessmentBytes} B; ${(100 * results.alertShare).toFixed(1)}% alert`,
+  );
+  return {
+    o,
+    run,
+    w,
+    warm: msgs.slice(0, o.warmup),
+    backlog: msgs.slice(o.warmup, o.warmup + o.backlog),
+    naiveBacklog: msgs.slice(o.warmup, o.warmup + o.naiveBacklog),
+    nextOrders: (n: number) => Array.from({ length: n }, () => toMsg(gen.next())),
+    refdata,
+    chunk,
+    concurrency,
+    whatIfEnv,
+    whatIf,
+    connection: { KAFKA_BROKERS: w.broker.brokers, REDIS_URL: w.redisServer.url },
+    results,
+  };
+}
 
-    // ---- 2. the risk-engine, then 4. latency and 6. RSS on the same running engine
-    if (o.phases.has('engine') || o.phases.has('latency')) {
-      const prefix = `bench-${runId}-engine`;
-      const env = await engineEnv(prefix, o, connection);
-      await new RefDataStore(redis, `${prefix}:`).publish(refdata);
-      let sampler: RssSampler | undefined;
+/** 1. Raw ceilings: kafkajs alone, plain and transactional (and the raw workers' latency at the first rate). */
+async function rawCeilingPhase(b: Bench): Promise<void> {
+  const { o, w, results } = b;
+  const variants = [
+    { mode: 'plain', retryMs: 15, label: 'raw plain', slot: 'rawPlain' },
+    { mode: 'tx', retryMs: 15, label: 'raw tx', slot: 'rawTx' },
+    { mode: 'tx', retryMs: o.fastRetryMs, label: `raw tx, txn retry ${o.fastRetryMs} ms`, slot: 'rawTxFast' },
+  ] as const;
+  for (const v of variants) {
+    const prefix = `bench-${b.run.runId}-${v.slot.toLowerCase()}`;
+    const groupId = `${prefix}-group`;
+    const { result, proc } = await runThroughput(w, {
+      label: v.label,
+      prefix,
+      groupId,
+      warm: b.warm,
+      backlog: b.backlog,
+      start: () =>
+        startProcess(v.label, [RAW_WORKER], {
+          BENCH_MODE: v.mode,
+          BENCH_BROKERS: w.broker.brokers,
+          BENCH_IN_TOPIC: topicName('orders', topicPrefix(prefix)),
+          BENCH_OUT_TOPIC: topicName('assessments', topicPrefix(prefix)),
+          BENCH_GROUP: groupId,
+          BENCH_CHUNK: b.chunk,
+          BENCH_CONCURRENCY: b.concurrency,
+          BENCH_PAYLOAD_BYTES: String(results.assessmentBytes),
+          BENCH_TXN_PREFIX: `${prefix}-tx`,
+          BENCH_TXN_RETRY_MS: String(v.retryMs),
+        }),
+    });
+    results[v.slot] = result;
+    // the same worker at the first offered rate: what kafkajs alone adds to the end-to-end latency
+    if (o.phases.has('latency') && v.slot !== 'rawTxFast') {
+      const lat = await runLatency(w, prefix, b.nextOrders, o.rates[0], o.latencySeconds, proc, undefined, o);
+      results.rawLatency.push({ label: v.label, mode: v.mode, result: lat });
+    }
+    await proc.stop();
+  }
+}
+
+/** 2. The risk-engine over the backlog, then 4. latency at the offered rates and 6. its RSS, on the same running engine. */
+async function enginePhase(b: Bench): Promise<void> {
+  const { o, w, results } = b;
+  const prefix = `bench-${b.run.runId}-engine`;
+  const env = await engineEnv(prefix, o, b.connection);
+  await new RefDataStore(w.redis, `${prefix}:`).publish(b.refdata);
+  let sampler: RssSampler | undefined;
+  const { result, proc } = await runThroughput(w, {
+    label: 'risk-engine',
+    prefix,
+    groupId: env.ENGINE_GROUP_ID,
+    warm: b.warm,
+    backlog: o.phases.has('engine') ? b.backlog : b.backlog.slice(0, 1_000),
+    start: () => {
+      const p = b.whatIf
+        ? startProcess(
+            'risk-engine (what-if)',
+            [WHATIF_ENGINE],
+            { ...env, ...b.whatIfEnv },
+            { stdoutFile: path.join(b.run.tmp, 'engine.log') },
+          )
+        : startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(b.run.tmp, 'engine.log') });
+      sampler = new RssSampler(p.pid, 100).start();
+      return p;
+    },
+    afterWarmup: async () => void sampler?.takeWindowMax(),
+    afterBacklog: async () => {
+      results.engineMetrics = await scrapeMetrics(env.HTTP_PORT);
+    },
+  });
+  const backlogPeak = sampler?.takeWindowMax() ?? NaN;
+  if (o.phases.has('engine')) results.engine = result;
+  if (o.phases.has('latency')) {
+    for (const rate of o.rates)
+      results.latency.push(await runLatency(w, prefix, b.nextOrders, rate, o.latencySeconds, proc, env.HTTP_PORT, o, sampler));
+  }
+  if (sampler) {
+    sampler.stop();
+    results.rss = { backlogPeak, overallPeak: sampler.maxSampledRss, hwm: sampler.hwm, samples: sampler.sampleCount };
+  }
+  await proc.stop();
+}
+
+/** 3. The naive NestJS engine over its (smaller) backlog. */
+async function naivePhase(b: Bench): Promise<void> {
+  const { o, w } = b;
+  if (!fs.existsSync(NAIVE_MAIN)) throw new Error(`${NAIVE_MAIN} is missing: run \`npm run build\` first`);
+  const prefix = `bench-${b.run.runId}-naive`;
+  await new RefDataStore(w.redis, `${prefix}:`).publish(b.refdata);
+  const groupId = `${prefix}-naive`;
+  const { result, proc } = await runThroughput(w, {
+    label: 'naive',
+    prefix,
+    groupId,
+    warm: b.warm.slice(0, o.naiveWarmup),
+    backlog: b.naiveBacklog,
+    start: () =>
+      startProcess(
+        'naive-engine',
+        [NAIVE_MAIN],
+        {
+          ...b.connection,
+          DW_TOPIC_PREFIX: topicPrefix(prefix),
+          REDIS_KEY_PREFIX: `${prefix}:`,
+          NAIVE_GROUP_ID: groupId,
+          LOG_LEVEL: o.logLevel,
+          ...o.naiveEnv,
+        },
+        { stdoutFile: path.join(b.run.tmp, 'naive.log') },
+      ),
+  });
+  await proc.stop();
+  b.results.naive = result;
+}
+
+/** --profile: a V8 CPU profile of the engine over a backlog (memory under load, optionally a heap snapshot). */
+async function profilePhase(b: Bench): Promise<void> {
+  const { o, w } = b;
+  const prefix = `bench-${b.run.runId}-profile`;
+  const env = await engineEnv(prefix, o, b.connection);
+  await new RefDataStore(w.redis, `${prefix}:`).publish(b.refdata);
+  const outDir = path.join(ROOT, '.run', 'bench');
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `engine-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+  let readyP: Promise<unknown> = Promise.resolve();
+  let memory: EngineMemory | undefined;
+  let memPoll: NodeJS.Timeout | undefined;
+  let heap: { file: string; summary: HeapSummary } | undefined;
+  let sampler: RssSampler | undefined;
+  const { result, proc } = await runThroughput(w, {
+    label: 'risk-engine (profiled)',
+    prefix,
+    groupId: env.ENGINE_GROUP_ID,
+    warm: b.warm,
+    backlog: b.backlog,
+    start: () => {
+      const p = startProcess('risk-engine-profiled', [PROFILED_ENGINE], env, {
+        stdoutFile: path.join(b.run.tmp, 'engine-profiled.log'),
+        ipc: true,
+      });
+      readyP = new Promise((resolve) => p.child.on('message', (m: { ok?: string }) => m.ok === 'ready' && resolve(undefined)));
+      return p;
+    },
+    afterWarmup: async (p) => {
+      await readyP;
+      await ipcRequest(p, { cmd: 'profile-start', intervalUs: 1000 }, 'started');
+      // memory breakdown under load: keep the sample with the highest RSS
+      let busy = false;
+      memPoll = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        ipcRequest(p, { cmd: 'memory' }, 'memory', 10_000)
+          .then((m) => {
+            const mem = m as unknown as EngineMemory;
+            if (!memory || mem.usage.rss > memory.usage.rss) memory = mem;
+          })
+          .catch(() => undefined)
+          .finally(() => (busy = false));
+      }, 1_000);
+    },
+    halfway: o.heapSnapshot
+      ? async (p) => {
+          const heapFile = file.replace(/\.cpuprofile$/, '.heapsnapshot');
+          await ipcRequest(p, { cmd: 'heap-snapshot', file: heapFile }, 'heap', 300_000);
+          heap = { file: heapFile, summary: summarizeHeapSnapshot(JSON.parse(fs.readFileSync(heapFile, 'utf8')) as HeapSnapshotJson) };
+        }
+      : undefined,
+    afterBacklog: async (p) => {
+      clearInterval(memPoll);
+      await ipcRequest(p, { cmd: 'profile-stop', file }, 'stopped', 120_000);
+    },
+  });
+  proc.child.send({ cmd: 'close' });
+  await Promise.race([proc.exit, sleep(20_000)]);
+  await proc.stop();
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+  // names whose inclusive time means something here (JSON.parse/stringify are builtins: their time is
+  // the self time of the function that calls them, so they are not listed)
+  const summary = summarizeProfile(profile, [
+    'process',
+    'parseOrderEvent',
+    'Check',
+    'viewFor',
+    'assess',
+    'withAssessedAt',
+    'decideAlert',
+    'buildAlert',
+    'getMany',
+    'putMany',
+    'LOG',
+    'encode',
+  ]);
+  sampler?.stop();
+  b.results.profile = {
+    summary,
+    file,
+    rate: result.rate,
+    backlog: b.backlog.length,
+    memory,
+    rssPeak: sampler?.maxSampledRss ?? NaN,
+    consumerCpuUsPerOrder: result.consumerCpuUsPerOrder,
+    heap,
+  };
+}
+
+/**
+ * 7. The engine on its Nest transport against the same engine driving TransactionalPipeline directly,
+ * over the same workload, in rounds of one run each, the order flipped every round (ABBA...).
+ */
+async function transportPhase(b: Bench): Promise<void> {
+  const { o, w } = b;
+  if (!fs.existsSync(DIRECT_ENGINE)) throw new Error(`${DIRECT_ENGINE} is missing: run \`npm run build\` first`);
+  const runs: TransportComparison['runs'] = [];
+  for (let round = 1; round <= o.transportRounds; round++) {
+    const order: EngineVariant[] = round % 2 === 1 ? ['transport', 'direct'] : ['direct', 'transport'];
+    for (const variant of order) {
+      const v = VARIANTS[variant];
+      const prefix = `bench-${b.run.runId}-${variant}${round}`;
+      const env = await engineEnv(prefix, o, b.connection);
+      await new RefDataStore(w.redis, `${prefix}:`).publish(b.refdata);
+      let metrics: EngineMetricsScrape | undefined;
       const { result, proc } = await runThroughput(w, {
-        label: 'risk-engine',
+        label: `${v.label}, round ${round}`,
         prefix,
         groupId: env.ENGINE_GROUP_ID,
-        warm,
-        backlog: o.phases.has('engine') ? backlog : backlog.slice(0, 1_000),
-        start: () => {
-          const p = whatIf
-            ? startProcess('risk-engine (what-if)', [WHATIF_ENGINE], { ...env, ...whatIfEnv }, { stdoutFile: path.join(tmp, 'engine.log') })
-            : startProcess('risk-engine', [ENGINE_MAIN], env, { stdoutFile: path.join(tmp, 'engine.log') });
-          sampler = new RssSampler(p.pid, 100).start();
-          return p;
-        },
-        afterWarmup: async () => void sampler?.takeWindowMax(),
+        warm: b.warm,
+        backlog: b.backlog,
+        start: () => startProcess(v.name, [v.script], env, { stdoutFile: path.join(b.run.tmp, `engine-${variant}${round}.log`) }),
         afterBacklog: async () => {
-          results.engineMetrics = await scrapeMetrics(env.HTTP_PORT);
+          metrics = await scrapeMetrics(env.HTTP_PORT);
         },
       });
-      const backlogPeak = sampler?.takeWindowMax() ?? NaN;
-      if (o.phases.has('engine')) results.engine = result;
-      if (o.phases.has('latency')) {
-        for (const rate of o.rates)
-          results.latency.push(await runLatency(w, prefix, nextOrders, rate, o.latencySeconds, proc, env.HTTP_PORT, o, sampler));
-      }
-      if (sampler) {
-        sampler.stop();
-        results.rss = { backlogPeak, overallPeak: sampler.maxSampledRss, hwm: sampler.hwm, samples: sampler.sampleCount };
-      }
       await proc.stop();
-    }
-
-    // ---- 3. the naive NestJS engine
-    if (o.phases.has('naive')) {
-      if (!fs.existsSync(NAIVE_MAIN)) throw new Error(`${NAIVE_MAIN} is missing: run \`npm run build\` first`);
-      const prefix = `bench-${runId}-naive`;
-      await new RefDataStore(redis, `${prefix}:`).publish(refdata);
-      const groupId = `${prefix}-naive`;
-      const { result, proc } = await runThroughput(w, {
-        label: 'naive',
-        prefix,
-        groupId,
-        warm: warm.slice(0, o.naiveWarmup),
-        backlog: naiveBacklog,
-        start: () =>
-          startProcess(
-            'naive-engine',
-            [NAIVE_MAIN],
-            {
-              ...connection,
-              DW_TOPIC_PREFIX: topicPrefix(prefix),
-              REDIS_KEY_PREFIX: `${prefix}:`,
-              NAIVE_GROUP_ID: groupId,
-              LOG_LEVEL: o.logLevel,
-              ...o.naiveEnv,
-            },
-            { stdoutFile: path.join(tmp, 'naive.log') },
-          ),
+      runs.push({
+        variant,
+        round,
+        result,
+        chunks: metrics && metrics.chunks > 0 ? { count: metrics.chunks, ordersPerChunk: metrics.assessments / metrics.chunks } : undefined,
       });
-      await proc.stop();
-      results.naive = result;
     }
+  }
+  let dispatch: DispatchCost | undefined;
+  if (fs.existsSync(DISPATCH)) {
+    say(`Nest dispatch alone: node dist/bench/dispatch.js --chunk ${b.chunk}`);
+    const out = execFileSync(process.execPath, [DISPATCH, '--chunk', b.chunk], { encoding: 'utf8' });
+    dispatch = JSON.parse(out.trim().split('\n').pop() ?? '{}') as DispatchCost;
+  } else say(`${DISPATCH} missing: no figure for the Nest dispatch alone`);
+  const t = compareTransport(runs, dispatch);
+  b.results.transport = t;
+  say(
+    `transport vs direct: engine CPU per order ${fmtUs(t.transport.cpuUsPerOrder)} vs ${fmtUs(t.direct.cpuUsPerOrder)} (${fmtSignedPct(t.cpuDiffPct)}; ` +
+      `${t.withinTolerance ? 'within' : 'NOT within'} ${TRANSPORT_CPU_TOLERANCE_PCT}%), ${fmtInt(t.transport.rate)} vs ${fmtInt(t.direct.rate)} orders/s (${fmtSignedPct(t.rateDiffPct)})`,
+  );
+}
 
-    // ---- optional: CPU profile of the engine over a backlog
-    if (o.profile) {
-      const prefix = `bench-${runId}-profile`;
-      const env = await engineEnv(prefix, o, connection);
-      await new RefDataStore(redis, `${prefix}:`).publish(refdata);
-      const outDir = path.join(ROOT, '.run', 'bench');
-      fs.mkdirSync(outDir, { recursive: true });
-      const file = path.join(outDir, `engine-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-      let readyP: Promise<unknown> = Promise.resolve();
-      let memory: EngineMemory | undefined;
-      let memPoll: NodeJS.Timeout | undefined;
-      let heap: { file: string; summary: HeapSummary } | undefined;
-      let sampler: RssSampler | undefined;
-      const { result, proc } = await runThroughput(w, {
-        label: 'risk-engine (profiled)',
-        prefix,
-        groupId: env.ENGINE_GROUP_ID,
-        warm,
-        backlog,
-        start: () => {
-          const p = startProcess('risk-engine-profiled', [PROFILED_ENGINE], env, {
-            stdoutFile: path.join(tmp, 'engine-profiled.log'),
-            ipc: true,
-          });
-          readyP = new Promise((resolve) => p.child.on('message', (m: { ok?: string }) => m.ok === 'ready' && resolve(undefined)));
-          return p;
-        },
-        afterWarmup: async (p) => {
-          await readyP;
-          await ipcRequest(p, { cmd: 'profile-start', intervalUs: 1000 }, 'started');
-          // memory breakdown under load: keep the sample with the highest RSS
-          let busy = false;
-          memPoll = setInterval(() => {
-            if (busy) return;
-            busy = true;
-            ipcRequest(p, { cmd: 'memory' }, 'memory', 10_000)
-              .then((m) => {
-                const mem = m as unknown as EngineMemory;
-                if (!memory || mem.usage.rss > memory.usage.rss) memory = mem;
-              })
-              .catch(() => undefined)
-              .finally(() => (busy = false));
-          }, 1_000);
-        },
-        halfway: o.heapSnapshot
-          ? async (p) => {
-              const heapFile = file.replace(/\.cpuprofile$/, '.heapsnapshot');
-              await ipcRequest(p, { cmd: 'heap-snapshot', file: heapFile }, 'heap', 300_000);
-              heap = { file: heapFile, summary: summarizeHeapSnapshot(JSON.parse(fs.readFileSync(heapFile, 'utf8')) as HeapSnapshotJson) };
-            }
-          : undefined,
-        afterBacklog: async (p) => {
-          clearInterval(memPoll);
-          await ipcRequest(p, { cmd: 'profile-stop', file }, 'stopped', 120_000);
-        },
-      });
-      proc.child.send({ cmd: 'close' });
-      await Promise.race([proc.exit, sleep(20_000)]);
-      await proc.stop();
-      const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-      // names whose inclusive time means something here (JSON.parse/stringify are builtins: their time is
-      // the self time of the function that calls them, so they are not listed)
-      const summary = summarizeProfile(profile, [
-        'process',
-        'parseOrderEvent',
-        'Check',
-        'viewFor',
-        'assess',
-        'withAssessedAt',
-        'decideAlert',
-        'buildAlert',
-        'getMany',
-        'putMany',
-        'LOG',
-        'encode',
-      ]);
-      sampler?.stop();
-      results.profile = {
-        summary,
-        file,
-        rate: result.rate,
-        backlog: backlog.length,
-        memory,
-        rssPeak: sampler?.maxSampledRss ?? NaN,
-        consumerCpuUsPerOrder: result.consumerCpuUsPerOrder,
-        heap,
-      };
-    }
+/** 5. The scoring core alone on one core; the broker is stopped first (the machine to itself). */
+async function scoringPhase(b: Bench): Promise<void> {
+  const { o, run } = b;
+  await run.broker!.stop(); // the machine to itself: nothing else running
+  run.broker = undefined;
+  if (!fs.existsSync(SCORING)) {
+    say(`${SCORING} missing: skipping the scoring core`);
+    return;
+  }
+  const pinned = fs.existsSync('/usr/bin/taskset') && os.cpus().length > 1;
+  const cmd = pinned ? '/usr/bin/taskset' : process.execPath;
+  const args = [
+    ...(pinned ? ['-c', '1', process.execPath] : []),
+    SCORING,
+    '--orders',
+    String(o.scoringOrders),
+    '--seed',
+    String(o.seed),
+    ...(o.quick ? ['--rounds', '2'] : []),
+  ];
+  say(`scoring core: ${pinned ? 'taskset -c 1 ' : ''}node dist/bench/scoring.js ${args.slice(args.indexOf(SCORING) + 1).join(' ')}`);
+  const output = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  // "throughput: N orders/s" or "throughput (R rounds): best N orders/s, median M orders/s ..."
+  const toNum = (x?: string) => (x ? Number(x.replace(/,/g, '')) : NaN);
+  const best = /throughput[^:\n]*:\s*(?:best\s+)?([\d,]+)\s*orders\/s/.exec(output)?.[1];
+  const median = /throughput[^\n]*?median\s+([\d,]+)\s*orders\/s/.exec(output)?.[1];
+  b.results.scoring = { rate: toNum(best), median: toNum(median), output, pinned };
+}
 
-    // ---- 5. the scoring core on one core
-    if (o.phases.has('scoring')) {
-      await broker.stop(); // the machine to itself: nothing else running
-      broker = undefined;
-      if (!fs.existsSync(SCORING)) say(`${SCORING} missing: skipping the scoring core`);
-      else {
-        const pinned = fs.existsSync('/usr/bin/taskset') && os.cpus().length > 1;
-        const cmd = pinned ? '/usr/bin/taskset' : process.execPath;
-        const args = [
-          ...(pinned ? ['-c', '1', process.execPath] : []),
-          SCORING,
-          '--orders',
-          String(o.scoringOrders),
-          '--seed',
-          String(o.seed),
-          ...(o.quick ? ['--rounds', '2'] : []),
-        ];
-        say(`scoring core: ${pinned ? 'taskset -c 1 ' : ''}node dist/bench/scoring.js ${args.slice(args.indexOf(SCORING) + 1).join(' ')}`);
-        const output = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-        // "throughput: N orders/s" or "throughput (R rounds): best N orders/s, median M orders/s ..."
-        const toNum = (x?: string) => (x ? Number(x.replace(/,/g, '')) : NaN);
-        const best = /throughput[^:\n]*:\s*(?:best\s+)?([\d,]+)\s*orders\/s/.exec(output)?.[1];
-        const median = /throughput[^\n]*?median\s+([\d,]+)\s*orders\/s/.exec(output)?.[1];
-        results.scoring = { rate: toNum(best), median: toNum(median), output, pinned };
-      }
-    }
+/** The raw results as JSON under .run/bench/ (for whoever wants to look closer). */
+function saveResults(results: Results): void {
+  const resultsDir = path.join(ROOT, '.run', 'bench');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const resultsFile = path.join(resultsDir, `pipeline-${results.machine.date.replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(
+    resultsFile,
+    JSON.stringify(results, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2),
+  );
+  say(`results: ${path.relative(ROOT, resultsFile)}`);
+}
 
-    // ---- report (and the raw results, for whoever wants to look closer)
-    const resultsDir = path.join(ROOT, '.run', 'bench');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const resultsFile = path.join(resultsDir, `pipeline-${machine.date.replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(
-      resultsFile,
-      JSON.stringify(results, (_k, v: unknown) => (v instanceof Set ? [...v] : v), 2),
-    );
-    say(`results: ${path.relative(ROOT, resultsFile)}`);
-    const rows = buildRows(results);
-    process.stdout.write(`\nPipeline benchmark (${o.quick ? 'quick' : 'full'} mode), ${machine.date}\n`);
-    process.stdout.write(
-      `${machine.nproc} CPUs, ${machine.cpu}, ${machine.memory}; Node ${machine.node}; Kafka ${machine.kafka}; Redis ${machine.redis}\n`,
-    );
-    process.stdout.write(`engine: ${engineSettings}\n\n${textTable(HEADER, rows)}\n`);
-    if (results.profile) {
-      const s = results.profile.summary;
-      process.stdout.write(`\nEngine CPU profile (${results.profile.file}): busy ${(100 * s.busyShare).toFixed(0)}%\n`);
-      if (results.profile.heap) {
-        const h = results.profile.heap.summary;
-        process.stdout.write(`live heap (snapshot ${results.profile.heap.file}): ${mib(h.totalBytes)}\n`);
-        process.stdout.write(
-          `${textTable(
-            ['constructor / kind', 'MiB', 'objects'],
-            h.top.map((g) => [g.name, (g.bytes / 1048576).toFixed(1), fmtInt(g.count)]),
-          )}\n`,
-        );
-      }
-      if (results.profile.memory)
-        process.stdout.write(`memory under load (highest-RSS sample): ${JSON.stringify(results.profile.memory)}\n`);
+/** The tables on stdout. */
+function printReport(results: Results): void {
+  const { machine, options: o } = results;
+  const rows = buildRows(results);
+  process.stdout.write(`\nPipeline benchmark (${o.quick ? 'quick' : 'full'} mode), ${machine.date}\n`);
+  process.stdout.write(
+    `${machine.nproc} CPUs, ${machine.cpu}, ${machine.memory}; Node ${machine.node}; Kafka ${machine.kafka}; Redis ${machine.redis}\n`,
+  );
+  process.stdout.write(`engine: ${results.engineSettings}\n\n${textTable(HEADER, rows)}\n`);
+  if (results.profile) {
+    const s = results.profile.summary;
+    process.stdout.write(`\nEngine CPU profile (${results.profile.file}): busy ${(100 * s.busyShare).toFixed(0)}%\n`);
+    if (results.profile.heap) {
+      const h = results.profile.heap.summary;
+      process.stdout.write(`live heap (snapshot ${results.profile.heap.file}): ${mib(h.totalBytes)}\n`);
       process.stdout.write(
         `${textTable(
-          ['category', 'ms', 'share of busy'],
-          s.categories.slice(0, 14).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
-        )}\n\n`,
-      );
-      process.stdout.write(
-        `${textTable(
-          ['inclusive', 'ms', 'share of busy'],
-          s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
-        )}\n\n`,
-      );
-      process.stdout.write(
-        `${textTable(
-          ['function (self)', 'where', 'ms', 'share'],
-          s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`]),
+          ['constructor / kind', 'MiB', 'objects'],
+          h.top.map((g) => [g.name, (g.bytes / 1048576).toFixed(1), fmtInt(g.count)]),
         )}\n`,
       );
     }
-    if (o.write) {
-      const sections: [string, string][] = [];
-      if (o.phases.size === PHASES.length && !whatIf) sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
-      else say('not all phases ran: the "Pipeline (npm run bench)" section is left as it is');
-      if (results.profile)
-        sections.push(['## Pipeline: engine CPU profile (npm run bench -- --profile)', profileReport(results.profile, results)]);
-      if (sections.length) {
-        await writeDoc(o.doc, sections);
-        say(`wrote ${sections.map(([h]) => `"${h.slice(3)}"`).join(' and ')} in ${path.relative(ROOT, o.doc)}`);
-      }
-    }
-    const failures = [results.rawPlain, results.rawTx, results.rawTxFast, results.engine, results.naive].filter(
-      (t) => t && (t.duplicates > 0 || t.missing > 0),
+    if (results.profile.memory) process.stdout.write(`memory under load (highest-RSS sample): ${JSON.stringify(results.profile.memory)}\n`);
+    process.stdout.write(
+      `${textTable(
+        ['category', 'ms', 'share of busy'],
+        s.categories.slice(0, 14).map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+      )}\n\n`,
     );
-    if (failures.length) throw new Error(`outputs missing or doubled in: ${failures.map((t) => t!.label).join(', ')}`);
+    process.stdout.write(
+      `${textTable(
+        ['inclusive', 'ms', 'share of busy'],
+        s.inclusive.map((c) => [c.name, fmtInt(c.ms), `${(100 * c.share).toFixed(1)}%`]),
+      )}\n\n`,
+    );
+    process.stdout.write(
+      `${textTable(
+        ['function (self)', 'where', 'ms', 'share'],
+        s.topSelf.map((f) => [f.name, f.where, fmtInt(f.ms), `${(100 * f.share).toFixed(1)}%`]),
+      )}\n`,
+    );
+  }
+  if (results.transport) {
+    const { runs, summary } = transportRows(results.transport);
+    process.stdout.write(`\nEngine: Nest transport vs direct pipeline\n${textTable(TRANSPORT_SUMMARY_HEADER, summary)}\n\n`);
+    process.stdout.write(`${textTable(TRANSPORT_RUN_HEADER, runs)}\n`);
+  }
+}
+
+/** --write: the sections of docs/benchmarks.md this run measured (only those). */
+async function writeReport(b: Bench): Promise<void> {
+  const { o, results } = b;
+  const sections: [string, string][] = [];
+  if (o.phases.size === PHASES.length && !b.whatIf) sections.push(['## Pipeline (npm run bench)', markdownReport(results)]);
+  else say('not all phases ran: the "Pipeline (npm run bench)" section is left as it is');
+  if (results.profile)
+    sections.push(['## Pipeline: engine CPU profile (npm run bench -- --profile)', profileReport(results.profile, results)]);
+  if (results.transport)
+    sections.push([
+      '## Engine: Nest transport vs direct pipeline (npm run bench -- --only transport)',
+      transportReport(results.transport, results),
+    ]);
+  if (sections.length) {
+    await writeDoc(o.doc, sections);
+    say(`wrote ${sections.map(([h]) => `"${h.slice(3)}"`).join(' and ')} in ${path.relative(ROOT, o.doc)}`);
+  }
+}
+
+/** Every consumer under test produced every output exactly once: the run fails otherwise. */
+function expectExactlyOnce(results: Results): void {
+  const failures = [
+    results.rawPlain,
+    results.rawTx,
+    results.rawTxFast,
+    results.engine,
+    results.naive,
+    ...(results.transport?.runs.map((r) => r.result) ?? []),
+  ].filter((t) => t && (t.duplicates > 0 || t.missing > 0));
+  if (failures.length) throw new Error(`outputs missing or doubled in: ${failures.map((t) => t!.label).join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  if (!fs.existsSync(ENGINE_MAIN)) throw new Error(`${ENGINE_MAIN} is missing: run \`npm run build\` first`);
+  const run: Run = { runId: `${Date.now().toString(36)}`, tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'dw-bench-')) };
+  const cleanup = stopRunOnExit(run);
+  try {
+    const b = prepare(o, run, await startWorld(o, run));
+    if (o.phases.has('raw')) await rawCeilingPhase(b); // 1
+    if (o.phases.has('engine') || o.phases.has('latency')) await enginePhase(b); // 2, 4, 6
+    if (o.phases.has('naive')) await naivePhase(b); // 3
+    if (o.profile) await profilePhase(b);
+    if (o.transport) await transportPhase(b); // 7
+    if (o.phases.has('scoring')) await scoringPhase(b); // 5: stops the broker
+    saveResults(b.results);
+    printReport(b.results);
+    if (o.write) await writeReport(b);
+    expectExactlyOnce(b.results);
     say(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } finally {
     await cleanup();
