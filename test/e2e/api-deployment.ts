@@ -93,11 +93,17 @@ export class ApiDeployment {
   }
 
   async call(method: string, path: string, o: { body?: unknown; key?: string | null; type?: string } = {}): Promise<ApiCall> {
+    // bytes are sent as they are (a Shift-JIS file, broken UTF-8); strings as UTF-8; anything else as JSON
     const key = o.key === undefined ? KEYS.admin : o.key;
     const res = await fetch(this.url + path, {
       method,
       headers: { ...(o.body !== undefined ? { 'content-type': o.type ?? 'application/json' } : {}), ...(key ? { 'x-api-key': key } : {}) },
-      body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
+      body:
+        o.body === undefined
+          ? undefined
+          : typeof o.body === 'string' || Buffer.isBuffer(o.body)
+            ? (o.body as string | Buffer)
+            : JSON.stringify(o.body),
     });
     const text = await res.text();
     let json: unknown = text;

@@ -5,6 +5,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { contractSchemaPath, topicName, type Alert, type Assessment, type OrderEvent } from '@dualwatch/contracts';
 import { alertFixture } from '@dualwatch/notify/testing/alert-fixtures';
 import { expectEventually, kafkaFor, uniqueName } from '@dualwatch/testing';
+import { encodeShiftJis } from '@dualwatch/testing/encodings';
 import { engineEnv, parseValue, readCommitted } from '@dualwatch/testing/engine';
 import { bootstrap as bootstrapEngine } from '../../apps/risk-engine/src/main';
 import { ApiDeployment, KEYS } from '../e2e/api-deployment';
@@ -331,6 +332,61 @@ describe('ingest', () => {
     expect(sent.order.lines.map((l) => l.description)).toEqual(['Dysprosium metal', 'Terbium oxide, 99.99%']);
     expect(sent.order.seller.name).toBe('Ganzhou Rare Metals Trading Co., Ltd.');
     expect(msgs.some((x) => parseValue<OrderEvent>(x).order.orderId === bad)).toBe(false);
+  });
+
+  it('reads a CSV saved in Shift-JIS (CP932) or UTF-8 with a BOM, and says which; refuses bytes in neither, and an unknown encoding', async () => {
+    const id = uniqueName('CSV-SJIS');
+    // the buyer is a listed entity written in Japanese: read as U+FFFD, it would not match
+    const row = `${id},order.created,2026-03-20,Ganzhou Rare Metals Trading Co.,CN,三菱重工業株式会社,JP,civil,CN,JP,1,Dysprosium metal,2805301200,CN,50,kg,380,USD`;
+    const text = `${header}\r\n${row}\r\n`;
+    const sjis = encodeShiftJis(text);
+    expect(sjis.equals(Buffer.from(text))).toBe(false);
+    const r = await api.call('POST', '/orders/csv', { key: KEYS.analyst, body: sjis, type: 'text/csv' });
+    expect(r.status).toBe(202);
+    expect(r.json.encoding).toEqual({ name: 'shift_jis', how: 'detected' });
+    const chosen = await api.call('POST', `/orders/csv?encoding=cp932`, { key: KEYS.analyst, body: sjis, type: 'text/csv' });
+    expect(chosen.json.encoding).toEqual({ name: 'shift_jis', how: 'chosen' });
+    const charset = await api.call('POST', '/orders/csv', { key: KEYS.analyst, body: sjis, type: 'text/csv; charset=Shift_JIS' });
+    expect(charset.json.encoding).toEqual({ name: 'shift_jis', how: 'chosen' });
+    const bom = await api.call('POST', '/orders/csv', {
+      key: KEYS.analyst,
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(id, `${id}-bom`))]),
+      type: 'text/csv',
+    });
+    expect(bom.status).toBe(202);
+    expect(bom.json.encoding).toEqual({ name: 'utf-8', how: 'bom' });
+    const msgs = await readCommitted(kafka, topicName('orders', api.prefix), (m) =>
+      m.some((x) => parseValue<OrderEvent>(x).order.orderId === id),
+    );
+    const sent = parseValue<OrderEvent>(msgs.find((x) => parseValue<OrderEvent>(x).order.orderId === id)!);
+    expect(sent.order.buyer.name).toBe('三菱重工業株式会社');
+
+    const neither = await api.call('POST', '/orders/csv', {
+      key: KEYS.analyst,
+      body: Buffer.from([0x41, 0x2c, 0x81, 0x20, 0xff]),
+      type: 'text/csv',
+    });
+    expect(neither.status).toBe(400);
+    expect(neither.json).toMatchObject({ error: 'INVALID_ENCODING', message: expect.stringMatching(/neither UTF-8 nor Shift-JIS/) });
+    const asUtf8 = await api.call('POST', '/orders/csv?encoding=utf-8', { key: KEYS.analyst, body: sjis, type: 'text/csv' });
+    expect(asUtf8.status).toBe(400);
+    expect(asUtf8.json.message).toMatch(/not UTF-8: the bytes at offset \d+/);
+    const unknown = await api.call('POST', '/orders/csv?encoding=ebcdic', { key: KEYS.analyst, body: sjis, type: 'text/csv' });
+    expect(unknown.status).toBe(415);
+    expect(unknown.json.error).toBe('UNSUPPORTED_ENCODING');
+  });
+
+  it('answers 400 naming the problem for a JSON body that is not UTF-8, on POST /orders and POST /assess alike', async () => {
+    const e = example('prohibited-dysprosium-to-atla.json');
+    const body = Buffer.from(JSON.stringify({ ...e, order: { ...e.order, buyer: { ...e.order.buyer, name: 'XX' } } }));
+    const at = body.indexOf('XX');
+    body[at] = 0x93; // 日 in Shift-JIS, where the buyer's name was: not UTF-8
+    body[at + 1] = 0xfa;
+    for (const p of ['/orders', '/assess']) {
+      const r = await api.call('POST', p, { key: KEYS.analyst, body, type: 'application/json' });
+      expect(r.status).toBe(400);
+      expect(r.json).toMatchObject({ error: 'INVALID_ENCODING', message: expect.stringContaining(`the bytes at offset ${at} (0x93)`) });
+    }
   });
 
   it('answers 422 when no order in the file is valid, 400 for unknown columns, 415 for a body that is not CSV', async () => {

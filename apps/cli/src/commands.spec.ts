@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { assessmentValidator, contractSchemaPath, type Assessment } from '@dualwatch/contracts';
+import { assessmentValidator, contractSchemaPath, type Assessment, type TextEncodingChoice } from '@dualwatch/contracts';
 import { loadBundledRefData } from '@dualwatch/refdata';
 import { createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
 import { explainCommand, scoreCommand } from './commands';
 import { readOrderEvents } from './input';
 import { run } from './main';
 import { TextSink } from './testing';
+import { encodeShiftJis } from '../../../test/support/encodings';
 
 /** The CLI's commands, driven through streams: no process is spawned here (see cli.e2e.spec.ts). */
 
@@ -19,7 +20,10 @@ const example = (f: string) => contractSchemaPath('examples', f);
 const policy = loadBundledPolicy();
 const view = createLocalView(loadBundledRefData(), policy);
 
-async function score(input: Readable, extra: { asOf?: string; format?: 'ndjson' | 'table'; assessedAt?: boolean } = {}) {
+async function score(
+  input: Readable,
+  extra: { asOf?: string; format?: 'ndjson' | 'table'; assessedAt?: boolean; encoding?: TextEncodingChoice } = {},
+) {
   const stdout = new TextSink();
   const stderr = new TextSink();
   const code = await scoreCommand({ input, stdout, stderr, policy, view, ...extra });
@@ -223,5 +227,53 @@ describe('readOrderEvents', () => {
       [1, true],
       [doc.split('\n').length + 2, true],
     ]);
+  });
+});
+
+describe('input encodings: UTF-8 with or without BOM, Shift-JIS / CP932, never lossy', () => {
+  const prohibited = JSON.parse(fs.readFileSync(example('prohibited-dysprosium-to-atla.json'), 'utf8'));
+  // the listed buyer written in Japanese: 防衛装備庁 (ATLA), as a Japanese ERP exports it in Shift-JIS
+  const event = { ...prohibited, order: { ...prohibited.order, buyer: { ...prohibited.order.buyer, name: '防衛装備庁' } } };
+  const line = `${JSON.stringify(event)}\n`;
+
+  it('detects Shift-JIS, scores the listed name as listed, and says what it read', async () => {
+    const r = await score(Readable.from([encodeShiftJis(line)]), {});
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out[0]) as Assessment).verdict).toBe('prohibited');
+    expect(r.err.map((l) => JSON.parse(l))).toEqual([{ encoding: 'shift_jis', how: 'detected' }]);
+    // UTF-8 (with a BOM) scores the same
+    const utf8 = await score(Readable.from([Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(line)])]), {});
+    expect(utf8.out).toEqual(r.out);
+  });
+
+  it('splits a stream anywhere, even inside a character', async () => {
+    const bytes = encodeShiftJis(line + line);
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, i) => bytes.subarray(i * 7, i * 7 + 7));
+    const r = await score(Readable.from(chunks), {});
+    expect(r.out).toHaveLength(2);
+  });
+
+  it('reports a line whose bytes are not in the chosen encoding, naming the offset, and scores the others', async () => {
+    const good = Buffer.from(line);
+    const bad = Buffer.from(line);
+    bad[bad.indexOf('防')] = 0xff;
+    const r = await score(Readable.from([Buffer.concat([good, bad, good])]), { encoding: 'utf-8' });
+    expect(r.code).toBe(1);
+    expect(r.out).toHaveLength(2);
+    const errors = r.err.map((l) => JSON.parse(l));
+    expect(errors).toContainEqual({ encoding: 'utf-8', how: 'chosen' });
+    expect(errors).toContainEqual({ line: 2, error: expect.stringMatching(/not UTF-8: the bytes at offset \d+ \(0xff/) });
+  });
+
+  it('refuses an unknown --encoding as a usage error', async () => {
+    const stdout = new TextSink();
+    const stderr = new TextSink();
+    const code = await run(['node', 'dualwatch', 'score', '--input', '-', '--encoding', 'ebcdic'], {
+      stdin: Readable.from([]),
+      stdout,
+      stderr,
+    });
+    expect(code).not.toBe(0);
+    expect(stderr.text).toMatch(/--encoding/);
   });
 });

@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
-import { describeIssues, type Verdict } from '@dualwatch/contracts';
+import { describeIssues, type TextEncodingChoice, type Verdict } from '@dualwatch/contracts';
 import { assess, evaluate, toAssessment, withAssessedAt, type Policy, type ReferenceView } from '@dualwatch/scoring';
 import { explainText, TABLE_HEADER, tableRows, tableSummary } from './format';
-import { readOrderEvents } from './input';
+import { readOrderEvents, type InputRecord } from './input';
 
 /**
  * The CLI's commands as functions over streams: main.ts wires them to the process, the tests call
@@ -22,6 +22,27 @@ export interface ScoreOptions extends ScoringContext {
   format?: 'ndjson' | 'table';
   /** Stamp each assessment with assessedAt (the current time); off by default so output is reproducible. */
   assessedAt?: boolean;
+  /** The input's encoding (default auto: UTF-8 with or without BOM, or Shift-JIS / CP932, detected). */
+  encoding?: TextEncodingChoice;
+}
+
+/**
+ * The input's records; when the input was not plain UTF-8 (a BOM, Shift-JIS, or an encoding chosen),
+ * what it was read as is said once on stderr: {"encoding": "shift_jis", "how": "detected"}.
+ */
+export async function* inputRecords(input: Readable, stderr: Writable, encoding?: TextEncodingChoice): AsyncGenerator<InputRecord> {
+  const notes: string[] = [];
+  const records = readOrderEvents(input, {
+    encoding,
+    onEncoding: (d) => {
+      if (d.encoding !== 'utf-8' || d.how !== 'detected') notes.push(`${JSON.stringify(d)}\n`);
+    },
+  });
+  for await (const rec of records) {
+    for (const note of notes.splice(0)) await write(stderr, note);
+    yield rec;
+  }
+  for (const note of notes.splice(0)) await write(stderr, note);
 }
 
 /** Writes and waits for the stream to drain when its buffer is full (large inputs, slow pipes). */
@@ -43,7 +64,7 @@ export async function scoreCommand(o: ScoreOptions): Promise<number> {
   let invalid = 0;
   const counts: Partial<Record<Verdict, number>> = {};
   if (table) await write(o.stdout, `${TABLE_HEADER}\n`);
-  for await (const rec of readOrderEvents(o.input)) {
+  for await (const rec of inputRecords(o.input, o.stderr, o.encoding)) {
     if (!rec.result.ok) {
       invalid++;
       await write(o.stderr, `${JSON.stringify({ line: rec.line, error: failureMessage(rec.result) })}\n`);
@@ -63,11 +84,12 @@ export interface ExplainOptions extends ScoringContext {
   stdout: Writable;
   stderr: Writable;
   asOf?: string;
+  encoding?: TextEncodingChoice;
 }
 
 /** `dualwatch explain`: the full reasoning for the first event of the input. */
 export async function explainCommand(o: ExplainOptions): Promise<number> {
-  for await (const rec of readOrderEvents(o.input)) {
+  for await (const rec of inputRecords(o.input, o.stderr, o.encoding)) {
     if (!rec.result.ok) {
       await write(o.stderr, `${JSON.stringify({ line: rec.line, error: failureMessage(rec.result) })}\n`);
       return 1;

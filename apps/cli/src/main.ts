@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
-import { isIsoDate } from '@dualwatch/contracts';
+import { isIsoDate, type TextEncodingChoice } from '@dualwatch/contracts';
 import { createLocalView, loadBundledPolicy, loadPolicy } from '@dualwatch/scoring';
 import { explainCommand, scoreCommand, type ScoringContext } from './commands';
+import { encodingOption } from './input';
 import { loadRefData } from './refdata';
 import { registerRefdataCommands } from './refdata-command';
 import { registerReplayCommands } from './replay-command';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('print one assessment (NDJSON) per order event of the input, in input order')
     .requiredOption('-i, --input <file>', 'NDJSON order events, one per line, or one pretty-printed JSON event ("-" = stdin)')
     .addOption(asOfOption())
+    .addOption(encodingOption())
     .option(
       '--policy <file>',
       'policy file (default: the bundled libs/scoring/policy/policy.v2.json; policy.v1.json stays loadable for replay)',
@@ -73,6 +75,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         refdata?: string;
         format: 'ndjson' | 'table';
         assessedAt: boolean;
+        encoding: TextEncodingChoice;
       }) => {
         const ctx = context(opts);
         const input = openInput(opts.input, io);
@@ -86,6 +89,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
               asOf: opts.asOf,
               format: opts.format,
               assessedAt: opts.assessedAt,
+              encoding: opts.encoding,
             }),
           );
         } finally {
@@ -99,13 +103,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('print the full reasoning for one order (the first event of the input)')
     .requiredOption('-i, --input <file>', 'a file holding the order event ("-" = stdin)')
     .addOption(asOfOption())
+    .addOption(encodingOption())
     .option('--policy <file>', 'policy file (default: the bundled policy)')
     .option('--refdata <dir>', 'reference-data directory (default: the bundled reference data)')
-    .action(async (opts: { input: string; asOf?: string; policy?: string; refdata?: string }) => {
+    .action(async (opts: { input: string; asOf?: string; policy?: string; refdata?: string; encoding: TextEncodingChoice }) => {
       const ctx = context(opts);
       const input = openInput(opts.input, io);
       try {
-        setExit(await explainCommand({ ...ctx, input, stdout: io.stdout, stderr: io.stderr, asOf: opts.asOf }));
+        setExit(await explainCommand({ ...ctx, input, stdout: io.stdout, stderr: io.stderr, asOf: opts.asOf, encoding: opts.encoding }));
       } finally {
         if (input !== io.stdin) input.destroy();
       }

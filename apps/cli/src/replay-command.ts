@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { kafkaSettings, loadSettings } from '@dualwatch/config';
-import { isIsoDate, parseOrderEvent, type OrderEvent } from '@dualwatch/contracts';
+import { isIsoDate, parseOrderEvent, type OrderEvent, type TextEncodingChoice } from '@dualwatch/contracts';
 import { createKafka, readRanges } from '@dualwatch/messaging';
 import {
   formatLookaheadTable,
@@ -13,7 +13,8 @@ import {
   replayDiff,
   type Policy,
 } from '@dualwatch/scoring';
-import { readOrderEvents } from './input';
+import { inputRecords } from './commands';
+import { encodingOption } from './input';
 import type { CliIo } from './main';
 import { loadRefData } from './refdata';
 
@@ -31,10 +32,10 @@ export interface ReadEvents {
   invalid: number;
 }
 
-async function fromStream(input: Readable, stderr: Writable): Promise<ReadEvents> {
+async function fromStream(input: Readable, stderr: Writable, encoding?: TextEncodingChoice): Promise<ReadEvents> {
   const events: OrderEvent[] = [];
   let invalid = 0;
-  for await (const rec of readOrderEvents(input)) {
+  for await (const rec of inputRecords(input, stderr, encoding)) {
     if (rec.result.ok) events.push(rec.result.event);
     else {
       invalid++;
@@ -129,6 +130,7 @@ export interface ReplayCliOptions {
   asOf?: string;
   everyEvent?: boolean;
   format: 'table' | 'json';
+  encoding?: TextEncodingChoice;
 }
 
 export function registerReplayCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -146,6 +148,7 @@ export function registerReplayCommands(program: Command, io: CliIo, setExit: (co
     .command('replay')
     .description('score historical order events under two policy / reference-data versions and print what changes')
     .option('-i, --input <file>', 'NDJSON order events ("-" = stdin)')
+    .addOption(encodingOption())
     .option('--topic <topic>', 'read the events from this Kafka topic (KAFKA_BROKERS), e.g. orders.v1')
     .option('--from-offset <offset>', 'with --topic: start at this offset on every partition (default: the earliest)')
     .option('--from-time <time>', 'with --topic: start at the first message at or after this time (ISO date-time)')
@@ -178,7 +181,7 @@ export function registerReplayCommands(program: Command, io: CliIo, setExit: (co
         const input = openFile(opts.input);
         if (!input) return usage(`input file not found: ${opts.input}`);
         try {
-          read = await fromStream(input, io.stderr);
+          read = await fromStream(input, io.stderr, opts.encoding);
         } finally {
           if (input !== io.stdin) input.destroy();
         }
@@ -202,12 +205,21 @@ export function registerReplayCommands(program: Command, io: CliIo, setExit: (co
     )
     .requiredOption('-i, --input <file>', 'NDJSON order events ("-" = stdin); each order is looked at on its latest event')
     .addOption(dateOption('--today', 'the day to look ahead from (default: today, UTC)'))
+    .addOption(encodingOption())
     .option('--horizon-days <days>', 'how far ahead to look for an order without a ship date', '365')
     .option('--policy <file>', 'policy file (default: the bundled one)')
     .option('--refdata <dir>', 'reference-data directory (default: the bundled one)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(
-      async (opts: { input: string; today?: string; horizonDays: string; policy?: string; refdata?: string; format: 'table' | 'json' }) => {
+      async (opts: {
+        input: string;
+        today?: string;
+        horizonDays: string;
+        policy?: string;
+        refdata?: string;
+        format: 'table' | 'json';
+        encoding?: TextEncodingChoice;
+      }) => {
         const horizonDays = Number(opts.horizonDays);
         if (!Number.isInteger(horizonDays) || horizonDays < 1)
           return usage(`--horizon-days must be a positive whole number, got "${opts.horizonDays}"`);
@@ -221,7 +233,7 @@ export function registerReplayCommands(program: Command, io: CliIo, setExit: (co
         if (!input) return usage(`input file not found: ${opts.input}`);
         let read: ReadEvents;
         try {
-          read = await fromStream(input, io.stderr);
+          read = await fromStream(input, io.stderr, opts.encoding);
         } finally {
           if (input !== io.stdin) input.destroy();
         }

@@ -93,7 +93,7 @@ describe('OrdersConsumer in a TestingModule (no broker, no Redis)', () => {
     expect(assessments.map((a) => a.verdict)).toEqual(['prohibited', 'license_required', 'clear']);
     const dlq = broker.outputsTo('unit.orders.dlq.v1');
     expect(dlq).toHaveLength(1);
-    expect(dlq[0].key).toBe('bad');
+    expect(dlq[0].key).toEqual(Buffer.from('bad')); // the key's bytes as they came
     const alerts = broker.outputsTo('unit.risk.alerts.v1').map((o) => JSON.parse(String(o.value)) as Alert);
     expect(alerts.map((a) => [a.orderId, a.kind])).toEqual([
       [events[0].order.orderId, 'raised'],

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { alertValidator, assessmentValidator, contractSchemaPath, orderEventValidator, parseOrderEvent } from './index';
+import { alertValidator, assessmentValidator, contractSchemaPath, firstInvalidUtf8, orderEventValidator, parseOrderEvent } from './index';
 
 /**
  * The published JSON Schemas are the contract; the code validates with its TypeBox copy for speed.
@@ -153,6 +153,26 @@ describe('parseOrderEvent: bytes to an event, never throwing', () => {
     const deep = '['.repeat(200_000) + ']'.repeat(200_000);
     const r = parseOrderEvent(deep, 10_000_000);
     expect(r.ok).toBe(false);
+  });
+  it('refuses bytes that are not UTF-8 (Shift-JIS, Latin-1, broken sequences), naming the offset, instead of reading U+FFFD', () => {
+    const json = JSON.stringify(base());
+    const at = json.indexOf('"buyer"');
+    const withBytes = (bytes: number[]) => Buffer.concat([Buffer.from(json.slice(0, at)), Buffer.from(bytes), Buffer.from(json.slice(at))]);
+    // 日本 in Shift-JIS; é in Latin-1; a UTF-8 lead byte cut short; an overlong '/'; a UTF-16 surrogate in UTF-8
+    for (const bytes of [[0x93, 0xfa, 0x96, 0x7b], [0xe9], [0xe6, 0x97], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const r = parseOrderEvent(withBytes(bytes));
+      expect(r).toMatchObject({ ok: false, code: 'INVALID_ENCODING' });
+      expect(!r.ok && r.error).toContain(`at offset ${at} (0x${bytes[0].toString(16)}`);
+    }
+    // the same text as UTF-8, BOM-free, is fine
+    expect(parseOrderEvent(Buffer.from(json.replace('PO-2026-0001', 'PO-日本-é'))).ok).toBe(true);
+  });
+  it('finds the first invalid UTF-8 byte as RFC 3629 defines it', () => {
+    expect(firstInvalidUtf8(Buffer.from('ascii, 日本語, é, 😀'))).toBe(-1);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xff]))).toBe(1);
+    expect(firstInvalidUtf8(Buffer.from([0xf4, 0x90, 0x80, 0x80]))).toBe(0); // above U+10FFFF
+    expect(firstInvalidUtf8(Buffer.from([0xe0, 0x80, 0x80]))).toBe(0); // overlong
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe6, 0x97, 0xa5, 0xe6]))).toBe(4); // cut short at the end
   });
   it('rejects a __proto__ key instead of polluting prototypes', () => {
     const text = JSON.stringify(base()).replace('"order":{', '"order":{"__proto__":{"polluted":true},');

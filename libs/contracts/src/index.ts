@@ -6,3 +6,4 @@ export * from './parse';
 export * from './topics';
 export * from './formats';
 export { contractSchemaPath } from './schema-files';
+export * from './text-encoding';

@@ -107,7 +107,7 @@ export class AtLeastOncePipeline {
       this.producer.catch(() => (this.producer = undefined));
     }
     const producer = await this.producer;
-    const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
+    const byTopic = new Map<string, { key: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
     for (const o of outputs) {
       let list = byTopic.get(o.topic);
       if (!list) byTopic.set(o.topic, (list = []));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { TOPICS } from '@dualwatch/contracts';
-import { deadLetter, DLQ_MAX_VALUE_BYTES, DLQ_SAMPLE_BYTES, readDeadLetter } from './dlq';
+import { deadLetter, DLQ_MAX_VALUE_BYTES, DLQ_SAMPLE_BYTES, printable, readDeadLetter } from './dlq';
 import { outputBytes, SEND_BUDGET_BYTES, splitByBytes, type OutputMessage } from './transactional-pipeline';
 
 const message = (value: Buffer | null, key = 'k-1'): KafkaMessage =>
@@ -9,7 +9,7 @@ const message = (value: Buffer | null, key = 'k-1'): KafkaMessage =>
 const from = { topic: 'orders.v1', partition: 3 };
 const asRead = (o: OutputMessage): KafkaMessage =>
   ({
-    key: o.key === null ? null : Buffer.from(o.key),
+    key: o.key === null ? null : Buffer.isBuffer(o.key) ? o.key : Buffer.from(o.key),
     value: o.value as Buffer | null,
     headers: Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)])),
     offset: '0',
@@ -42,6 +42,26 @@ describe('deadLetter', () => {
     expect(l.value!.equals(value.subarray(0, DLQ_SAMPLE_BYTES))).toBe(true);
     expect(l.truncated).toEqual({ bytes: value.length, sha256: createHash('sha256').update(value).digest('hex') });
     expect(l.error).toHaveLength(2000);
+  });
+
+  it("keeps the key's bytes exactly, also when they are not UTF-8", () => {
+    const key = Buffer.from([0x93, 0xfa, 0x96, 0x7b, 0x00, 0xff]); // Shift-JIS 日本, a NUL, a stray byte
+    const msg = { ...message(Buffer.from('{}')), key } as KafkaMessage;
+    const out = deadLetter('orders.dlq.v1', msg, from, 'INVALID_ENCODING', 'not UTF-8');
+    expect(Buffer.isBuffer(out.key) && out.key.equals(key)).toBe(true);
+    expect(readDeadLetter(asRead(out)).keyBytes!.equals(key)).toBe(true);
+  });
+
+  it('writes error headers printable and bounded: control characters, lone surrogates and U+FFFD escaped', () => {
+    const error = `not JSON: Unexpected token \u0000 in "ab\u0000\u001b[31m\ud800\ufffd\u0085" 日本 😀`;
+    const out = deadLetter('orders.dlq.v1', message(Buffer.from('x')), from, 'INVALID_JSON', error);
+    const header = out.headers!['dw-error'];
+    expect(header).toBe('not JSON: Unexpected token \\u0000 in "ab\\u0000\\u001b[31m\\ud800\\ufffd\\u0085" 日本 😀');
+    expect(header).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufffd]/);
+    const long = deadLetter('d', message(null), from, 'X', '\u0000'.repeat(5000)).headers!['dw-error'];
+    expect(long.length).toBeLessThanOrEqual(2000);
+    expect(long.endsWith('…')).toBe(true);
+    expect(printable('a😀b', 3)).toBe('a…'); // never half a surrogate pair
   });
 
   it('keeps a null value (a tombstone) as null', () => {

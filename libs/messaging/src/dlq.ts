@@ -13,6 +13,37 @@ export const DLQ_MAX_VALUE_BYTES = Number(TOPICS.ordersDlq.config['max.message.b
 /** What a dead letter keeps of a value too large to carry whole: the start, for inspection. */
 export const DLQ_SAMPLE_BYTES = 64 * 1024;
 
+/** Most characters of the `dw-error` header. */
+export const DLQ_ERROR_CHARS = 2000;
+
+/**
+ * Text for a header: control characters (C0, DEL, C1), lone surrogates and U+FFFD written as \uXXXX
+ * escapes, so that an error quoting raw input (a NUL, an escape sequence, half a surrogate pair) stays
+ * printable, and cut to `max` characters without splitting an escape or a surrogate pair.
+ */
+export function printable(text: string, max: number): string {
+  const pieces: string[] = [];
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let piece: string;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff) {
+      piece = text.slice(i, i + 2);
+      i++;
+    } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff) || c === 0xfffd)
+      piece = `\\u${c.toString(16).padStart(4, '0')}`;
+    else piece = text[i];
+    if (length + piece.length > max) {
+      // room for the ellipsis, whole pieces only
+      while (pieces.length && length + 1 > max) length -= pieces.pop()!.length;
+      return pieces.join('') + '…';
+    }
+    pieces.push(piece);
+    length += piece.length;
+  }
+  return pieces.join('');
+}
+
 export interface DeadLetter {
   /** Stable code of what went wrong: INVALID_JSON, SCHEMA_VIOLATION, TOO_LARGE, SCORING_FAILED... */
   code: string;
@@ -36,8 +67,8 @@ export function deadLetter(
   maxValueBytes = DLQ_MAX_VALUE_BYTES,
 ): OutputMessage {
   const headers: Record<string, string> = {
-    'dw-error-code': code,
-    'dw-error': error.slice(0, 2000),
+    'dw-error-code': printable(code, 100),
+    'dw-error': printable(error, DLQ_ERROR_CHARS),
     'dw-source-topic': from.topic,
     'dw-source-partition': String(from.partition),
     'dw-source-offset': msg.offset,
@@ -50,10 +81,13 @@ export function deadLetter(
     headers['dw-value-sha256'] = createHash('sha256').update(value).digest('hex');
     value = value.subarray(0, Math.min(DLQ_SAMPLE_BYTES, maxValueBytes));
   }
-  return { topic: dlqTopic, key: msg.key ? msg.key.toString('utf8') : null, value, headers };
+  // the key's bytes as they came (not decoded and re-encoded: a key that is not UTF-8 stays what it was)
+  return { topic: dlqTopic, key: msg.key ?? null, value, headers };
 }
 
-export function readDeadLetter(msg: KafkaMessage): DeadLetter & { value: Buffer | null; truncated?: { bytes: number; sha256: string } } {
+export function readDeadLetter(
+  msg: KafkaMessage,
+): DeadLetter & { value: Buffer | null; keyBytes: Buffer | null; truncated?: { bytes: number; sha256: string } } {
   const h = (name: string) => msg.headers?.[name]?.toString() ?? '';
   return {
     code: h('dw-error-code'),
@@ -66,6 +100,7 @@ export function readDeadLetter(msg: KafkaMessage): DeadLetter & { value: Buffer 
       key: msg.key ? msg.key.toString('utf8') : null,
     },
     value: msg.value,
+    keyBytes: msg.key ?? null,
     ...(h('dw-value-truncated') === 'true' ? { truncated: { bytes: Number(h('dw-value-bytes')), sha256: h('dw-value-sha256') } } : {}),
   };
 }

@@ -4,7 +4,8 @@ import { heartbeatIntervalFor } from './heartbeat';
 
 export interface OutputMessage {
   topic: string;
-  key: string | null;
+  /** A string, or bytes kept as they came (a dead letter's key is the original key's bytes). */
+  key: Buffer | string | null;
   value: Buffer | string | null;
   headers?: Record<string, string>;
 }
@@ -197,7 +198,10 @@ export class TransactionalPipeline {
       // in requests of at most SEND_BUDGET_BYTES (a big message alone): kafkajs puts all of a request's
       // messages for one partition in one record batch, which must stay under max.message.bytes
       for (const part of splitByBytes(outputs, SEND_BUDGET_BYTES)) {
-        const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; headers?: Record<string, string> }[]>();
+        const byTopic = new Map<
+          string,
+          { key: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, string> }[]
+        >();
         for (const o of part) {
           let list = byTopic.get(o.topic);
           if (!list) byTopic.set(o.topic, (list = []));

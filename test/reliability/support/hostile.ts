@@ -9,7 +9,7 @@ import { prng } from '@dualwatch/scoring/testing/order-generator';
  * eventId) because it is a valid order event whose strings are hostile.
  */
 
-export type DlqCode = 'INVALID_JSON' | 'SCHEMA_VIOLATION' | 'TOO_LARGE';
+export type DlqCode = 'INVALID_JSON' | 'INVALID_ENCODING' | 'SCHEMA_VIOLATION' | 'TOO_LARGE';
 
 export const HOSTILE_KINDS = [
   'malformed-json',
@@ -348,7 +348,9 @@ function smallMessage(i: number, id: string, kind: HostileKind, r: () => number,
         ['xml', () => '<?xml version="1.0"?><order><id>1</id></order>'],
       ];
       const [variant, make] = pick(variants);
-      return fixed(i, kind, variant, id, Buffer.from(make(), variant === 'binary' ? 'latin1' : 'utf8'), dlq('INVALID_JSON'));
+      // random bytes are seldom UTF-8: refused as such, or else as JSON
+      const codes: DlqCode[] = variant === 'binary' ? ['INVALID_JSON', 'INVALID_ENCODING'] : ['INVALID_JSON'];
+      return fixed(i, kind, variant, id, Buffer.from(make(), variant === 'binary' ? 'latin1' : 'utf8'), dlq(...codes));
     }
     case 'wrong-types': {
       const mutations: [string, (e: any) => unknown][] = [
@@ -448,11 +450,10 @@ function smallMessage(i: number, id: string, kind: HostileKind, r: () => number,
         return fixed(i, kind, 'raw-control-in-json', id, Buffer.from(text), dlq('INVALID_JSON'));
       }
       if (r() < 0.15) {
-        // invalid UTF-8 inside a string: read as U+FFFD, a valid (odd) name
+        // invalid UTF-8 inside a string: not decoded lossily (U+FFFD would hide a listed name), dead-lettered
         const [head, tail] = json.split('Hamamatsu');
         const bytes = Buffer.concat([Buffer.from(head!), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(`Hamamatsu${tail}`)]);
-        const e = JSON.parse(bytes.toString('utf8')) as OrderEvent;
-        return { ...fixed(i, kind, 'invalid-utf8', id, bytes, { scored: true }), event: e, strings: [e.order.buyer.name] };
+        return fixed(i, kind, 'invalid-utf8', id, bytes, dlq('INVALID_ENCODING'));
       }
       const strings = [pick(CONTROL), pick(CONTROL), pick(CONTROL), pick(CONTROL)];
       return scored(i, kind, 'escaped', id, withStrings(structuredClone(base), strings, pick, id), strings);

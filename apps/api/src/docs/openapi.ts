@@ -107,15 +107,32 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Send orders as CSV: one row per order line, grouped by orderId',
           description: `Columns (header row, any order): ${CSV_COLUMNS.map((c) => `\`${c.name}\` (${c.description})`).join('; ')}.`,
           tags: ['orders'],
-          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          parameters: [
+            {
+              name: 'encoding',
+              in: 'query',
+              required: false,
+              description:
+                'utf-8 or shift_jis (also: cp932, sjis, windows-31j); else the charset of the Content-Type; else detected (a UTF-8 BOM, valid UTF-8, then Shift-JIS)',
+              schema: { type: 'string' },
+            },
+          ],
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string', format: 'binary' } } } },
           responses: {
             202: json(
-              { type: 'object', properties: { accepted: { type: 'array' }, rejected: { type: 'array' } } },
-              'valid orders sent; refused ones with their rows and errors',
+              {
+                type: 'object',
+                properties: {
+                  encoding: { type: 'object', properties: { name: { type: 'string' }, how: { type: 'string' } } },
+                  accepted: { type: 'array' },
+                  rejected: { type: 'array' },
+                },
+              },
+              'valid orders sent; refused ones with their rows and errors; the encoding the file was read in',
             ),
-            400: error('not a usable CSV file (syntax, unknown or missing columns)'),
+            400: error('not a usable CSV file (syntax, unknown or missing columns, bytes that are not in its encoding)'),
             413: error('file over API_MAX_CSV_BYTES'),
-            415: error('not text/csv'),
+            415: error('not text/csv, or an unknown encoding'),
             422: error('no order in the file is valid (the body lists every error)'),
           },
         }),

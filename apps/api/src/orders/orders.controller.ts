@@ -1,5 +1,25 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UnsupportedMediaTypeException, UnprocessableEntityException } from '@nestjs/common';
-import { describeIssues, orderEventValidator, topicName, type OrderEvent } from '@dualwatch/contracts';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Query,
+  Req,
+  UnsupportedMediaTypeException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import {
+  decodeText,
+  describeIssues,
+  encodingFromLabel,
+  orderEventValidator,
+  TextEncodingError,
+  topicName,
+  type DecodedText,
+  type OrderEvent,
+} from '@dualwatch/contracts';
 import { NeedsRole, type AuthedRequest } from '../auth/auth.guard';
 import { invalid } from '../http/errors';
 import { ApiRuntime } from '../runtime';
@@ -37,12 +57,28 @@ export class OrdersController {
   @Post('csv')
   @HttpCode(202)
   @NeedsRole('analyst')
-  async csv(@Body() body: unknown, @Req() req: AuthedRequest) {
-    if (typeof body !== 'string')
+  async csv(@Body() body: unknown, @Req() req: AuthedRequest, @Query('encoding') encodingParam?: string) {
+    if (!Buffer.isBuffer(body))
       throw new UnsupportedMediaTypeException({ error: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the file as Content-Type: text/csv' });
+    // the encoding: ?encoding=, else the Content-Type's charset, else detected (UTF-8 with or without BOM, Shift-JIS)
+    const label = encodingParam ?? /charset\s*=\s*"?([^";\s]+)/i.exec(String(req.headers['content-type'] ?? ''))?.[1];
+    const choice = label === undefined ? 'auto' : encodingFromLabel(label);
+    if (!choice)
+      throw new UnsupportedMediaTypeException({
+        error: 'UNSUPPORTED_ENCODING',
+        message: `unknown encoding "${label}": send UTF-8 or Shift-JIS (CP932), or leave the encoding out to have it detected`,
+      });
+    let decoded: DecodedText;
+    try {
+      decoded = decodeText(body, choice);
+    } catch (err) {
+      if (err instanceof TextEncodingError)
+        throw new BadRequestException({ error: 'INVALID_ENCODING', message: `the CSV file is ${err.message}` });
+      throw err;
+    }
     let result;
     try {
-      result = ordersFromCsv(body, {
+      result = ordersFromCsv(decoded.text, {
         now: new Date(),
         source: `csv:${req.principal!.user}`.slice(0, 64),
         maxOrders: this.rt.s.maxCsvOrders,
@@ -52,6 +88,7 @@ export class OrdersController {
       throw err;
     }
     const out = {
+      encoding: { name: decoded.encoding, how: decoded.how },
       accepted: result.events.map((e) => ({ orderId: e.event.order.orderId, eventId: e.event.eventId, rows: e.rows })),
       rejected: result.rejected,
     };

@@ -56,7 +56,7 @@ export class InMemoryChunkBroker {
   produce(
     topic: string,
     partition: number,
-    messages: { key?: string | null; value: string | Buffer | null; headers?: Record<string, string> }[],
+    messages: { key?: Buffer | string | null; value: string | Buffer | null; headers?: Record<string, string> }[],
   ): void {
     const key = `${topic}|${partition}`;
     let log = this.logs.get(key);
