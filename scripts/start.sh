@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole system on this machine with demo traffic: a Kafka broker and a Redis server of its
 # own (free ports), the reference data loaded into Redis, the risk-engine, and a demo producer that
-# prints every alert. Ctrl-C stops everything this script started, by pid.
+# prints every alert. Each app runs under scripts/supervise.sh, which starts it again when it dies and
+# says so. Ctrl-C (or SIGTERM to this script) stops everything it started, restarted apps included, by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -51,17 +52,20 @@ wait_ready() { # name port pid log
 }
 
 node bin/dualwatch.js refdata load
-MALLOC_ARENA_MAX=2 HTTP_PORT=$ENGINE_PORT node dist/apps/risk-engine/src/main.js > .run/risk-engine.log 2>&1 &
+: > .run/risk-engine.log
+: > .run/notifier.log
+: > .run/api.log
+MALLOC_ARENA_MAX=2 HTTP_PORT=$ENGINE_PORT bash scripts/supervise.sh risk-engine .run/risk-engine.log -- node dist/apps/risk-engine/src/main.js &
 PIDS+=($!); wait_ready risk-engine "$ENGINE_PORT" "${PIDS[-1]}" .run/risk-engine.log
-node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
+bash scripts/supervise.sh webhook-receiver /dev/stdout -- node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
 PIDS+=($!)
 HTTP_PORT=$NOTIFIER_PORT NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
   NOTIFIER_SUBSCRIPTIONS_FILE=.run/demo-subscriptions.json NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 \
   NOTIFIER_DASHBOARD_BASE_URL="http://127.0.0.1:$API_PORT/dashboard" \
-  node dist/apps/notifier/src/main.js > .run/notifier.log 2>&1 &
+  bash scripts/supervise.sh notifier .run/notifier.log -- node dist/apps/notifier/src/main.js &
 PIDS+=($!); wait_ready notifier "$NOTIFIER_PORT" "${PIDS[-1]}" .run/notifier.log
 HTTP_PORT=$API_PORT API_KEYS="demo:admin:$DEMO_API_KEY_HASH" NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
-  NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 node dist/apps/api/src/main.js > .run/api.log 2>&1 &
+  NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 bash scripts/supervise.sh api .run/api.log -- node dist/apps/api/src/main.js &
 PIDS+=($!); wait_ready api "$API_PORT" "${PIDS[-1]}" .run/api.log
 
 cat <<INFO

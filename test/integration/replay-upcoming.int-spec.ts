@@ -30,9 +30,19 @@ const order = (orderId: string, shipDate: string, description: string, hsCode: s
 
 class RecordingProducer {
   sent: Alert[] = [];
+  /** When set, a send waits (up to 1 s) for another send to arrive: two scans then overlap for sure. */
+  private barrier?: { waiting: (() => void)[] };
+  constructor(o: { overlapSends?: boolean } = {}) {
+    if (o.overlapSends) this.barrier = { waiting: [] };
+  }
   async connect() {}
   async disconnect() {}
   async send(r: { topic: string; messages: { value: string }[] }) {
+    if (this.barrier) {
+      const b = this.barrier;
+      if (b.waiting.length) for (const release of b.waiting.splice(0)) release();
+      else await new Promise<void>((release) => (b.waiting.push(release), setTimeout(release, 1_000)));
+    }
     for (const m of r.messages) this.sent.push(JSON.parse(m.value) as Alert);
     return [];
   }
@@ -81,7 +91,8 @@ describe('upcoming alerts (risk-engine)', () => {
     const run = async (withLease: boolean) => {
       const prefix = `${uniqueName('up2')}:`;
       const { book, reference } = await seededBook(prefix);
-      const producer = new RecordingProducer();
+      // each scan checks what was announced before it sends, and marks it after: sends that overlap show the race
+      const producer = new RecordingProducer({ overlapSends: true });
       const instance = (holderId: string) =>
         new UpcomingService({
           redis,

@@ -6,6 +6,7 @@ import {
   alertValidator,
   assessmentValidator,
   contractSchemaPath,
+  topicName,
   verdictRank,
   type Alert,
   type Assessment,
@@ -319,6 +320,51 @@ describe('risk-engine, order lifecycle and re-screening', () => {
         },
         { timeoutMs: 30000, intervalMs: 500 },
       );
+    } finally {
+      await app.close();
+      await redis.quit();
+    }
+  });
+
+  it('keeps the open-order book in its changelog: a lost cache is rebuilt from it, and a cancel after the loss still withdraws', async () => {
+    const { env, topics, prefix } = await deployment();
+    await provisionTopics(kafka, ['book'], prefix);
+    const redis = new Redis(process.env.REDIS_URL!);
+    const app = await startInProcess(env);
+    try {
+      const base = examples.find((e) => e.order.orderId === 'PO-2026-0001')!;
+      const placed = Array.from({ length: 12 }, (_, i): OrderEvent => ({
+        ...base,
+        eventId: `evt-book-${i}`,
+        order: { ...base.order, orderId: `PO-BOOK-${i}` },
+      }));
+      await produceOrders(topics.orders, placed);
+      const raised = await readCommitted(kafka, topics.alerts, (m) => m.length >= placed.length, 30000);
+      expect(raised.map((m) => parseValue<Alert>(m).kind)).toEqual(placed.map(() => 'raised'));
+      // the changelog holds every order's entry, committed with the chunk
+      const changelog = await readCommitted(kafka, topicName('book', prefix), (m) => m.length >= placed.length, 20000);
+      expect(new Set(changelog.map((m) => m.key!.toString()))).toEqual(new Set(placed.map((e) => e.order.orderId)));
+
+      // the cache is lost: every book key of this deployment and its marker
+      const keys = await redis.keys(`${prefix}:book*`);
+      expect(keys.length).toBeGreaterThan(placed.length);
+      await redis.del(...keys);
+
+      const cancels = placed.map((e, i): OrderEvent => ({ ...e, eventId: `evt-book-cancel-${i}`, eventType: 'order.cancelled' }));
+      await produceOrders(topics.orders, cancels);
+      await expectEventually(
+        async () => {
+          const all = (await readCommitted(kafka, topics.alerts, () => false, 1000)).map((m) => parseValue<Alert>(m));
+          expect(
+            all
+              .filter((a) => a.kind === 'withdrawn')
+              .map((a) => a.orderId)
+              .sort(),
+          ).toEqual(placed.map((e) => e.order.orderId).sort());
+        },
+        { timeoutMs: 30000, intervalMs: 500 },
+      );
+      expect(await redis.get(`${prefix}:book-epoch`)).not.toBeNull();
     } finally {
       await app.close();
       await redis.quit();

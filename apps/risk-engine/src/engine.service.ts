@@ -3,15 +3,14 @@ import type Redis from 'ioredis';
 import { topicName } from '@dualwatch/contracts';
 import { provisionTopics, type ChunkBinding, type ChunkHandlerExtras } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
-import { closeRedis, RedisLease } from '@dualwatch/redis';
+import { closeRedis } from '@dualwatch/redis';
 import { ReferenceService } from '@dualwatch/refdata';
 import type { Policy } from '@dualwatch/scoring';
 import type { Kafka } from 'kafkajs';
 import { EngineMetrics } from './metrics';
-import type { ProcessorTopics } from './order-processor';
-import { CACHE_REDIS, ENGINE_SETTINGS, ENGINE_TOPICS, KAFKA, LOGGER, POLICY } from './providers';
+import { CACHE_REDIS, ENGINE_SETTINGS, KAFKA, LOGGER, POLICY } from './providers';
 import type { EngineSettings } from './settings';
-import { OpenOrderBook, UpcomingService } from '@dualwatch/alerting';
+import { UpcomingService } from '@dualwatch/alerting';
 
 export { ENGINE_SETTINGS, LOGGER } from './providers';
 
@@ -23,7 +22,6 @@ export { ENGINE_SETTINGS, LOGGER } from './providers';
  */
 @Injectable()
 export class EngineService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private upcoming?: UpcomingService;
   private poll?: NodeJS.Timeout;
 
   constructor(
@@ -33,9 +31,8 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(CACHE_REDIS) readonly redis: Redis,
     @Inject(POLICY) readonly policy: Policy,
     readonly reference: ReferenceService,
-    private readonly book: OpenOrderBook,
-    @Inject(ENGINE_TOPICS) private readonly topics: ProcessorTopics,
     readonly metrics: EngineMetrics,
+    private readonly upcoming: UpcomingService,
   ) {}
 
   healthIndicators(): HealthIndicator[] {
@@ -49,34 +46,11 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       .catch((err) => this.logger.warn({ err: err.message }, 'Redis unavailable at start; serving the bundled reference data'));
     await this.reference.refresh();
     if (s.provisionTopics)
-      await provisionTopics(this.kafka, ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges', 'rescreen'], s.topicPrefix);
-    const { book, topics } = this;
-    this.upcoming = new UpcomingService({
-      redis: this.redis,
-      prefix: s.redisKeyPrefix,
-      book,
-      reference: this.reference,
-      policy: () => this.policy,
-      // one scanner across the group: the lease holder, fenced in Kafka by one shared transactional.id
-      lease: new RedisLease(this.redis, {
-        key: `${s.redisKeyPrefix}upcoming:lease`,
-        ttlMs: Math.max(s.upcomingLeaseMs, 2 * s.upcomingScanMs),
-      }),
-      producer: {
-        // a background scan: waits out a broker outage rather than give up (idempotence needs unbounded retries)
-        transactional: () =>
-          this.kafka.producer({
-            transactionalId: `${s.transactionalIdPrefix}-upcoming`,
-            idempotent: true,
-            maxInFlightRequests: 1,
-            retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
-          }),
-      },
-      scanMs: s.upcomingScanMs,
-      alertsTopic: topics.alerts,
-      logger: this.logger,
-      metrics: this.metrics,
-    });
+      await provisionTopics(
+        this.kafka,
+        ['orders', 'assessments', 'alerts', 'ordersDlq', 'refdataChanges', 'rescreen', 'book'],
+        s.topicPrefix,
+      );
     await this.upcoming.start();
     this.poll = setInterval(() => void this.reference.refresh(), s.refdataPollMs).unref();
     this.logger.info(
@@ -136,7 +110,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   /** SIGTERM: the orders transport has stopped (Nest closes it first); re-screening and look-ahead stop, then Redis. */
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.poll);
-    await this.upcoming?.stop().catch(() => undefined);
+    await this.upcoming.stop().catch(() => undefined);
     await closeRedis(this.redis);
     this.logger.info('risk-engine stopped');
   }

@@ -26,10 +26,16 @@ export interface ChunkReference {
   viewFor(orders: Order[]): Promise<ScreeningView>;
 }
 
-/** The open-order book as the processor uses it (OpenOrderBook in Redis; an in-memory one in unit tests). */
+/**
+ * The open-order book as the processor uses it (DurableOrderBook: a changelog topic of record, cached in
+ * Redis; an in-memory one in unit tests). Reads and writes throw when the book is unavailable: the
+ * chunk is then retried, never processed without its state.
+ */
 export interface OrderBookStore {
   getMany(orderIds: string[]): Promise<Map<string, BookEntry>>;
   putMany(entries: Map<string, BookWrite>): Promise<void>;
+  /** The changelog records of these writes, produced in the chunk's transaction. */
+  changelog(writes: Map<string, BookWrite>): OutputMessage[];
 }
 
 export interface ProcessorOptions {
@@ -85,14 +91,9 @@ export class OrderProcessor {
     if (view.degraded) metrics.degraded.inc(valid.length);
 
     const orderIds = [...new Set(valid.map((v) => v.event.order.orderId))];
-    let book: Map<string, BookEntry> | null;
-    try {
-      book = await this.o.book.getMany(orderIds);
-    } catch (err) {
-      // Redis is down: score anyway; alerts are decided as if nothing was known (documented in the README)
-      logger.warn({ err: (err as Error).message }, 'open-order book unavailable; deciding alerts without it');
-      book = null;
-    }
+    // the state of these orders; when it cannot be read the chunk fails and is retried (the partition
+    // waits), it is never decided without it
+    const book = await this.o.book.getMany(orderIds);
 
     const raisedAt = (this.o.now?.() ?? new Date()).toISOString();
     const writes = new Map<string, BookWrite>();
@@ -114,7 +115,7 @@ export class OrderProcessor {
       }
       let current = running.get(orderId);
       if (!current) {
-        const entry = book?.get(orderId);
+        const entry = book.get(orderId);
         const prior = OpenOrderBook.priorFor(entry, msg.offset, 'orders');
         current = { state: prior, prior };
         running.set(orderId, current);
@@ -135,22 +136,20 @@ export class OrderProcessor {
         logger.info({ orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict }, 'alert');
       }
       current.state = decision.next;
-      if (book)
-        writes.set(orderId, {
-          state: decision.next,
-          prior: current.prior,
-          lastOffset: msg.offset,
-          source: 'orders',
-          eventJson: msg.value ?? undefined,
-        });
+      writes.set(orderId, {
+        state: decision.next,
+        prior: current.prior,
+        lastOffset: msg.offset,
+        source: 'orders',
+        eventJson: msg.value ?? undefined,
+      });
     }
 
-    if (book && writes.size) {
-      try {
-        await this.o.book.putMany(writes);
-      } catch (err) {
-        logger.warn({ err: (err as Error).message }, 'open-order book write failed; the book will miss this chunk');
-      }
+    if (writes.size) {
+      // the cache before the transaction commits (see BookEntry), the changelog inside it; a write that
+      // fails fails the chunk, which is retried: the book never misses a chunk
+      await this.o.book.putMany(writes);
+      out.push(...this.o.book.changelog(writes));
     }
     return out;
   }

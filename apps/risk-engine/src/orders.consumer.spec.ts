@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Alert, Assessment, OrderEvent } from '@dualwatch/contracts';
-import { InMemoryChunkBroker, KafkaChunkTransport } from '@dualwatch/messaging';
+import { InMemoryChunkBroker, KafkaChunkTransport, type OutputMessage } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import { loadBundledRefData, type ScreeningView } from '@dualwatch/refdata';
 import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
@@ -35,6 +35,9 @@ class MemoryBook implements OrderBookStore {
       if (raw) out.set(id, JSON.parse(raw) as BookEntry);
     }
     return out;
+  }
+  changelog(writes: Map<string, BookWrite>): OutputMessage[] {
+    return [...writes].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
   }
   async putMany(entries: Map<string, BookWrite>) {
     for (const [id, e] of entries) this.entries.set(id, serializeBookEntry(e).toString());
@@ -100,6 +103,24 @@ describe('OrdersConsumer in a TestingModule (no broker, no Redis)', () => {
       [events[1].order.orderId, 'raised'],
     ]);
     expect([...book.entries.keys()].sort()).toEqual(events.map((e) => e.order.orderId).sort());
+    // every book change is in the changelog, committed with the chunk, as the cache holds it
+    const changelog = broker.outputsTo('unit.engine.book.v1');
+    expect(changelog.map((o) => String(o.key)).sort()).toEqual([...book.entries.keys()].sort());
+    for (const o of changelog) expect(String(o.value)).toBe(book.entries.get(String(o.key)));
+  });
+
+  it('fails the chunk when the book cannot be read, and does it once the book is back: never decided without its state', async () => {
+    const placed = example('prohibited-dysprosium-to-atla.json');
+    const getMany = book.getMany.bind(book);
+    book.getMany = async () => {
+      throw new Error('Command timed out');
+    };
+    broker.produce('unit.orders.v1', 0, [{ key: placed.order.orderId, value: JSON.stringify(placed) }]);
+    expect((await broker.drain()).failed?.message).toMatch(/Command timed out/);
+    expect(broker.outputs).toEqual([]);
+    book.getMany = getMany;
+    expect(await broker.drain()).toEqual({ committed: 1, failed: undefined });
+    expect(broker.outputsTo('unit.risk.alerts.v1').map((o) => (JSON.parse(String(o.value)) as Alert).kind)).toEqual(['raised']);
   });
 
   it('withdraws the alert of an order cancelled later, from the book it kept', async () => {

@@ -1,13 +1,14 @@
 import type { Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import { topicName } from '@dualwatch/contracts';
 import { createKafka } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
-import { createRedis } from '@dualwatch/redis';
+import { createRedis, RedisLease } from '@dualwatch/redis';
 import { loadBundledRefData, ReferenceService } from '@dualwatch/refdata';
 import { createPartyMatcher, loadBundledPolicy, loadPolicy, type Policy } from '@dualwatch/scoring';
 import { EngineMetrics } from './metrics';
-import { OpenOrderBook } from '@dualwatch/alerting';
+import { DurableOrderBook, OpenOrderBook, UpcomingService } from '@dualwatch/alerting';
 import { OrderProcessor, type ChunkReference, type OrderBookStore, type ProcessorTopics } from './order-processor';
 import type { EngineSettings } from './settings';
 
@@ -25,7 +26,7 @@ export const CACHE_REDIS = Symbol('CACHE_REDIS');
 export const POLICY = Symbol('POLICY');
 /** ReferenceService behind the ChunkReference interface. */
 export const REFERENCE = Symbol('REFERENCE');
-/** OpenOrderBook behind the OrderBookStore interface. */
+/** The open-order book of record (DurableOrderBook: changelog topic, Redis cache) behind the OrderBookStore interface. */
 export const ORDER_BOOK = Symbol('ORDER_BOOK');
 export const ENGINE_TOPICS = Symbol('ENGINE_TOPICS');
 /** Where re-screening writes: its work list (engine.rescreen.v1) and the alerts. */
@@ -61,7 +62,13 @@ export function engineProviders(settings: EngineSettings, logger: Logger): Provi
       useFactory: (s: EngineSettings, redis: Redis) => new OpenOrderBook(redis, s.redisKeyPrefix),
       inject: [ENGINE_SETTINGS, CACHE_REDIS],
     },
-    { provide: ORDER_BOOK, useExisting: OpenOrderBook },
+    {
+      provide: DurableOrderBook,
+      useFactory: (s: EngineSettings, redis: Redis, kafka: Kafka, l: Logger) =>
+        new DurableOrderBook({ redis, prefix: s.redisKeyPrefix, kafka, changelogTopic: topicName('book', s.topicPrefix), logger: l }),
+      inject: [ENGINE_SETTINGS, CACHE_REDIS, KAFKA, LOGGER],
+    },
+    { provide: ORDER_BOOK, useExisting: DurableOrderBook },
     EngineMetrics,
     {
       provide: ENGINE_TOPICS,
@@ -99,6 +106,47 @@ export function engineProviders(settings: EngineSettings, logger: Logger): Provi
           logger: l,
         }),
       inject: [ENGINE_SETTINGS, ENGINE_TOPICS, REFERENCE, ORDER_BOOK, POLICY, EngineMetrics, LOGGER],
+    },
+    {
+      // the look-ahead scan: one scanner across the group, the lease holder, fenced in Kafka by one shared transactional.id
+      provide: UpcomingService,
+      useFactory: (
+        s: EngineSettings,
+        redis: Redis,
+        kafka: Kafka,
+        book: OpenOrderBook,
+        reference: ReferenceService,
+        policy: Policy,
+        topics: ProcessorTopics,
+        metrics: EngineMetrics,
+        l: Logger,
+      ) =>
+        new UpcomingService({
+          redis,
+          prefix: s.redisKeyPrefix,
+          book,
+          reference,
+          policy: () => policy,
+          lease: new RedisLease(redis, {
+            key: `${s.redisKeyPrefix}upcoming:lease`,
+            ttlMs: Math.max(s.upcomingLeaseMs, 2 * s.upcomingScanMs),
+          }),
+          producer: {
+            // a background scan: waits out a broker outage rather than give up (idempotence needs unbounded retries)
+            transactional: () =>
+              kafka.producer({
+                transactionalId: `${s.transactionalIdPrefix}-upcoming`,
+                idempotent: true,
+                maxInFlightRequests: 1,
+                retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5000 },
+              }),
+          },
+          scanMs: s.upcomingScanMs,
+          alertsTopic: topics.alerts,
+          logger: l,
+          metrics,
+        }),
+      inject: [ENGINE_SETTINGS, CACHE_REDIS, KAFKA, OpenOrderBook, ReferenceService, POLICY, ENGINE_TOPICS, EngineMetrics, LOGGER],
     },
   ];
 }

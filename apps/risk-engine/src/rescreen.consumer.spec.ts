@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Alert, OrderEvent } from '@dualwatch/contracts';
-import { InMemoryChunkBroker, KafkaChunkTransport } from '@dualwatch/messaging';
+import { InMemoryChunkBroker, KafkaChunkTransport, type OutputMessage } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import { loadBundledRefData, ReferenceService, type RefData } from '@dualwatch/refdata';
 import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
 import { NEW_ENTITY, replayOrder, withWatchListEntry } from '@dualwatch/scoring/replay/testing-refdata';
-import { OpenOrderBook, serializeBookEntry, type BookEntry, type BookWrite } from '@dualwatch/alerting';
+import { DurableOrderBook, serializeBookEntry, type BookEntry, type BookWrite } from '@dualwatch/alerting';
 import { CACHE_REDIS, engineProviders } from './providers';
 import { RescreenConsumer } from './rescreen.consumer';
 import { RescreenService } from './rescreen.service';
@@ -34,6 +34,9 @@ class MemoryBook {
       if (raw) out.set(id, JSON.parse(raw) as BookEntry);
     }
     return out;
+  }
+  changelog(writes: Map<string, BookWrite>): OutputMessage[] {
+    return [...writes].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
   }
   async putMany(entries: Map<string, BookWrite>) {
     if (this.failNextWrite) {
@@ -96,7 +99,7 @@ describe('RescreenConsumer in a TestingModule (no broker, no Redis)', () => {
       .useValue({})
       .overrideProvider(ReferenceService)
       .useValue(reference)
-      .overrideProvider(OpenOrderBook)
+      .overrideProvider(DurableOrderBook)
       .useValue(book)
       .compile();
     const topics: Record<string, string> = { refdataChanges: 'unit.refdata.changes.v1', rescreen: 'unit.engine.rescreen.v1' };

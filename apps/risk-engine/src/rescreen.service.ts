@@ -7,7 +7,8 @@ import { ReferenceService } from '@dualwatch/refdata';
 import { assess, withAssessedAt, type Policy } from '@dualwatch/scoring';
 import { buildAlert, decideAlert, OpenOrderBook, type BookEntry } from '@dualwatch/alerting';
 import { EngineMetrics } from './metrics';
-import { ENGINE_SETTINGS, LOGGER, POLICY, RESCREEN_TOPICS } from './providers';
+import type { OrderBookStore } from './order-processor';
+import { ENGINE_SETTINGS, LOGGER, ORDER_BOOK, POLICY, RESCREEN_TOPICS } from './providers';
 import type { EngineSettings } from './settings';
 
 /** A message on refdata.changes.v1. */
@@ -42,8 +43,9 @@ export interface RescreenTopics {
  *    verdict changed: updated; no longer exposed: withdrawn). The tasks spread over the topic's partitions,
  *    so every instance of the group takes a share. The book entry is written before the transaction
  *    commits, with the task's offset: a chunk done again after an abort starts from `prior` and reaches
- *    the same decisions (OpenOrderBook.priorFor), so nothing is doubled. The book being unreadable or
- *    unwritable fails the chunk, which is retried: a re-screen never skips an order.
+ *    the same decisions (OpenOrderBook.priorFor), so nothing is doubled; the changes go to the book's
+ *    changelog in the same transaction. The book being unreadable or unwritable fails the chunk, which is
+ *    retried: a re-screen never skips an order.
  */
 @Injectable()
 export class RescreenService {
@@ -53,7 +55,7 @@ export class RescreenService {
     @Inject(POLICY) private readonly policy: Policy,
     @Inject(RESCREEN_TOPICS) private readonly topics: RescreenTopics,
     private readonly reference: ReferenceService,
-    private readonly book: OpenOrderBook,
+    @Inject(ORDER_BOOK) private readonly book: OrderBookStore & { scanOpen(): AsyncGenerator<[string, BookEntry][]> },
     private readonly metrics: EngineMetrics,
   ) {}
 
@@ -144,8 +146,10 @@ export class RescreenService {
       }
       writes.set(orderId, { state: decision.next, prior, lastOffset: offset, source: 'rescreen' });
     }
-    // before the transaction commits (see BookEntry); a failure aborts the chunk, which is retried
+    // the cache before the transaction commits (see BookEntry), the changelog inside it; a failure
+    // aborts the chunk, which is retried
     await this.book.putMany(writes);
+    out.push(...this.book.changelog(writes));
     this.logger.debug(
       { version, partition: ctx.partition, screened: open.length, alerts: out.length, superseded },
       'open orders re-screened',

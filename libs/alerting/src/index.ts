@@ -4,3 +4,4 @@
 export * from './alert-decision';
 export * from './open-order-book';
 export * from './upcoming';
+export * from './durable-order-book';

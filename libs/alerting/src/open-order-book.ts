@@ -77,8 +77,13 @@ export class OpenOrderBook {
     private readonly prefix = 'dw:',
   ) {}
 
-  private key(orderId: string): string {
+  /** The Redis key of an order's entry. */
+  keyOf(orderId: string): string {
     return `${this.prefix}book:${orderId}`;
+  }
+
+  private key(orderId: string): string {
+    return this.keyOf(orderId);
   }
 
   async getMany(orderIds: string[]): Promise<Map<string, BookEntry>> {

@@ -44,6 +44,13 @@ export const TOPICS = {
     config: { 'retention.ms': String(3650 * DAY_MS) },
     description: 'Reference-data and policy version switches; the risk-engine re-screens open orders on each',
   },
+  book: {
+    name: 'engine.book.v1',
+    partitions: 6,
+    config: { 'cleanup.policy': 'compact', 'max.message.bytes': String(2 * 1024 * 1024) },
+    description:
+      "The risk-engine's open-order book, state of record (key: orderId): written in the transaction of the chunk that changed it; Redis caches it",
+  },
   rescreen: {
     name: 'engine.rescreen.v1',
     partitions: 6,
