@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import Redis from 'ioredis';
@@ -67,7 +70,7 @@ async function startInProcess(env: Record<string, string>): Promise<INestApplica
 }
 
 describe('risk-engine, one instance in this process (a NestJS app)', () => {
-  it('publishes exactly one assessment per order event, and alerts exactly for the orders the policy says', async () => {
+  it('publishes exactly one assessment per order event, the same as `dualwatch score` field for field, and alerts exactly for the orders the policy says', async () => {
     const { env, topics } = await deployment();
     const events = [...examples, ...generateOrders(300, 7)];
     const app = await startInProcess(env);
@@ -95,6 +98,30 @@ describe('risk-engine, one instance in this process (a NestJS app)', () => {
       expect(parsedAlerts.every((al) => al.kind === 'raised')).toBe(true);
       expect(new Set(parsedAlerts.map((al) => al.orderId))).toEqual(expectedAlerts);
       expect(parsedAlerts.length).toBe(expectedAlerts.size);
+
+      // the engine = the CLI: the same events through `dualwatch score` (the built command, its own
+      // process) give the same assessments, field for field (assessedAt aside: the engine stamps it)
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-equiv-'));
+      try {
+        const file = path.join(dir, 'events.ndjson');
+        fs.writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+        const cli = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/dualwatch.js'), 'score', '--input', file], {
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        });
+        expect(cli.status).toBe(0);
+        const fromCli = cli.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Assessment);
+        expect(fromCli).toHaveLength(events.length);
+        const engineByEvent = new Map(parsed.map(({ assessedAt: _a, ...rest }) => [rest.eventId, rest]));
+        const differ = fromCli.filter((a) => JSON.stringify(engineByEvent.get(a.eventId)) !== JSON.stringify(a)).map((a) => a.eventId);
+        expect(differ).toEqual([]);
+        expect(fromCli.map((a) => engineByEvent.get(a.eventId))).toEqual(fromCli);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     } finally {
       await app.close();
     }
