@@ -45,7 +45,8 @@ export function toAssessment(e: Evaluation): Assessment {
       e.exposedValue.currency === undefined
         ? { amount: e.exposedValue.amount }
         : { amount: e.exposedValue.amount, currency: e.exposedValue.currency };
-  if (e.degraded !== undefined) a.degraded = e.degraded;
+  // present only when it is true: a normal assessment is the same from the engine and from the CLI
+  if (e.degraded) a.degraded = true;
   return a;
 }
 
