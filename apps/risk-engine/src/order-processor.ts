@@ -33,9 +33,11 @@ export interface ChunkReference {
  */
 export interface OrderBookStore {
   getMany(orderIds: string[]): Promise<Map<string, BookEntry>>;
-  putMany(entries: Map<string, BookWrite>): Promise<void>;
-  /** The changelog records of these writes, produced in the chunk's transaction. */
-  changelog(writes: Map<string, BookWrite>): OutputMessage[];
+  /**
+   * Writes the entries to the cache (before the chunk's transaction commits) and returns their
+   * changelog records, to be produced in that transaction. Each entry is serialised once for both.
+   */
+  write(entries: Map<string, BookWrite>): Promise<OutputMessage[]>;
 }
 
 export interface ProcessorOptions {
@@ -148,8 +150,7 @@ export class OrderProcessor {
     if (writes.size) {
       // the cache before the transaction commits (see BookEntry), the changelog inside it; a write that
       // fails fails the chunk, which is retried: the book never misses a chunk
-      await this.o.book.putMany(writes);
-      out.push(...this.o.book.changelog(writes));
+      out.push(...(await this.o.book.write(writes)));
     }
     return out;
   }

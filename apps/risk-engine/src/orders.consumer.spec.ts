@@ -36,8 +36,9 @@ class MemoryBook implements OrderBookStore {
     }
     return out;
   }
-  changelog(writes: Map<string, BookWrite>): OutputMessage[] {
-    return [...writes].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
+  async write(entries: Map<string, BookWrite>): Promise<OutputMessage[]> {
+    await this.putMany(entries);
+    return [...entries].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
   }
   async putMany(entries: Map<string, BookWrite>) {
     for (const [id, e] of entries) this.entries.set(id, serializeBookEntry(e).toString());

@@ -35,8 +35,9 @@ class MemoryBook {
     }
     return out;
   }
-  changelog(writes: Map<string, BookWrite>): OutputMessage[] {
-    return [...writes].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
+  async write(entries: Map<string, BookWrite>): Promise<OutputMessage[]> {
+    await this.putMany(entries);
+    return [...entries].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
   }
   async putMany(entries: Map<string, BookWrite>) {
     if (this.failNextWrite) {

@@ -17,7 +17,7 @@ export interface DurableOrderBookOptions {
 /**
  * The open-order book as state of record, the way Kafka Streams keeps a state store: every change is a
  * record on a compacted changelog topic, written in the same Kafka transaction as the assessments,
- * alerts and consumed offsets it belongs to (`changelog()` gives the records to add to a chunk's
+ * alerts and consumed offsets it belongs to (`write()` returns the records to add to a chunk's
  * outputs). Redis holds a cache of it, written before the transaction commits (OpenOrderBook's
  * `prior` / `lastOffset` make a retried chunk reach the same decisions), and rebuilt from the changelog
  * when it was lost.
@@ -66,19 +66,27 @@ export class DurableOrderBook {
     }
   }
 
-  putMany(entries: Map<string, BookWrite>): Promise<void> {
-    return this.book.putMany(entries);
+  /**
+   * The entries into the cache (before the chunk's transaction commits, see BookEntry) and their
+   * changelog records for the transaction: each entry serialised once, the same bytes for both.
+   */
+  async write(entries: Map<string, BookWrite>): Promise<OutputMessage[]> {
+    if (!entries.size) return [];
+    const out: OutputMessage[] = [];
+    const pipe = this.o.redis.pipeline();
+    for (const [orderId, w] of entries) {
+      const value = serializeBookEntry(w);
+      pipe.set(this.book.keyOf(orderId), value);
+      out.push({ topic: this.o.changelogTopic, key: orderId, value });
+    }
+    const results = (await pipe.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+    return out;
   }
 
   scanOpen(pageSize?: number): AsyncGenerator<[string, BookEntry][]> {
     return this.book.scanOpen(pageSize);
-  }
-
-  /** The changelog records of these writes, to be produced in the chunk's transaction. */
-  changelog(writes: Map<string, BookWrite>): OutputMessage[] {
-    const out: OutputMessage[] = [];
-    for (const [orderId, w] of writes) out.push({ topic: this.o.changelogTopic, key: orderId, value: serializeBookEntry(w) });
-    return out;
   }
 
   /**
