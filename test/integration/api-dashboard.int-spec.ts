@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { contractSchemaPath, topicName, type OrderEvent } from '@dualwatch/contracts';
 import { alertFixture } from '@dualwatch/notify/testing/alert-fixtures';
 import { kafkaFor, uniqueName } from '@dualwatch/testing';
+import { encodeShiftJis } from '@dualwatch/testing/encodings';
 import { engineEnv } from '@dualwatch/testing/engine';
 import { bootstrap as bootstrapEngine } from '../../apps/risk-engine/src/main';
 import { ApiDeployment, KEYS } from '../e2e/api-deployment';
@@ -180,6 +181,27 @@ it('answers what-if with the verdict and its reasons', async () => {
   await page.fill('input[name="lines.0.quantity"]', '0');
   await page.click('#assess');
   await page.waitForSelector('pre:has-text("/order/lines/0/quantity")', { timeout: 5000 });
+});
+
+it('uploads a CSV saved in Shift-JIS: read as such, the order sent, and its alert on the feed', async () => {
+  const id = uniqueName('PO-CSV-SJIS');
+  const csv =
+    'orderId,eventType,shipDate,sellerName,sellerCountry,buyerName,buyerCountry,endUseCategory,shipFrom,shipTo,lineId,description,hsCode,originCountry,quantity,unit,unitPrice,currency\r\n' +
+    `${id},order.created,2026-03-20,Ganzhou Rare Metals Trading Co.,CN,防衛装備庁,JP,civil,CN,JP,1,Dysprosium metal,2805301200,CN,50,kg,380,USD\r\n` +
+    `${id}-bad,order.created,2026-03-20,Example Co,CN,B,JP,civil,CN,JP,1,Gallium ingot,8112923000,CN,0,kg,1,USD\r\n`;
+  await page.click('a[data-nav=upload]');
+  await page.setInputFiles('input[name=csv]', { name: 'orders-sjis.csv', mimeType: 'text/csv', buffer: encodeShiftJis(csv) });
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.upload-result .accepted');
+  expect(await page.textContent('.upload-result .encoding')).toBe('Read as Shift-JIS (CP932) (detected).');
+  expect(await page.textContent('.upload-result .accepted')).toContain('1 order sent');
+  expect(await page.textContent('.upload-result')).toContain(id);
+  expect(await page.textContent('.upload-result .rejected')).toContain('row 3 quantity');
+  await page.screenshot({ path: `${SCREENSHOTS}/upload.png`, fullPage: true });
+  // the listed buyer, written in Japanese, was read as such: the engine raises a prohibited alert
+  await page.click('a[data-nav=alerts]');
+  await page.waitForSelector(`tr:has-text("${id}")`, { timeout: 20_000 });
+  expect(await page.textContent(`tr:has-text("${id}")`)).toMatch(/prohibited/i);
 });
 
 it('charts exposure over time, by supplier and by item family', async () => {

@@ -163,15 +163,19 @@ class ApiError extends Error {
 }
 /**
  * The api's answer to a request with the session's key, as JSON (its shape: the caller's type annotation).
+ * A `raw` body (a file) is sent as its bytes, with its content type.
  * @param {string} path
- * @param {{ method?: string, body?: unknown }} [options]
+ * @param {{ method?: string, body?: unknown, raw?: { bytes: Blob, type: string } }} [options]
  * @returns {Promise<any>}
  */
-async function api(path, { method = 'GET', body } = {}) {
+async function api(path, { method = 'GET', body, raw } = {}) {
   const res = await fetch(path, {
     method,
-    headers: { 'x-api-key': state.key || '', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: {
+      'x-api-key': state.key || '',
+      ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: raw ? raw.bytes : body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   let json;
@@ -229,7 +233,9 @@ async function render() {
         ? 'exposure'
         : path === '/dashboard/changes'
           ? 'changes'
-          : 'alerts';
+          : path === '/dashboard/upload'
+            ? 'upload'
+            : 'alerts';
   for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-nav]')))
     a.classList.toggle('active', a.dataset.nav === section);
   setMain();
@@ -238,6 +244,7 @@ async function render() {
     else if (section === 'what-if') renderWhatIf();
     else if (section === 'exposure') await renderExposure();
     else if (section === 'changes') await renderChanges();
+    else if (section === 'upload') renderUpload();
     else await renderFeed();
   } catch (err) {
     setMain(h('div.panel', {}, h('p.error', {}, `Could not load this page: ${/** @type {Failure} */ (err).message}`)));
@@ -1140,6 +1147,100 @@ function setPath(o, p, v) {
     t = t[k] ??= /^\d+$/.test(ks[i + 1]) ? [] : {};
   });
   t[ks[ks.length - 1]] = v;
+}
+
+// ---------- CSV upload ----------
+/**
+ * @typedef {{ orderId: string, eventId: string, rows: number[] }} CsvAccepted
+ * @typedef {{ orderId: string, rows: number[], errors: { row: number, column?: string, message: string }[] }} CsvRejected
+ * @typedef {{ encoding?: { name: string, how: string }, accepted: CsvAccepted[], rejected: CsvRejected[] }} CsvResult
+ */
+const ENCODING_NAMES = /** @type {Record<string, string>} */ ({ 'utf-8': 'UTF-8', shift_jis: 'Shift-JIS (CP932)' });
+
+/** Orders as a CSV file: sent as its bytes (the api decodes UTF-8 or Shift-JIS), the answer shown row by row. */
+function renderUpload() {
+  const file = h('input', { type: 'file', name: 'csv', accept: '.csv,text/csv' });
+  const encoding = h(
+    'select',
+    { name: 'encoding' },
+    h('option', { value: 'auto' }, 'Detect (UTF-8 or Shift-JIS)'),
+    h('option', { value: 'utf-8' }, 'UTF-8'),
+    h('option', { value: 'shift_jis' }, 'Shift-JIS (CP932, Excel on Japanese Windows)'),
+  );
+  const out = h('div.upload-result', {});
+  const form = h(
+    'form.panel',
+    {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const f = file.files && file.files[0];
+        if (!f) {
+          out.replaceChildren(h('p.error', {}, 'Choose a CSV file first.'));
+          return;
+        }
+        out.replaceChildren(h('p.muted', {}, `Sending ${f.name}…`));
+        const query = encoding.value === 'auto' ? '' : `?encoding=${encodeURIComponent(encoding.value)}`;
+        /** @type {CsvResult} */
+        let result;
+        try {
+          result = await api(`/orders/csv${query}`, { method: 'POST', raw: { bytes: f, type: 'text/csv' } });
+        } catch (err) {
+          const body = /** @type {ApiError} */ (err).body;
+          // 422: no order valid, the body still lists every refused row
+          if (/** @type {ApiError} */ (err).status === 422 && body && 'rejected' in body)
+            result = /** @type {CsvResult} */ (/** @type {unknown} */ (body));
+          else {
+            out.replaceChildren(h('p.error', {}, `Not sent: ${/** @type {Failure} */ (err).message}`));
+            return;
+          }
+        }
+        const enc = result.encoding;
+        /** @type {Node[]} */
+        const parts = [];
+        if (enc)
+          parts.push(
+            h(
+              'p.encoding',
+              {},
+              `Read as ${ENCODING_NAMES[enc.name] || enc.name} (${enc.how === 'detected' ? 'detected' : enc.how === 'bom' ? 'byte-order mark' : 'as chosen'}).`,
+            ),
+          );
+        const n = result.accepted.length;
+        parts.push(h('p.accepted', {}, `${n} order${n === 1 ? '' : 's'} sent for screening; their alerts appear in the feed.`));
+        if (n) parts.push(h('ul', {}, ...result.accepted.map((a) => h('li', {}, `${a.orderId} (rows ${a.rows.join(', ')})`))));
+        if (result.rejected.length)
+          parts.push(
+            h(
+              'div.rejected',
+              {},
+              h('p.error', {}, `${result.rejected.length} order${result.rejected.length === 1 ? '' : 's'} refused:`),
+              h(
+                'ul',
+                {},
+                ...result.rejected.map((r) =>
+                  h(
+                    'li',
+                    {},
+                    `${r.orderId || '(no order id)'}: ${r.errors.map((x) => `row ${x.row}${x.column ? ` ${x.column}` : ''}: ${x.message}`).join('; ')}`,
+                  ),
+                ),
+              ),
+            ),
+          );
+        out.replaceChildren(...parts);
+      },
+    },
+    h('h2', {}, 'Upload orders (CSV)'),
+    h(
+      'p.muted',
+      {},
+      'One row per order line; rows with the same orderId form one order. UTF-8 (with or without BOM) and Shift-JIS files are read as they are; the columns are listed in the API docs.',
+    ),
+    h('div.form-grid', {}, h('label', {}, 'File', file), h('label', {}, 'Encoding', encoding)),
+    h('button.btn', { type: 'submit' }, 'Send'),
+    out,
+  );
+  setMain(form);
 }
 
 function renderWhatIf() {
