@@ -99,6 +99,9 @@ export class OrderProcessor {
 
     const raisedAt = (this.o.now?.() ?? new Date()).toISOString();
     const writes = new Map<string, BookWrite>();
+    // counted per chunk, not per order: the metrics and the log line are off the per-order path
+    const verdicts = new Map<string, number>();
+    const alertCounts = new Map<string, number>();
     // within a chunk, the state an order reached so far (an order may have several events in one chunk)
     const running = new Map<string, { state: AlertState | null; prior: AlertState | null }>();
 
@@ -125,7 +128,7 @@ export class OrderProcessor {
       const decision = decideAlert(event, assessment, current.state, minVerdict);
       const assessmentJson = JSON.stringify(assessment);
       out.push({ topic: topics.assessments, key: orderId, value: assessmentJson, headers: { 'dw-event-id': event.eventId } });
-      metrics.assessmentsOut.inc({ verdict: assessment.verdict });
+      verdicts.set(assessment.verdict, (verdicts.get(assessment.verdict) ?? 0) + 1);
       if (decision.kind) {
         const alert = buildAlert(decision.kind, assessment, event, current.state, raisedAt);
         out.push({
@@ -134,8 +137,12 @@ export class OrderProcessor {
           value: serializeAlert(alert, assessmentJson),
           headers: { 'dw-alert-kind': decision.kind },
         });
-        metrics.alerts.inc({ severity: assessment.severity, kind: decision.kind });
-        logger.info({ orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict }, 'alert');
+        const k = `${assessment.severity}|${decision.kind}`;
+        alertCounts.set(k, (alertCounts.get(k) ?? 0) + 1);
+        logger.debug(
+          { orderId, eventId: event.eventId, alertId: alert.alertId, kind: decision.kind, verdict: assessment.verdict },
+          'alert',
+        );
       }
       current.state = decision.next;
       writes.set(orderId, {
@@ -147,6 +154,16 @@ export class OrderProcessor {
       });
     }
 
+    for (const [verdict, n] of verdicts) metrics.assessmentsOut.inc({ verdict }, n);
+    for (const [k, n] of alertCounts) {
+      const [severity, kind] = k.split('|');
+      metrics.alerts.inc({ severity, kind }, n);
+    }
+    if (alertCounts.size)
+      logger.info(
+        { partition: ctx.partition, assessments: valid.length, alerts: Object.fromEntries(alertCounts) },
+        'alerts raised, updated or withdrawn in this chunk (each one: LOG_LEVEL=debug)',
+      );
     if (writes.size) {
       // the cache before the transaction commits (see BookEntry), the changelog inside it; a write that
       // fails fails the chunk, which is retried: the book never misses a chunk
