@@ -37,7 +37,7 @@ export interface OrderBookStore {
    * Writes the entries to the cache (before the chunk's transaction commits) and returns their
    * changelog records, to be produced in that transaction. Each entry is serialised once for both.
    */
-  write(entries: Map<string, BookWrite>): Promise<OutputMessage[]>;
+  write(entries: Map<string, BookWrite>, ctx?: Pick<ChunkContext, 'afterCommit'>): Promise<OutputMessage[]>;
 }
 
 export interface ProcessorOptions {
@@ -167,7 +167,7 @@ export class OrderProcessor {
     if (writes.size) {
       // the cache before the transaction commits (see BookEntry), the changelog inside it; a write that
       // fails fails the chunk, which is retried: the book never misses a chunk
-      out.push(...(await this.o.book.write(writes)));
+      out.push(...(await this.o.book.write(writes, ctx)));
     }
     return out;
   }

@@ -148,7 +148,7 @@ export class RescreenService {
     }
     // the cache before the transaction commits (see BookEntry), the changelog inside it; a failure
     // aborts the chunk, which is retried
-    out.push(...(await this.book.write(writes)));
+    out.push(...(await this.book.write(writes, ctx)));
     this.logger.debug(
       { version, partition: ctx.partition, screened: open.length, alerts: out.length, superseded },
       'open orders re-screened',

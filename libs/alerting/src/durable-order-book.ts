@@ -68,21 +68,32 @@ export class DurableOrderBook {
 
   /**
    * The entries into the cache (before the chunk's transaction commits, see BookEntry) and their
-   * changelog records for the transaction: each entry serialised once, the same bytes for both.
+   * changelog records for the transaction: each entry serialised once, the same bytes for both. With
+   * `afterCommit` (the chunk's context), the same bytes are written to the cache again once the
+   * transaction has committed: a cache lost (and restored from the changelog) between the first write
+   * and the commit would otherwise miss them, since the restore reads the changelog only as far as it
+   * was when it started.
    */
-  async write(entries: Map<string, BookWrite>): Promise<OutputMessage[]> {
+  async write(entries: Map<string, BookWrite>, ctx?: { afterCommit?(work: () => Promise<unknown>): void }): Promise<OutputMessage[]> {
     if (!entries.size) return [];
     const out: OutputMessage[] = [];
-    const pipe = this.o.redis.pipeline();
+    const sets: [string, string | Buffer][] = [];
     for (const [orderId, w] of entries) {
       const value = serializeBookEntry(w);
-      pipe.set(this.book.keyOf(orderId), value);
+      sets.push([this.book.keyOf(orderId), value]);
       out.push({ topic: this.o.changelogTopic, key: orderId, value });
     }
+    await this.setAll(sets);
+    ctx?.afterCommit?.(() => this.setAll(sets));
+    return out;
+  }
+
+  private async setAll(sets: [string, string | Buffer][]): Promise<void> {
+    const pipe = this.o.redis.pipeline();
+    for (const [key, value] of sets) pipe.set(key, value);
     const results = (await pipe.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
-    return out;
   }
 
   scanOpen(pageSize?: number): AsyncGenerator<[string, BookEntry][]> {

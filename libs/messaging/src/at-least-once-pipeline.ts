@@ -1,7 +1,7 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
 import { heartbeatIntervalFor } from './heartbeat';
-import type { ChunkHandler, OutputMessage, PipelineHooks } from './transactional-pipeline';
+import { chunkContext, type ChunkHandler, type OutputMessage, type PipelineHooks } from './transactional-pipeline';
 
 export interface AtLeastOncePipelineOptions {
   kafka: Kafka;
@@ -65,11 +65,13 @@ export class AtLeastOncePipeline {
           const chunk = batch.messages.slice(i, i + size);
           const started = Date.now();
           try {
-            const outputs = await this.o.handler(chunk, { topic, partition, highWatermark: batch.highWatermark });
+            const { ctx, committed } = chunkContext({ topic, partition, highWatermark: batch.highWatermark }, this.o.logger);
+            const outputs = await this.o.handler(chunk, ctx);
             if (outputs.length > 0) await this.send(outputs);
             const last = chunk[chunk.length - 1].offset;
             await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
             resolveOffset(last);
+            await committed();
             this.backoff.delete(key);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
             this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });

@@ -15,6 +15,28 @@ export interface ChunkContext {
   partition: number;
   /** Highest offset of the partition known to the broker, for lag metrics. */
   highWatermark: string;
+  /**
+   * Registers work to do once the chunk's outputs are committed (never when they are not): e.g. a cache
+   * updated again with what the transaction made durable. Failures are logged, not retried.
+   */
+  afterCommit?(work: () => Promise<unknown> | unknown): void;
+}
+
+/** A chunk's context and the runner of what it registered to do after its commit. */
+export function chunkContext(
+  base: Omit<ChunkContext, 'afterCommit'>,
+  logger?: { warn(obj: object, msg: string): void },
+): { ctx: ChunkContext; committed(): Promise<void> } {
+  const after: (() => Promise<unknown> | unknown)[] = [];
+  return {
+    ctx: { ...base, afterCommit: (work) => void after.push(work) },
+    committed: async () => {
+      for (const work of after)
+        await Promise.resolve()
+          .then(work)
+          .catch((err: unknown) => logger?.warn({ err, topic: base.topic, partition: base.partition }, 'after-commit work failed'));
+    },
+  };
 }
 
 /** Most bytes of output messages sent in one produce request of a chunk's transaction. */
@@ -157,10 +179,12 @@ export class TransactionalPipeline {
               continue;
             }
             chunk = chunk.filter((m) => BigInt(m.offset) >= floor);
-            const outputs = await this.o.handler(chunk, { topic, partition, highWatermark: batch.highWatermark });
+            const { ctx, committed } = chunkContext({ topic, partition, highWatermark: batch.highWatermark }, this.o.logger);
+            const outputs = await this.o.handler(chunk, ctx);
             const last = chunk[chunk.length - 1].offset;
             await this.commit(topic, partition, outputs, BigInt(last) + 1n);
             resolveOffset(last);
+            await committed();
             this.backoff.delete(key);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
             this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });

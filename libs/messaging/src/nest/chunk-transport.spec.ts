@@ -153,6 +153,30 @@ describe('KafkaChunkTransport', () => {
     await app.close();
   });
 
+  it('runs what a handler registered with afterCommit once its chunk committed, and never for an aborted chunk', async () => {
+    const done: string[] = [];
+    let fail = true;
+    @Controller()
+    @UseFilters(ChunkErrorFilter)
+    class CacheConsumer {
+      @EventPattern('words', { delivery: 'exactly-once' } satisfies ChunkHandlerExtras)
+      process(@Payload() messages: KafkaMessage[], @Ctx() ctx: ChunkContext): OutputMessage[] {
+        const words = messages.map((m) => m.value!.toString());
+        ctx.afterCommit?.(() => done.push(...words));
+        if (fail) throw new Error('aborted');
+        return [];
+      }
+    }
+    const { app, broker } = await start([CacheConsumer]);
+    broker.produce('dev.words.v1', 0, [{ value: 'a' }]);
+    expect((await broker.drain()).failed?.message).toBe('aborted');
+    expect(done).toEqual([]);
+    fail = false;
+    expect(await broker.drain()).toEqual({ committed: 1, failed: undefined });
+    expect(done).toEqual(['a']);
+    await app.close();
+  });
+
   it('binds a replay handler: it reads the topic and may not produce', async () => {
     @Controller()
     @UseFilters(ChunkErrorFilter)

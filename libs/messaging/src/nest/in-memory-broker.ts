@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { ChunkContext, ChunkHandler, OutputMessage } from '../transactional-pipeline';
+import { chunkContext, type ChunkHandler, type OutputMessage } from '../transactional-pipeline';
 import type { ChunkBinding, ChunkDriver, ChunkDriverFactory, Delivery } from './chunk-transport';
 
 /*
@@ -75,7 +75,7 @@ export class InMemoryChunkBroker {
 
   /** Hands every running handler what it has not committed yet, chunk by chunk, until done or a chunk fails. */
   async drain(): Promise<DrainResult> {
-    let committed = 0;
+    let committedChunks = 0;
     let failed: Error | undefined;
     for (const b of this.bound) {
       if (!b.running) continue;
@@ -88,7 +88,7 @@ export class InMemoryChunkBroker {
         let next = this.offsets.get(okey) ?? 0;
         while (next < log.length) {
           const chunk = log.slice(next, next + size);
-          const ctx: ChunkContext = { topic, partition, highWatermark: String(log.length) };
+          const { ctx, committed } = chunkContext({ topic, partition, highWatermark: String(log.length) });
           try {
             const out = await b.handler(chunk, ctx);
             if (b.binding.delivery === 'replay' && out.length)
@@ -96,7 +96,8 @@ export class InMemoryChunkBroker {
             this.outputs.push(...out);
             next += chunk.length;
             this.offsets.set(okey, next);
-            committed++;
+            committedChunks++;
+            await committed();
           } catch (err) {
             failed ??= err as Error;
             break;
@@ -104,7 +105,7 @@ export class InMemoryChunkBroker {
         }
       }
     }
-    return { committed, failed };
+    return { committed: committedChunks, failed };
   }
 
   /** The committed outputs to one topic. */
