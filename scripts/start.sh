@@ -20,7 +20,9 @@ cleanup() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   node dist/tools/infra/cli.js stop --state "$STATE" >&2
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
 
 node dist/tools/infra/cli.js start --state "$STATE" | tee .run/dev-infra.env
 eval "export $(grep -E '^(KAFKA_BROKERS|REDIS_URL)=' .run/dev-infra.env | tr '\n' ' ')"
@@ -57,7 +59,7 @@ node bin/dualwatch.js refdata load
 : > .run/api.log
 MALLOC_ARENA_MAX=2 HTTP_PORT=$ENGINE_PORT bash scripts/supervise.sh risk-engine .run/risk-engine.log -- node dist/apps/risk-engine/src/main.js &
 PIDS+=($!); wait_ready risk-engine "$ENGINE_PORT" "${PIDS[-1]}" .run/risk-engine.log
-bash scripts/supervise.sh webhook-receiver /dev/stdout -- node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
+bash scripts/supervise.sh webhook-receiver - -- node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
 PIDS+=($!)
 HTTP_PORT=$NOTIFIER_PORT NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
   NOTIFIER_SUBSCRIPTIONS_FILE=.run/demo-subscriptions.json NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 \
@@ -82,4 +84,8 @@ Dualwatch is running.
 Alerts from the demo traffic print below ([ALERT] lines), with the webhook deliveries. Ctrl-C stops everything.
 
 INFO
-node dist/tools/demo/demo.js --rate "${DEMO_RATE:-5}"
+# in the background, waited for: bash runs the INT/TERM trap only between commands, so a foreground
+# demo would keep the whole system up after a SIGTERM to this script
+node dist/tools/demo/demo.js --rate "${DEMO_RATE:-5}" &
+PIDS+=($!)
+wait "${PIDS[-1]}"

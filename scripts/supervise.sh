@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # supervise.sh NAME LOG -- COMMAND [ARGS...]
-# Runs COMMAND (output appended to LOG) and starts it again when it dies, saying so on stderr with its
+# Runs COMMAND (output appended to LOG; "-" = this script's own stdout and stderr, not reopened, so
+# lines written to a shared file are not overwritten) and starts it again when it dies, saying so on stderr with its
 # exit code, after a back-off that doubles from 1 s to 30 s (reset once it has run for a minute).
 # SIGTERM or SIGINT to this script stops the command that runs now (TERM, then KILL after 20 s),
 # restarted or not, and ends the supervision. Used by scripts/start.sh for each app.
@@ -22,7 +23,7 @@ trap stop TERM INT
 backoff=1
 while :; do
   started=$SECONDS
-  "$@" >> "$log" 2>&1 &
+  if [ "$log" = "-" ]; then "$@" & else "$@" >> "$log" 2>&1 & fi
   child=$!
   # wait returns early when a signal is trapped: wait again until the child is really gone
   code=
