@@ -196,7 +196,7 @@ it('uploads a CSV saved in Shift-JIS: read as such, the order sent, and its aler
   expect(await page.textContent('.upload-result .encoding')).toBe('Read as Shift-JIS (CP932) (detected).');
   expect(await page.textContent('.upload-result .accepted')).toContain('1 order sent');
   expect(await page.textContent('.upload-result')).toContain(id);
-  expect(await page.textContent('.upload-result .rejected')).toContain('row 3 quantity');
+  expect(await page.textContent('.upload-result .rejected')).toContain('row 3: quantity: Expected number to be greater than 0');
   await page.screenshot({ path: `${SCREENSHOTS}/upload.png`, fullPage: true });
   // the listed buyer, written in Japanese, was read as such: the engine raises a prohibited alert
   await page.click('a[data-nav=alerts]');

@@ -41,7 +41,11 @@ class RecordingProducer {
     if (this.barrier) {
       const b = this.barrier;
       if (b.waiting.length) for (const release of b.waiting.splice(0)) release();
-      else await new Promise<void>((release) => (b.waiting.push(release), setTimeout(release, 1_000)));
+      else
+        await new Promise<void>((release) => {
+          const timer = setTimeout(release, 1_000); // alone (the lease let one scan through): go on
+          b.waiting.push(() => (clearTimeout(timer), release()));
+        });
     }
     for (const m of r.messages) this.sent.push(JSON.parse(m.value) as Alert);
     return [];

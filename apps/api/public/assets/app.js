@@ -1221,7 +1221,7 @@ function renderUpload() {
                   h(
                     'li',
                     {},
-                    `${r.orderId || '(no order id)'}: ${r.errors.map((x) => `row ${x.row}${x.column ? ` ${x.column}` : ''}: ${x.message}`).join('; ')}`,
+                    `${r.orderId || '(no order id)'}: ${r.errors.map((x) => `row ${x.row}: ${x.column && !x.message.startsWith(`${x.column}:`) ? `${x.column}: ` : ''}${x.message}`).join('; ')}`,
                   ),
                 ),
               ),
