@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
 import { heartbeatIntervalFor } from './heartbeat';
+import { PartitionBackoff } from './partition-backoff';
 import { chunkContext, type ChunkHandler, type OutputMessage, type PipelineHooks } from './transactional-pipeline';
 
 export interface AtLeastOncePipelineOptions {
@@ -32,7 +33,7 @@ export interface AtLeastOncePipelineOptions {
 export class AtLeastOncePipeline {
   private readonly consumer: Consumer;
   private producer?: Promise<Producer>;
-  private readonly backoff = new Map<string, number>();
+  private readonly backoff: PartitionBackoff;
   private running = false;
 
   constructor(private readonly o: AtLeastOncePipelineOptions) {
@@ -45,6 +46,7 @@ export class AtLeastOncePipeline {
       maxWaitTimeInMs: o.maxWaitTimeInMs ?? 5000,
       retry: { retries: 10 },
     });
+    this.backoff = new PartitionBackoff({ firstMs: o.retryBackoffMs, logger: o.logger, hooks: o.hooks, running: () => this.running });
   }
 
   async start(): Promise<void> {
@@ -57,7 +59,6 @@ export class AtLeastOncePipeline {
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
         const { topic, partition } = batch;
-        const key = `${topic}-${partition}`;
         const size = this.o.maxChunkMessages ?? 500;
         for (let i = 0; i < batch.messages.length; i += size) {
           // a graceful stop finishes the chunk in hand and commits it, then stops
@@ -72,16 +73,11 @@ export class AtLeastOncePipeline {
             await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
             resolveOffset(last);
             await committed();
-            this.backoff.delete(key);
+            this.backoff.succeeded(topic, partition);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
             this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });
           } catch (err) {
-            const backoffMs = Math.min((this.backoff.get(key) ?? (this.o.retryBackoffMs ?? 500) / 2) * 2, 30000);
-            this.backoff.set(key, backoffMs);
-            this.o.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
-            this.o.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
-            const resume = pause();
-            setTimeout(() => this.running && resume(), backoffMs).unref();
+            this.backoff.failed(topic, partition, err, pause);
             return;
           }
           await heartbeat();

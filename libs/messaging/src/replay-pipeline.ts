@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
 import { heartbeatIntervalFor } from './heartbeat';
+import { PartitionBackoff } from './partition-backoff';
 import type { ChunkHandler, PipelineHooks } from './transactional-pipeline';
 
 export interface ReplayPipelineOptions {
@@ -29,7 +30,7 @@ export interface ReplayPipelineOptions {
  */
 export class ReplayPipeline {
   private readonly consumer: Consumer;
-  private readonly backoff = new Map<number, number>();
+  private readonly backoff: PartitionBackoff;
   private running = false;
 
   constructor(private readonly o: ReplayPipelineOptions) {
@@ -41,6 +42,7 @@ export class ReplayPipeline {
       heartbeatInterval: heartbeatIntervalFor(session),
       maxWaitTimeInMs: o.maxWaitTimeInMs ?? 100,
     });
+    this.backoff = new PartitionBackoff({ firstMs: o.retryBackoffMs, logger: o.logger, hooks: o.hooks, running: () => this.running });
   }
 
   async start(): Promise<void> {
@@ -65,17 +67,12 @@ export class ReplayPipeline {
             const outputs = await this.o.handler(chunk, { topic, partition, highWatermark: batch.highWatermark });
             if (outputs.length) throw new Error(`a replay handler produces nothing; "${topic}" returned ${outputs.length} messages`);
           } catch (err) {
-            const backoffMs = Math.min((this.backoff.get(partition) ?? (this.o.retryBackoffMs ?? 500) / 2) * 2, 30_000);
-            this.backoff.set(partition, backoffMs);
-            this.o.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
-            this.o.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
-            const resume = pause();
-            setTimeout(() => this.running && resume(), backoffMs).unref();
+            this.backoff.failed(topic, partition, err, pause);
             return;
           }
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
-          this.backoff.delete(partition);
+          this.backoff.succeeded(topic, partition);
           const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
           this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: 0, ms: Date.now() - started, lag });
           await heartbeat();

@@ -1,6 +1,7 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from '@dualwatch/observability';
 import { heartbeatIntervalFor } from './heartbeat';
+import { PartitionBackoff } from './partition-backoff';
 
 export interface OutputMessage {
   topic: string;
@@ -131,7 +132,7 @@ export class TransactionalPipeline {
   private readonly consumer: Consumer;
   private readonly producers = new Map<string, Promise<{ producer: Producer; floor: bigint }>>();
   private readonly admin: Admin;
-  private readonly backoff = new Map<string, number>();
+  private readonly backoff: PartitionBackoff;
   private running = false;
 
   constructor(private readonly o: TransactionalPipelineOptions) {
@@ -147,6 +148,7 @@ export class TransactionalPipeline {
       retry: { retries: 10 },
     });
     this.admin = o.kafka.admin();
+    this.backoff = new PartitionBackoff({ firstMs: o.retryBackoffMs, logger: o.logger, hooks: o.hooks, running: () => this.running });
   }
 
   get kafkaConsumer(): Consumer {
@@ -164,7 +166,6 @@ export class TransactionalPipeline {
       partitionsConsumedConcurrently: this.o.partitionsConsumedConcurrently ?? 3,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }) => {
         const { topic, partition } = batch;
-        const key = `${topic}-${partition}`;
         const chunkSize = this.o.maxChunkMessages ?? 500;
         for (let i = 0; i < batch.messages.length; i += chunkSize) {
           // a graceful stop finishes the chunk in hand and commits it, then stops
@@ -185,17 +186,12 @@ export class TransactionalPipeline {
             await this.commit(topic, partition, outputs, BigInt(last) + 1n);
             resolveOffset(last);
             await committed();
-            this.backoff.delete(key);
+            this.backoff.succeeded(topic, partition);
             const lag = Number(BigInt(batch.highWatermark) - BigInt(last) - 1n);
             this.o.hooks?.committed?.({ topic, partition, messages: chunk.length, outputs: outputs.length, ms: Date.now() - started, lag });
           } catch (err) {
-            const backoffMs = Math.min((this.backoff.get(key) ?? (this.o.retryBackoffMs ?? 500) / 2) * 2, 30000);
-            this.backoff.set(key, backoffMs);
-            this.o.logger.warn({ err, topic, partition, backoffMs }, 'chunk failed; pausing the partition before retrying it');
-            this.o.hooks?.retrying?.({ topic, partition, error: err as Error, backoffMs });
             this.dropProducer(topic, partition);
-            const resume = pause();
-            setTimeout(() => this.running && resume(), backoffMs).unref();
+            this.backoff.failed(topic, partition, err, pause);
             return;
           }
           await heartbeat();
