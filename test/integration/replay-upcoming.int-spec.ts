@@ -59,7 +59,10 @@ describe('upcoming alerts (risk-engine)', () => {
   });
   afterAll(() => redis.disconnect());
 
-  /** An open-order book with two orders: erbium oxide (a change ahead) and dysprosium (none). */
+  /**
+   * An open-order book with two orders: erbium oxide (suspended to 2027-01-10, uncertain) shipping after
+   * the suspension ends, a change ahead; dysprosium (in force) shipping the same day, none.
+   */
   async function seededBook(prefix: string): Promise<{ book: OpenOrderBook; reference: ReferenceService }> {
     const book = new OpenOrderBook(redis, prefix);
     const reference = new ReferenceService({ redis, prefix, bundled, matcherFor: (r) => createPartyMatcher(r, policy) });
@@ -120,38 +123,7 @@ describe('upcoming alerts (risk-engine)', () => {
 
   it('announces a change ahead once, and again when its date arrives', async () => {
     const prefix = `${uniqueName('up')}:`;
-    const book = new OpenOrderBook(redis, prefix);
-    const reference = new ReferenceService({
-      redis,
-      prefix,
-      bundled,
-      matcherFor: (r) => createPartyMatcher(r, policy),
-    });
-    const entries = new Map<string, BookEntry>();
-    // erbium oxide (suspended to 2027-01-10, uncertain) shipping after the suspension ends; dysprosium (in force) shipping the same day
-    for (const e of [
-      order('PO-ER', '2027-02-01', 'Erbium oxide 99.9%', '2846901920'),
-      order('PO-DY', '2027-02-01', 'Dysprosium metal ingot 99.9%', '2805301200'),
-    ]) {
-      const a = assess(e, { refdata: bundled, screenParty: () => [] }, policy);
-      entries.set(e.order.orderId, {
-        state: {
-          event: e,
-          verdict: a.verdict,
-          severity: a.severity,
-          score: a.score,
-          reasonCodes: [],
-          alertId: null,
-          alertOpen: false,
-          policyVersion: a.policyVersion,
-          refdataVersion: a.refdataVersion,
-        },
-        prior: null,
-        lastOffset: '0',
-        source: 'orders',
-      });
-    }
-    await book.putMany(entries);
+    const { book, reference } = await seededBook(prefix);
 
     let now = new Date('2026-11-28T06:00:00Z');
     const producer = new RecordingProducer();

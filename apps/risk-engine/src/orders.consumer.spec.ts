@@ -4,15 +4,15 @@ import * as path from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Alert, Assessment, OrderEvent } from '@dualwatch/contracts';
-import { InMemoryChunkBroker, KafkaChunkTransport, type OutputMessage } from '@dualwatch/messaging';
+import { InMemoryChunkBroker, KafkaChunkTransport } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import { loadBundledRefData, type ScreeningView } from '@dualwatch/refdata';
 import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
-import { serializeBookEntry, type BookEntry, type BookWrite } from '@dualwatch/alerting';
-import type { ChunkReference, OrderBookStore } from './order-processor';
+import type { ChunkReference } from './order-processor';
 import { OrdersConsumer } from './orders.consumer';
 import { CACHE_REDIS, engineProviders, ORDER_BOOK, REFERENCE } from './providers';
 import { loadEngineSettings } from './settings';
+import { MemoryBook } from './testing';
 
 /*
  * The engine's hot path (OrdersConsumer → OrderProcessor → assessments, alerts, dead letters) in a Nest
@@ -24,26 +24,6 @@ import { loadEngineSettings } from './settings';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Logger;
 const EXAMPLES = path.join(__dirname, '../../../libs/contracts/schemas/examples');
 const example = (name: string) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, name), 'utf8')) as OrderEvent;
-
-/** The book in memory, entries stored as OpenOrderBook stores them in Redis (serialised, read back). */
-class MemoryBook implements OrderBookStore {
-  readonly entries = new Map<string, string>();
-  async getMany(ids: string[]) {
-    const out = new Map<string, BookEntry>();
-    for (const id of ids) {
-      const raw = this.entries.get(id);
-      if (raw) out.set(id, JSON.parse(raw) as BookEntry);
-    }
-    return out;
-  }
-  async write(entries: Map<string, BookWrite>): Promise<OutputMessage[]> {
-    await this.putMany(entries);
-    return [...entries].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
-  }
-  async putMany(entries: Map<string, BookWrite>) {
-    for (const [id, e] of entries) this.entries.set(id, serializeBookEntry(e).toString());
-  }
-}
 
 describe('OrdersConsumer in a TestingModule (no broker, no Redis)', () => {
   const settings = loadEngineSettings({ DW_TOPIC_PREFIX: 'unit.' });

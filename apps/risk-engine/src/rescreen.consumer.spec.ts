@@ -2,16 +2,17 @@ import 'reflect-metadata';
 import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Alert, OrderEvent } from '@dualwatch/contracts';
-import { InMemoryChunkBroker, KafkaChunkTransport, type OutputMessage } from '@dualwatch/messaging';
+import { InMemoryChunkBroker, KafkaChunkTransport } from '@dualwatch/messaging';
 import type { Logger } from '@dualwatch/observability';
 import { loadBundledRefData, ReferenceService, type RefData } from '@dualwatch/refdata';
 import { assess, createLocalView, loadBundledPolicy } from '@dualwatch/scoring';
 import { NEW_ENTITY, replayOrder, withWatchListEntry } from '@dualwatch/scoring/replay/testing-refdata';
-import { DurableOrderBook, serializeBookEntry, type BookEntry, type BookWrite } from '@dualwatch/alerting';
+import { DurableOrderBook, serializeBookEntry } from '@dualwatch/alerting';
 import { CACHE_REDIS, engineProviders } from './providers';
 import { RescreenConsumer } from './rescreen.consumer';
 import { RescreenService } from './rescreen.service';
 import { loadEngineSettings } from './settings';
+import { MemoryBook } from './testing';
 
 /*
  * Re-screening (RescreenConsumer → RescreenService) in a Nest TestingModule with the transport's
@@ -23,49 +24,21 @@ import { loadEngineSettings } from './settings';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } as unknown as Logger;
 const policy = loadBundledPolicy();
 
-/** OpenOrderBook's surface in memory, entries serialised as in Redis. */
-class MemoryBook {
-  readonly entries = new Map<string, string>();
-  failNextWrite = false;
-  async getMany(ids: string[]) {
-    const out = new Map<string, BookEntry>();
-    for (const id of ids) {
-      const raw = this.entries.get(id);
-      if (raw) out.set(id, JSON.parse(raw) as BookEntry);
-    }
-    return out;
-  }
-  async write(entries: Map<string, BookWrite>): Promise<OutputMessage[]> {
-    await this.putMany(entries);
-    return [...entries].map(([id, w]) => ({ topic: 'unit.engine.book.v1', key: id, value: serializeBookEntry(w) }));
-  }
-  async putMany(entries: Map<string, BookWrite>) {
-    if (this.failNextWrite) {
-      this.failNextWrite = false;
-      throw new Error('Command timed out');
-    }
-    for (const [id, e] of entries) this.entries.set(id, serializeBookEntry(e).toString());
-  }
-  async *scanOpen(): AsyncGenerator<[string, BookEntry][]> {
-    const page = [...(await this.getMany([...this.entries.keys()]))].filter(([, e]) => e.state);
-    if (page.length) yield page;
-  }
-  /** An open order as the orders path leaves it, scored under `refdata`. */
-  place(e: OrderEvent, refdata: RefData) {
-    const a = assess(e, createLocalView(refdata, policy), policy);
-    const state = {
-      event: e,
-      verdict: a.verdict,
-      severity: a.severity,
-      score: a.score,
-      reasonCodes: a.reasons.map((r) => r.code),
-      alertId: null,
-      alertOpen: false,
-      policyVersion: a.policyVersion,
-      refdataVersion: a.refdataVersion,
-    };
-    this.entries.set(e.order.orderId, serializeBookEntry({ state, prior: null, lastOffset: '0', source: 'orders' }).toString());
-  }
+/** An open order as the orders path leaves it in the book, scored under `refdata`. */
+function place(book: MemoryBook, e: OrderEvent, refdata: RefData): void {
+  const a = assess(e, createLocalView(refdata, policy), policy);
+  const state = {
+    event: e,
+    verdict: a.verdict,
+    severity: a.severity,
+    score: a.score,
+    reasonCodes: a.reasons.map((r) => r.code),
+    alertId: null,
+    alertOpen: false,
+    policyVersion: a.policyVersion,
+    refdataVersion: a.refdataVersion,
+  };
+  book.entries.set(e.order.orderId, serializeBookEntry({ state, prior: null, lastOffset: '0', source: 'orders' }).toString());
 }
 
 /** ReferenceService's surface: the current version and a view over it. */
@@ -141,7 +114,7 @@ describe('RescreenConsumer in a TestingModule (no broker, no Redis)', () => {
       replayOrder('PO-4', 'Kobe Ceramics K.K.'),
       replayOrder('PO-5', NEW_ENTITY),
     ];
-    for (const o of orders) book.place(o, before);
+    for (const o of orders) place(book, o, before);
     reference.refdata = after; // the loader switched the version, then announced it
     broker.produce('unit.refdata.changes.v1', 0, [{ value: JSON.stringify({ version: after.version }) }]);
     expect(await broker.drain()).toEqual({ committed: 1, failed: undefined });
@@ -161,7 +134,7 @@ describe('RescreenConsumer in a TestingModule (no broker, no Redis)', () => {
 
   it('aborts a chunk whose book write fails and does it again: every alert once', async () => {
     const orders = ['PO-A', 'PO-B', 'PO-C'].map((id) => replayOrder(id, NEW_ENTITY));
-    for (const o of orders) book.place(o, before);
+    for (const o of orders) place(book, o, before);
     reference.refdata = after;
     broker.produce('unit.refdata.changes.v1', 0, [{ value: JSON.stringify({ version: after.version }) }]);
     await broker.drain();
@@ -176,7 +149,7 @@ describe('RescreenConsumer in a TestingModule (no broker, no Redis)', () => {
   });
 
   it('does nothing for a change that a later one superseded, and skips tasks of a superseded version', async () => {
-    book.place(replayOrder('PO-X', NEW_ENTITY), before);
+    place(book, replayOrder('PO-X', NEW_ENTITY), before);
     reference.refdata = after;
     broker.produce('unit.refdata.changes.v1', 0, [{ value: JSON.stringify({ version: 'an-older-version' }) }]);
     await broker.drain();

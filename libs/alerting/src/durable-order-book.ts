@@ -57,9 +57,7 @@ export class DurableOrderBook {
       if (epoch !== null && (epoch === this.epoch || this.epoch === null)) {
         // the cache is whole: its marker is the one this instance knows, or this is its first look
         this.epoch = epoch;
-        const out = new Map<string, BookEntry>();
-        ((results[1]?.[1] as (string | null)[] | undefined) ?? []).forEach((r, i) => r && out.set(orderIds[i], JSON.parse(r) as BookEntry));
-        return out;
+        return OpenOrderBook.entriesOf(orderIds, (results[1]?.[1] as (string | null)[] | undefined) ?? []);
       }
       if (attempt > 2) throw new Error('open-order book: the cache keeps changing under its restore');
       await this.restore(epoch);

@@ -77,27 +77,27 @@ export class OpenOrderBook {
     private readonly prefix = 'dw:',
   ) {}
 
+  /** The entries of an MGET of these orders' keys (a missing key: no entry). */
+  static entriesOf(orderIds: string[], raw: (string | null)[]): Map<string, BookEntry> {
+    const out = new Map<string, BookEntry>();
+    raw.forEach((r, i) => r && out.set(orderIds[i], JSON.parse(r) as BookEntry));
+    return out;
+  }
+
   /** The Redis key of an order's entry. */
   keyOf(orderId: string): string {
     return `${this.prefix}book:${orderId}`;
   }
 
-  private key(orderId: string): string {
-    return this.keyOf(orderId);
-  }
-
   async getMany(orderIds: string[]): Promise<Map<string, BookEntry>> {
-    const out = new Map<string, BookEntry>();
-    if (!orderIds.length) return out;
-    const raw = await this.redis.mget(orderIds.map((id) => this.key(id)));
-    raw.forEach((r, i) => r && out.set(orderIds[i], JSON.parse(r) as BookEntry));
-    return out;
+    if (!orderIds.length) return new Map();
+    return OpenOrderBook.entriesOf(orderIds, await this.redis.mget(orderIds.map((id) => this.keyOf(id))));
   }
 
   async putMany(entries: Map<string, BookWrite>): Promise<void> {
     if (!entries.size) return;
     const pipe = this.redis.pipeline();
-    for (const [id, e] of entries) pipe.set(this.key(id), serializeBookEntry(e));
+    for (const [id, e] of entries) pipe.set(this.keyOf(id), serializeBookEntry(e));
     const results = await pipe.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
@@ -106,9 +106,9 @@ export class OpenOrderBook {
   /** Every open order (state not null), page by page; for re-screening after a reference-data change. */
   async *scanOpen(pageSize = 500): AsyncGenerator<[string, BookEntry][]> {
     let cursor = '0';
-    const strip = this.key('').length;
+    const strip = this.keyOf('').length;
     do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.key('*'), 'COUNT', pageSize);
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.keyOf('*'), 'COUNT', pageSize);
       cursor = next;
       if (!keys.length) continue;
       const raw = await this.redis.mget(keys);
