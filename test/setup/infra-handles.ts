@@ -2,11 +2,12 @@
  * Shared between global-setup.ts and global-teardown.ts (both run in jest's parent process, so
  * globalThis is shared between them; test workers only see the env vars).
  */
-import type { KafkaBroker, RedisServer } from '../../tools/infra';
+import type { KafkaBroker, PostgresServer, RedisServer } from '../../tools/infra';
 
 export interface DwTestInfra {
   kafka?: KafkaBroker;
   redis?: RedisServer;
+  postgres?: PostgresServer;
 }
 
 const KEY = '__DW_TEST_INFRA__';

@@ -161,3 +161,37 @@ export async function closeRedis(client: Redis): Promise<void> {
     client.disconnect();
   }
 }
+
+/**
+ * A database of this test file's own on the test PostgreSQL server (DW_TEST_DATABASE_URL), with the
+ * casework schema migrated in; `drop()` ends its connections and removes it.
+ */
+export async function testDatabase(prefix = 'dw'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { Client } = await import('pg');
+  const base = process.env.DW_TEST_DATABASE_URL;
+  if (!base) throw new Error('DW_TEST_DATABASE_URL is not set: run under the integration project (global-setup starts PostgreSQL)');
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  const c = new Client({ connectionString: admin.toString() });
+  await c.connect();
+  try {
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const d = new Client({ connectionString: admin.toString() });
+      await d.connect();
+      try {
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await d.end();
+      }
+    },
+  };
+}

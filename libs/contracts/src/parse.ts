@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { describeIssues, orderEventValidator, type ValidationIssue } from './validate';
+import type { Alert } from './alert';
+import { alertValidator, describeIssues, orderEventValidator, type ValidationIssue } from './validate';
 import type { OrderEvent } from './order-event';
 
 /** Why a message could not become an order event; the code is stable, for the DLQ and metrics. */
@@ -80,4 +81,23 @@ export function firstInvalidUtf8(b: Uint8Array): number {
 /** Up to 4 bytes from `at`, in hex ("0x93 0xfa 0x96 0x7b"), to show in an error. */
 function hexAround(b: Uint8Array, at: number): string {
   return [...b.subarray(at, at + 4)].map((x) => `0x${x.toString(16).padStart(2, '0')}`).join(' ');
+}
+
+export const MAX_ALERT_BYTES = 1024 * 1024;
+
+export type AlertParse = { ok: true; alert: Alert } | { ok: false; error: string };
+
+/** Bytes of an alert message → a valid alert, or why not (strict UTF-8: nothing is decoded lossily). Never throws. */
+export function parseAlert(value: Buffer | null): AlertParse {
+  if (!value) return { ok: false, error: 'empty message (null value)' };
+  if (value.length > MAX_ALERT_BYTES) return { ok: false, error: `message of ${value.length} bytes exceeds ${MAX_ALERT_BYTES}` };
+  if (!isUtf8(value)) return { ok: false, error: `not UTF-8 at byte ${firstInvalidUtf8(value)}` };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value.toString('utf8'));
+  } catch (err) {
+    return { ok: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const r = alertValidator.validate(doc);
+  return r.ok ? { ok: true, alert: r.value } : { ok: false, error: `not an alert.v1: ${describeIssues(r.issues)}` };
 }

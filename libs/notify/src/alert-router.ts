@@ -1,24 +1,8 @@
-import { alertValidator, describeIssues, type Alert } from '@dualwatch/contracts';
+import type { Alert } from '@dualwatch/contracts';
 import type { DeliveryQueue } from './delivery-queue';
 import { matches, type Subscription } from './subscription';
 
-export const MAX_ALERT_BYTES = 1024 * 1024;
-
-export type AlertParse = { ok: true; alert: Alert } | { ok: false; error: string };
-
-/** Bytes → a valid alert, or why not. Never throws. */
-export function parseAlert(value: Buffer | null): AlertParse {
-  if (!value) return { ok: false, error: 'empty message (null value)' };
-  if (value.length > MAX_ALERT_BYTES) return { ok: false, error: `message of ${value.length} bytes exceeds ${MAX_ALERT_BYTES}` };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(value.toString('utf8'));
-  } catch (err) {
-    return { ok: false, error: `not JSON: ${(err as Error).message}` };
-  }
-  const r = alertValidator.validate(doc);
-  return r.ok ? { ok: true, alert: r.value } : { ok: false, error: `not an alert.v1: ${describeIssues(r.issues)}` };
-}
+export { MAX_ALERT_BYTES, parseAlert, type AlertParse } from '@dualwatch/contracts';
 
 export interface RouteOptions {
   maxPerWindow: number;

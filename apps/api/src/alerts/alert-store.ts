@@ -1,5 +1,5 @@
 import type { Alert } from '@dualwatch/contracts';
-import type { AlertFilter, Page } from './alert-filter';
+import type { CaseFilter as AlertFilter, Page } from '@dualwatch/casework';
 import type { AlertDetail, AlertSummary, AlertView } from './alert-views';
 import { allowedActions, type LifecycleRecord } from './lifecycle';
 

@@ -18,7 +18,7 @@ import { describeIssues } from '@dualwatch/contracts';
 import { NeedsRole, type AuthedRequest } from '../auth/auth.guard';
 import { invalid } from '../http/errors';
 import { AlertFeed } from './alert-feed.service';
-import { FilterError, parseFilter, parsePage, type AlertFilter } from './alert-filter';
+import { FilterError, parseFilter, parsePage, type CaseFilter as AlertFilter } from '@dualwatch/casework';
 import { AlertStore, type AlertView } from './alert-store';
 import { lifecycleRequestValidator, TransitionRefused, type LifecycleAction } from './lifecycle';
 

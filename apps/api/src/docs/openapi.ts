@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { AlertSchema, AssessmentSchema, OrderEventSchema } from '@dualwatch/contracts';
 import { SubscriptionInputSchema } from '@dualwatch/notify';
-import { FILTER_PARAMS, PAGE_PARAMS } from '../alerts/alert-filter';
+import { FILTER_PARAMS, PAGE_PARAMS } from '@dualwatch/casework';
 import { AlertDetailSchema, AlertPageSchema, AlertSummarySchema, AlertViewSchema } from '../alerts/alert-views';
 import { LifecycleRecordSchema, LifecycleRequestSchema } from '../alerts/lifecycle';
 import { CSV_COLUMNS } from '../orders/csv-orders';

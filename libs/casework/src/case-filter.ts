@@ -1,12 +1,18 @@
 import { AlertKinds, Severities, Verdicts, type AlertKind, type Severity, type Verdict } from '@dualwatch/contracts';
-import { AlertStatuses, type AlertStatus } from './lifecycle';
+import type { CaseView } from './case-view';
+import { CaseStatuses, Dispositions, OPEN_STATUSES, type CaseStatus, type Disposition } from './triage';
 
-/** The filters GET /alerts, the live stream and the summaries share. Every criterion has to hold. */
-export interface AlertFilter {
+/** The filters GET /alerts, the live stream, the exports and the summaries share. Every criterion has to hold. */
+export interface CaseFilter {
   verdicts?: Verdict[];
   severities?: Severity[];
-  statuses?: AlertStatus[];
+  statuses?: CaseStatus[];
   kinds?: AlertKind[];
+  dispositions?: Disposition[];
+  /** Assigned to this user ("me" is replaced by the caller's name before the query). */
+  assignee?: string;
+  /** Only cases whose due date has passed (and still open). */
+  overdue?: boolean;
   /** Seller name, case-insensitive substring. */
   supplier?: string;
   /** Buyer or end-user name, case-insensitive substring. */
@@ -15,7 +21,7 @@ export interface AlertFilter {
   countries?: string[];
   /** Item family name, case-insensitive substring. */
   itemFamily?: string;
-  /** Order id, alert id or any party name, case-insensitive substring. */
+  /** Order id, alert id, any party name or the goods, case-insensitive substring. */
   q?: string;
   /** First raised at or after (epoch ms). */
   from?: number;
@@ -32,13 +38,16 @@ export interface Page {
 export const FILTER_PARAMS: { name: string; description: string }[] = [
   { name: 'verdict', description: `comma-separated: ${Verdicts.join(', ')}` },
   { name: 'severity', description: `comma-separated: ${Severities.join(', ')}` },
-  { name: 'status', description: `comma-separated: ${AlertStatuses.join(', ')}` },
-  { name: 'kind', description: `comma-separated: ${AlertKinds.join(', ')}` },
+  { name: 'status', description: `comma-separated: ${CaseStatuses.join(', ')}; "queue" = open, acknowledged, awaiting_approval` },
+  { name: 'kind', description: `comma-separated: ${AlertKinds.join(', ')} (of the case's latest message)` },
+  { name: 'disposition', description: `comma-separated: ${Dispositions.join(', ')}` },
+  { name: 'assignee', description: 'assigned to this user; "me" for the caller' },
+  { name: 'overdue', description: 'true: only cases past their due date that are still open' },
   { name: 'supplier', description: 'seller name contains (case-insensitive)' },
   { name: 'buyer', description: 'buyer or end-user name contains (case-insensitive)' },
   { name: 'country', description: 'comma-separated ship-to countries (ISO alpha-2)' },
   { name: 'itemFamily', description: 'an item family name contains (case-insensitive)' },
-  { name: 'q', description: 'order id, alert id or a party name contains' },
+  { name: 'q', description: 'order id, alert id, a party name or the goods contain (case-insensitive)' },
   { name: 'from', description: 'first raised on or after: YYYY-MM-DD or a date-time' },
   { name: 'to', description: 'first raised on or before: YYYY-MM-DD (the whole day) or a date-time (exclusive)' },
 ];
@@ -80,7 +89,7 @@ function date(raw: unknown, name: string, endOfDay: boolean): number | undefined
 }
 
 /** Query parameters → a filter; throws FilterError naming the bad parameter. */
-export function parseFilter(q: Record<string, unknown>): AlertFilter {
+export function parseFilter(q: Record<string, unknown>): CaseFilter {
   const countries =
     q.country === undefined || q.country === ''
       ? undefined
@@ -89,11 +98,17 @@ export function parseFilter(q: Record<string, unknown>): AlertFilter {
           .map((c) => c.trim().toUpperCase())
           .filter(Boolean);
   if (countries?.some((c) => !/^[A-Z]{2}$/.test(c))) throw new FilterError('country: expects ISO alpha-2 codes such as JP,KR');
-  const f: AlertFilter = {
+  if (q.overdue !== undefined && q.overdue !== '' && q.overdue !== 'true' && q.overdue !== 'false')
+    throw new FilterError('overdue: expects true or false');
+  const statusRaw = q.status === 'queue' ? 'open,acknowledged,awaiting_approval' : q.status;
+  const f: CaseFilter = {
     verdicts: list(q.verdict, 'verdict', Verdicts),
     severities: list(q.severity, 'severity', Severities),
-    statuses: list(q.status, 'status', AlertStatuses),
+    statuses: list(statusRaw, 'status', CaseStatuses),
     kinds: list(q.kind, 'kind', AlertKinds),
+    dispositions: list(q.disposition, 'disposition', Dispositions),
+    assignee: q.assignee === undefined || q.assignee === '' ? undefined : String(q.assignee).trim().slice(0, 64),
+    overdue: q.overdue === 'true' ? true : undefined,
     supplier: text(q.supplier, 'supplier'),
     buyer: text(q.buyer, 'buyer'),
     countries,
@@ -102,7 +117,7 @@ export function parseFilter(q: Record<string, unknown>): AlertFilter {
     from: date(q.from, 'from', false),
     to: date(q.to, 'to', true),
   };
-  for (const k of Object.keys(f) as (keyof AlertFilter)[]) if (f[k] === undefined) delete f[k];
+  for (const k of Object.keys(f) as (keyof CaseFilter)[]) if (f[k] === undefined) delete f[k];
   return f;
 }
 
@@ -114,4 +129,25 @@ export function parsePage(q: Record<string, unknown>): Page {
     return n;
   };
   return { limit: int(q.limit, 'limit', 50, 1, 500), offset: int(q.offset, 'offset', 0, 0, 10_000_000) };
+}
+
+/** Whether a case passes a filter in memory (the live stream checks each change with it; SQL does the rest). */
+export function caseMatches(v: CaseView, f: CaseFilter, today = new Date().toISOString().slice(0, 10)): boolean {
+  const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+  if (f.verdicts && !f.verdicts.includes(v.verdict as Verdict)) return false;
+  if (f.severities && !f.severities.includes(v.severity as Severity)) return false;
+  if (f.statuses && !f.statuses.includes(v.status)) return false;
+  if (f.kinds && !f.kinds.includes(v.kind as AlertKind)) return false;
+  if (f.dispositions && !(v.disposition && f.dispositions.includes(v.disposition as Disposition))) return false;
+  if (f.assignee && v.assignee !== f.assignee) return false;
+  if (f.overdue && !(v.dueOn && v.dueOn < today && OPEN_STATUSES.includes(v.status))) return false;
+  if (f.countries && !(v.shipTo && f.countries.includes(v.shipTo.toUpperCase()))) return false;
+  if (f.supplier && !lower(v.seller).includes(f.supplier)) return false;
+  if (f.buyer && !(lower(v.buyer).includes(f.buyer) || lower(v.endUser).includes(f.buyer))) return false;
+  if (f.itemFamily && !v.itemFamilies.some((x) => lower(x).includes(f.itemFamily!))) return false;
+  if (f.q && ![v.orderId, v.alertId, v.seller, v.buyer, v.endUser, ...v.itemFamilies].some((x) => lower(x).includes(f.q!))) return false;
+  const first = Date.parse(v.raisedAt);
+  if (f.from !== undefined && first < f.from) return false;
+  if (f.to !== undefined && first >= f.to) return false;
+  return true;
 }

@@ -1,0 +1,226 @@
+import { sql, type Transaction } from 'kysely';
+import { parseAlert, type Alert } from '@dualwatch/contracts';
+import { CASES_CHANNEL, type CaseRepository } from './case-repository';
+import { foldAlert, type PriorCase } from './case-view';
+import type { CaseworkDatabase } from './schema';
+import { SYSTEM_USER, type CaseStatus } from './triage';
+
+export interface ProjectedMessage {
+  offset: string;
+  value: Buffer | null;
+}
+
+export interface ProjectionResult {
+  /** Messages applied (new to the database). */
+  applied: number;
+  /** Messages at or below the stored offset, or already present: skipped. */
+  skipped: number;
+  /** Messages that are not valid alerts (logged by the caller, never block the partition). */
+  invalid: { offset: string; error: string }[];
+  /** Cases written. */
+  cases: number;
+}
+
+/** NOTIFY payloads stay under PostgreSQL's 8,000-byte limit. */
+const NOTIFY_BYTES = 7000;
+
+const messageKey = (orderId: string, raisedAt: string | Date, kind: string, alertId: string) =>
+  `${orderId}\u0000${new Date(raisedAt).getTime()}\u0000${kind}\u0000${alertId}`;
+
+/**
+ * risk.alerts.v1 into PostgreSQL exactly once: each chunk is one database transaction that writes the
+ * cases, their messages and the consumed offset together. The offset row is locked first, so two
+ * instances handed the same partition during a rebalance take turns, and messages below the stored
+ * offset (a chunk handed over again after a crash, a replay) are skipped: nothing is written twice.
+ * Kafka's committed offset only saves re-reading; PostgreSQL's is the one that counts.
+ */
+export class CaseProjector {
+  constructor(
+    private readonly repo: CaseRepository,
+    /** Name of this consumer in consumer_offsets (one per source topic). */
+    private readonly consumer = 'projector',
+  ) {}
+
+  /** The next offset to project per partition of a topic (what a fresh consumer should seek to). */
+  async positions(topic: string): Promise<Map<number, string>> {
+    const rows = await this.repo.db
+      .selectFrom('consumer_offsets')
+      .select(['partition', 'next_offset'])
+      .where('consumer', '=', this.consumer)
+      .where('topic', '=', topic)
+      .execute();
+    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  }
+
+  async applyChunk(topic: string, partition: number, messages: ProjectedMessage[]): Promise<ProjectionResult> {
+    const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [], cases: 0 };
+    if (!messages.length) return result;
+    await this.repo.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('consumer_offsets')
+        .values({ consumer: this.consumer, topic, partition, next_offset: '0' })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      const { next_offset } = await tx
+        .selectFrom('consumer_offsets')
+        .select('next_offset')
+        .where('consumer', '=', this.consumer)
+        .where('topic', '=', topic)
+        .where('partition', '=', partition)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const from = BigInt(next_offset);
+      const alerts: Alert[] = [];
+      for (const m of messages) {
+        if (BigInt(m.offset) < from) {
+          result.skipped++;
+          continue;
+        }
+        if (m.value === null) continue; // a tombstone
+        const p = parseAlert(m.value);
+        if (p.ok) alerts.push(p.alert);
+        else result.invalid.push({ offset: m.offset, error: p.error });
+      }
+      const changed = alerts.length ? await this.apply(tx, alerts, result) : [];
+      const last = BigInt(messages[messages.length - 1].offset);
+      if (last >= from)
+        await tx
+          .updateTable('consumer_offsets')
+          .set({ next_offset: String(last + 1n), updated_at: new Date() })
+          .where('consumer', '=', this.consumer)
+          .where('topic', '=', topic)
+          .where('partition', '=', partition)
+          .execute();
+      for (const payload of notifyPayloads(changed)) await sql`SELECT pg_notify(${CASES_CHANNEL}, ${payload})`.execute(tx);
+    });
+    return result;
+  }
+
+  /** Folds the new messages into their cases; returns the order ids written. */
+  private async apply(tx: Transaction<CaseworkDatabase>, alerts: Alert[], result: ProjectionResult): Promise<string[]> {
+    // the messages not seen before (a message read twice is skipped here, whatever the offsets said)
+    const inserted = await tx
+      .insertInto('case_messages')
+      .values(
+        alerts.map((a) => ({
+          order_id: a.orderId,
+          alert_id: a.alertId,
+          kind: a.kind,
+          raised_at: a.raisedAt,
+          verdict: a.assessment.verdict,
+          severity: a.assessment.severity,
+          score: a.assessment.score,
+          previous_verdict: a.previousVerdict ?? null,
+          effective_on: a.effectiveOn ?? null,
+          as_of: a.assessment.asOf ?? null,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning(['order_id', 'raised_at', 'kind', 'alert_id'])
+      .execute();
+    // case_messages references cases: the insert above runs with the constraint deferred to the end of the transaction
+    const fresh = new Set(inserted.map((r) => messageKey(r.order_id, r.raised_at, r.kind, r.alert_id)));
+    const orderIds = [...new Set(alerts.map((a) => a.orderId))];
+    const priorRows = await tx
+      .selectFrom('cases')
+      .select(['order_id', 'status', 'version', 'first_raised_at', 'latest', 'upcoming'])
+      .where('order_id', 'in', orderIds)
+      .forUpdate()
+      .execute();
+    const state = new Map<string, { prior: PriorCase; version: number; fields?: ReturnType<typeof foldAlert>['fields'] }>();
+    for (const r of priorRows)
+      state.set(r.order_id, {
+        prior: {
+          status: r.status as CaseStatus,
+          first_raised_at: new Date(r.first_raised_at).toISOString(),
+          latest: r.latest as Alert,
+          upcoming: (r.upcoming as Alert | null) ?? null,
+        },
+        version: r.version,
+      });
+    const events: Parameters<CaseRepository['record']>[1][] = [];
+    for (const a of alerts) {
+      const key = messageKey(a.orderId, a.raisedAt, a.kind, a.alertId);
+      if (!fresh.delete(key)) {
+        result.skipped++;
+        continue;
+      }
+      result.applied++;
+      const s = state.get(a.orderId);
+      const folded = foldAlert(s?.prior ?? null, a);
+      const status: CaseStatus = folded.change?.to ?? s?.prior.status ?? 'open';
+      let version = s?.version ?? 0;
+      if (folded.change && s) {
+        version++;
+        events.push({
+          orderId: a.orderId,
+          alertId: folded.fields.alert_id,
+          version,
+          action: folded.change.action,
+          from: s.prior.status,
+          to: folded.change.to,
+          user: SYSTEM_USER,
+          at: new Date().toISOString(),
+          note:
+            folded.change.action === 'withdraw'
+              ? `alert withdrawn at ${a.raisedAt}: the order left the open queue`
+              : `order exposed again at ${a.raisedAt}`,
+          disposition: folded.change.action === 'withdraw' ? 'order_cancelled' : null,
+        });
+      }
+      const f = folded.fields;
+      state.set(a.orderId, {
+        prior: { status, first_raised_at: f.first_raised_at, latest: f.latest, upcoming: f.upcoming },
+        version,
+        fields: f,
+      });
+    }
+    const rows = [...state.entries()]
+      .filter(([, s]) => s.fields)
+      .map(([, s]) => {
+        const f = s.fields!;
+        return {
+          ...f,
+          status: s.prior.status,
+          version: s.version,
+          latest: JSON.stringify(f.latest),
+          upcoming: f.upcoming ? JSON.stringify(f.upcoming) : null,
+        };
+      });
+    if (rows.length)
+      await tx
+        .insertInto('cases')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('order_id').doUpdateSet((eb) => {
+            const set: Record<string, unknown> = {};
+            for (const col of Object.keys(rows[0]) as (keyof (typeof rows)[0])[])
+              if (col !== 'order_id') set[col] = eb.ref(`excluded.${col}`);
+            return set;
+          }),
+        )
+        .execute();
+    result.cases += rows.length;
+    for (const e of events) await this.repo.record(tx, e);
+    return rows.map((r) => r.order_id);
+  }
+}
+
+/** Order ids as JSON arrays, each under the NOTIFY payload limit. */
+export function notifyPayloads(ids: string[]): string[] {
+  const out: string[] = [];
+  let batch: string[] = [];
+  let size = 2;
+  for (const id of ids) {
+    const n = Buffer.byteLength(JSON.stringify(id)) + 1;
+    if (batch.length && size + n > NOTIFY_BYTES) {
+      out.push(JSON.stringify(batch));
+      batch = [];
+      size = 2;
+    }
+    batch.push(id);
+    size += n;
+  }
+  if (batch.length) out.push(JSON.stringify(batch));
+  return out;
+}
