@@ -4,8 +4,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { topicName, type Alert } from '@dualwatch/contracts';
 import { hashApiKey, newSecretKey } from '@dualwatch/notify';
-import { uniqueName } from '@dualwatch/testing';
+import { testDatabase, uniqueName } from '@dualwatch/testing';
 import { bootstrap } from '../../apps/api/src/main';
+import { bootstrap as bootstrapProjector } from '../../apps/projector/src/main';
 
 /** One key per role, as API_KEYS configures them (only their hashes reach the api). */
 export const KEYS = { viewer: `dw_v_${newSecretKey()}`, analyst: `dw_a_${newSecretKey()}`, admin: `dw_ad_${newSecretKey()}` };
@@ -27,13 +28,16 @@ export interface ApiCall {
 }
 
 /**
- * An api deployment on the test broker and Redis: its own topic prefix and keys, started in this
- * process with bootstrap() and restartable on the same port (the browser keeps its page).
+ * An api deployment on the test broker, Redis and PostgreSQL: its own topic prefix, keys and casework
+ * database, the api and the projector (which writes the alerts topic into that database) started in
+ * this process with their bootstrap(), restartable on the same port (the browser keeps its page).
  */
 export class ApiDeployment {
   app?: INestApplication;
+  projector?: INestApplication;
   url = '';
   readonly logs: string[] = [];
+  private dropDatabase?: () => Promise<void>;
 
   constructor(
     readonly kafka: Kafka,
@@ -51,13 +55,15 @@ export class ApiDeployment {
     extra: Record<string, string> = {},
     prefix = uniqueName('api'),
   ): Promise<ApiDeployment> {
+    const database = extra.DATABASE_URL ? undefined : await testDatabase('api');
     const env: Record<string, string> = {
+      DATABASE_URL: database?.url ?? extra.DATABASE_URL,
+      PROJECTOR_GROUP_ID_PREFIX: `${prefix}-projector`,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
       REDIS_URL: process.env.REDIS_URL!,
       DW_TOPIC_PREFIX: prefix,
       REDIS_KEY_PREFIX: `${prefix}:`,
       API_KEYS: apiKeysSetting(),
-      API_GROUP_ID_PREFIX: `${prefix}-api`,
       API_RATE_LIMIT_PER_SECOND: '1000',
       API_RATE_LIMIT_BURST: '1000',
       NOTIFIER_SECRET_KEY: newSecretKey(),
@@ -67,6 +73,7 @@ export class ApiDeployment {
       ...extra,
     };
     const d = new ApiDeployment(kafka, producer, env);
+    d.dropDatabase = database?.drop;
     await d.start();
     return d;
   }
@@ -80,11 +87,21 @@ export class ApiDeployment {
     });
     this.app = await bootstrap({ ...process.env, ...this.env }, { logDestination });
     this.url = `http://127.0.0.1:${this.env.HTTP_PORT}`;
+    if (this.env.DW_TEST_NO_PROJECTOR !== '1')
+      this.projector = await bootstrapProjector({ ...process.env, ...this.env, HTTP_PORT: '0' }, { logDestination });
   }
 
   async stop(): Promise<void> {
+    await this.projector?.close();
+    this.projector = undefined;
     await this.app?.close();
     this.app = undefined;
+  }
+
+  /** Stops both apps and removes the deployment's database. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await this.dropDatabase?.();
   }
 
   async restart(): Promise<void> {

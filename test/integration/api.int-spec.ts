@@ -145,7 +145,8 @@ describe('GET /alerts: filters and pagination', () => {
   it('GET /alerts/:id gives every reason with its legal basis; an unknown id is 404', async () => {
     const r = await api.call('GET', `/alerts/${A.atla.alertId}`, { key: KEYS.viewer });
     expect(r.json.alert.assessment.reasons).toEqual(A.atla.assessment.reasons);
-    expect(r.json.lifecycle).toMatchObject({ status: 'open', allowedActions: ['acknowledge', 'false_positive'] });
+    expect(r.json.lifecycle).toMatchObject({ status: 'open', allowedActions: ['acknowledge', 'resolve', 'false_positive', 'assign'] });
+    expect(r.json.view).toMatchObject({ orderId: 'PO-ATLA-1', asOf: '2026-03-02', version: 0 });
     expect((await api.call('GET', '/alerts/alr-none', { key: KEYS.viewer })).status).toBe(404);
   });
 
@@ -167,19 +168,26 @@ describe('GET /alerts: filters and pagination', () => {
 });
 
 describe('the lifecycle', () => {
-  const act = (id: string, action: string, note: string | null = 'checked', key = KEYS.analyst) =>
-    api.call('POST', `/alerts/${id}/${action}`, { key, body: note === null ? {} : { note } });
+  const act = (id: string, action: string, body: Record<string, unknown> | null = { note: 'checked' }, key = KEYS.analyst) =>
+    api.call('POST', `/alerts/${id}/${action}`, { key, body: body ?? {} });
 
-  it('goes open → acknowledged → resolved with user, time and note, and refuses what the status does not allow', async () => {
+  it('goes open → acknowledged → resolved with user, time, note and disposition, and refuses what the status does not allow', async () => {
     const id = A.tdk.alertId;
-    expect((await act(id, 'resolve')).status).toBe(409); // open cannot be resolved before it is acknowledged
     expect((await act(id, 'acknowledge', null)).status).toBe(400); // a note is needed
-    const ack = await act(id, 'acknowledge', 'asked TDK for the end-use statement');
+    const noDisposition = await act(id, 'resolve', { note: 'done' });
+    expect(noDisposition.status).toBe(409);
+    expect(noDisposition.json.error).toBe('DISPOSITION_NEEDED');
+    const ack = await act(id, 'acknowledge', { note: 'asked TDK for the end-use statement' });
     expect(ack.status).toBe(200);
-    expect(ack.json.lifecycle).toMatchObject({ status: 'acknowledged', version: 1, allowedActions: ['resolve', 'false_positive'] });
+    expect(ack.json.lifecycle).toMatchObject({
+      status: 'acknowledged',
+      version: 1,
+      allowedActions: ['resolve', 'false_positive', 'assign'],
+    });
     expect((await act(id, 'acknowledge')).status).toBe(409);
-    const done = await act(id, 'resolve', 'licence application filed');
+    const done = await act(id, 'resolve', { note: 'licence application filed', disposition: 'licence_obtained', version: 1 });
     expect(done.json.lifecycle.status).toBe('resolved');
+    expect(done.json.view).toMatchObject({ orderId: 'SO-TDK-2', status: 'resolved', disposition: 'licence_obtained', version: 2 });
     expect(done.json.lifecycle.history).toEqual([
       expect.objectContaining({
         action: 'acknowledge',
@@ -188,41 +196,134 @@ describe('the lifecycle', () => {
         user: 'anna',
         note: 'asked TDK for the end-use statement',
       }),
-      expect.objectContaining({ action: 'resolve', from: 'acknowledged', to: 'resolved', user: 'anna', note: 'licence application filed' }),
+      expect.objectContaining({ action: 'resolve', from: 'acknowledged', to: 'resolved', user: 'anna', disposition: 'licence_obtained' }),
     ]);
-    const refused = await act(id, 'false-positive');
+    const refused = await act(id, 'false-positive', { note: 'x', disposition: 'false_match' });
     expect(refused.status).toBe(409);
     expect(refused.json.error).toBe('TRANSITION_REFUSED');
     expect((await act(id, 'archive')).status).toBe(404);
     expect((await act('alr-none', 'acknowledge')).status).toBe(404);
+    expect((await act(id, 'reopen', { note: 'x', colour: 'red' })).status).toBe(400);
+  });
+
+  it('refuses a change made on a stale version with 409 and the current state', async () => {
+    const stale = await act(A.tdk.orderId, 'reopen', { note: 'from an old tab', version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.json).toMatchObject({ error: 'STALE_VERSION', current: { view: { status: 'resolved', version: 2 } } });
   });
 
   it('marks a false positive straight from open, and reopens it', async () => {
     const id = A.ga.alertId;
-    expect((await act(id, 'false-positive', 'Sumitomo Trading is not the listed entity')).json.lifecycle.status).toBe('false_positive');
+    const fp = await act(id, 'false-positive', { note: 'Sumitomo Trading is not the listed entity', disposition: 'false_match' });
+    expect(fp.json.lifecycle.status).toBe('false_positive');
     expect((await api.call('GET', '/alerts?status=false_positive', { key: KEYS.viewer })).json.items.map((i: any) => i.alertId)).toEqual([
       id,
     ]);
-    expect((await act(id, 'reopen', 'new information')).json.lifecycle.status).toBe('open');
+    expect((await act(id, 'reopen', { note: 'new information' })).json.lifecycle.status).toBe('open');
   });
 
-  it('records each change on the compacted alerts.lifecycle.v1, keyed by alertId, with the whole history', async () => {
+  it("closes a prohibited order only with a second person's approval", async () => {
+    const id = A.atla.orderId;
+    const asked = await act(id, 'resolve', { note: 'shipment stopped at Ganzhou', disposition: 'shipment_held' });
+    expect(asked.json.view).toMatchObject({ status: 'awaiting_approval', pending: { requestedBy: 'anna', action: 'resolve' } });
+    expect((await api.call('GET', '/alerts?status=queue', { key: KEYS.viewer })).json.items.map((i: any) => i.orderId)).toContain(id);
+    const self = await act(id, 'approve', { note: 'fine' });
+    expect(self.status).toBe(409);
+    expect(self.json.error).toBe('SAME_PERSON');
+    const approved = await act(id, 'approve', { note: 'hold notice seen' }, KEYS.admin);
+    expect(approved.json.view).toMatchObject({ status: 'resolved', disposition: 'shipment_held' });
+    expect(approved.json.lifecycle.history.map((h: any) => [h.action, h.user])).toEqual([
+      ['resolve', 'anna'],
+      ['approve', 'adam'],
+    ]);
+    expect((await act(id, 'reopen', { note: 'reopened for the bulk test' }, KEYS.admin)).status).toBe(200);
+  });
+
+  it('publishes each change on alerts.lifecycle.v1, keyed by orderId, with the whole history (from the outbox)', async () => {
     const msgs = await readCommitted(
       kafka,
       topicName('alertLifecycle', api.prefix),
-      (m) => m.filter((x) => x.key?.toString() === A.tdk.alertId).length >= 2,
+      (m) => m.filter((x) => x.key?.toString() === A.tdk.orderId).length >= 2,
     );
-    const last = parseValue<any>(msgs.filter((x) => x.key?.toString() === A.tdk.alertId).pop()!);
-    expect(last).toMatchObject({ alertId: A.tdk.alertId, status: 'resolved', version: 2 });
+    const last = parseValue<any>(msgs.filter((x) => x.key?.toString() === A.tdk.orderId).pop()!);
+    expect(last).toMatchObject({ schemaVersion: 2, orderId: A.tdk.orderId, alertId: A.tdk.alertId, status: 'resolved', version: 2 });
     expect(last.history).toHaveLength(2);
   });
 
-  it('is the same after a restart: the store is rebuilt from the two topics', async () => {
+  it('is the same after a restart: PostgreSQL is the record', async () => {
     await api.restart();
     const r = await api.call('GET', `/alerts/${A.tdk.alertId}`, { key: KEYS.viewer });
     expect(r.json.lifecycle).toMatchObject({ status: 'resolved', version: 2 });
     expect((await api.call('GET', '/alerts', { key: KEYS.viewer })).json.total).toBe(3);
     expect((await api.call('GET', `/alerts/${A.ga.alertId}`, { key: KEYS.viewer })).json.lifecycle.history).toHaveLength(2);
+  });
+});
+
+describe('casework', () => {
+  it('assigns with a due date; "my alerts" and overdue find it', async () => {
+    const r = await api.call('POST', `/alerts/${A.ga.orderId}/assign`, {
+      key: KEYS.analyst,
+      body: { note: 'yours', assignee: 'anna', dueOn: '2026-01-02' },
+    });
+    expect(r.json.view).toMatchObject({ assignee: 'anna', dueOn: '2026-01-02' });
+    expect(ids(await api.call('GET', '/alerts?assignee=me', { key: KEYS.analyst }))).toEqual([A.ga.orderId]);
+    expect(ids(await api.call('GET', '/alerts?assignee=me', { key: KEYS.viewer }))).toEqual([]);
+    expect(ids(await api.call('GET', '/alerts?overdue=true', { key: KEYS.viewer }))).toEqual([A.ga.orderId]);
+  });
+
+  it('triages several cases at once and says per case what happened', async () => {
+    const list = (await api.call('GET', '/alerts?status=open', { key: KEYS.viewer })).json.items as { orderId: string; version: number }[];
+    const items = [
+      ...list.map((i) => ({ id: i.orderId, version: i.version })),
+      { id: 'PO-NONE', version: 0 },
+      { id: A.tdk.orderId, version: 2 },
+    ];
+    const r = await api.call('POST', '/alerts/bulk/acknowledge', { key: KEYS.analyst, body: { items, note: 'morning sweep' } });
+    expect(r.status).toBe(200);
+    const by = Object.fromEntries(r.json.results.map((x: any) => [x.id, x.status]));
+    for (const i of list) expect(by[i.orderId]).toBe(200);
+    expect(by['PO-NONE']).toBe(404);
+    expect(by[A.tdk.orderId]).toBe(409); // resolved: cannot be acknowledged
+    expect((await api.call('POST', '/alerts/bulk/acknowledge', { key: KEYS.viewer, body: { items, note: 'x' } })).status).toBe(403);
+  });
+
+  it('exports the filtered list and the audit trail of a period as CSV', async () => {
+    const csv = await fetch(`${api.url}/alerts/export.csv?supplier=ganzhou`, { headers: { 'x-api-key': KEYS.viewer } });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0].split(',').slice(0, 4)).toEqual(['orderId', 'alertId', 'status', 'verdict']);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual(['PO-ATLA-1', 'PO-GA-3']);
+    const today = new Date().toISOString().slice(0, 10);
+    const audit = await fetch(`${api.url}/audit/export.csv?from=${today}&to=${today}`, { headers: { 'x-api-key': KEYS.analyst } });
+    const rows = (await audit.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(rows[0]).toBe('at,user,orderId,alertId,version,action,from,to,disposition,assignee,dueOn,note');
+    expect(rows.some((l) => l.includes(',adam,PO-ATLA-1,') && l.includes(',approve,'))).toBe(true);
+    expect((await api.call('GET', `/audit/export.csv?from=${today}`, { key: KEYS.analyst })).status).toBe(400);
+    expect((await api.call('GET', `/audit/export.csv?from=${today}&to=${today}`, { key: KEYS.viewer })).status).toBe(403);
+  });
+
+  it('keeps saved views per user', async () => {
+    const saved = await api.call('POST', '/views', {
+      key: KEYS.analyst,
+      body: { name: 'JP prohibited', query: { verdict: 'prohibited', country: 'JP' } },
+    });
+    expect(saved.status).toBe(201);
+    expect((await api.call('GET', '/views', { key: KEYS.analyst })).json).toEqual([expect.objectContaining({ name: 'JP prohibited' })]);
+    expect((await api.call('GET', '/views', { key: KEYS.viewer })).json).toEqual([]);
+    expect((await api.call('POST', '/views', { key: KEYS.analyst, body: { name: 'bad', query: { verdict: 'maybe' } } })).status).toBe(400);
+    expect((await api.call('DELETE', `/views/${saved.json.id}`, { key: KEYS.viewer })).status).toBe(404);
+    expect((await api.call('DELETE', `/views/${saved.json.id}`, { key: KEYS.analyst })).status).toBe(204);
   });
 });
 
@@ -259,7 +360,6 @@ describe('the live stream', () => {
     await api.call('POST', `/alerts/${jp.alertId}/acknowledge`, { key: KEYS.analyst, body: { note: 'on it' } });
     await expectEventually(() =>
       expect(events.filter((e) => e.event === 'alert').pop().data).toMatchObject({
-        cause: 'lifecycle',
         alert: { orderId: jp.orderId, status: 'acknowledged' },
       }),
     );

@@ -2,8 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { HEALTH_INDICATORS, METRICS_REGISTRY, OpsController, type Logger } from '@dualwatch/observability';
-import { AlertFeed, AlertFeedConsumer } from './alerts/alert-feed.service';
-import { AlertsController, LiveStreams } from './alerts/alerts.controller';
+import { AlertsController, AuditController, LiveStreams, SavedViewsController } from './alerts/alerts.controller';
+import { Casework } from './alerts/casework.service';
 import { AssessController } from './assess/assess.controller';
 import { WhatIfService } from './assess/what-if.service';
 import { ApiKeyGuard } from './auth/auth.guard';
@@ -12,23 +12,23 @@ import { DocsController } from './docs/docs.controller';
 import { OrdersController } from './orders/orders.controller';
 import { ReplayController } from './replay/replay.controller';
 import { ReplayService } from './replay/replay.service';
-import { AlertStore } from './alerts/alert-store';
 import { ApiRuntime, connectionProviders } from './runtime';
 import type { ApiSettings } from './settings';
 import { Subscriptions, SubscriptionsController } from './subscriptions/subscriptions.controller';
-import { API_SETTINGS, LOGGER } from './tokens';
+import { API_SETTINGS, CASEWORK_DB, LOGGER } from './tokens';
+import { createCaseworkDb } from '@dualwatch/casework';
 
 /** The api's Prometheus metrics, on their own registry, named `dw_api_*` like `dw_engine_*` and `dw_notifier_*`. */
 export class ApiMetrics {
   readonly registry = new Registry();
-  constructor(sources: { alerts(): number; liveStreams(): number } = { alerts: () => 0, liveStreams: () => 0 }) {
+  constructor(sources: { alerts(): Promise<number> | number; liveStreams(): number } = { alerts: () => 0, liveStreams: () => 0 }) {
     const registers = [this.registry];
     new Gauge({
       name: 'dw_api_alerts',
-      help: 'Alerts in the store',
+      help: 'Cases (one per order) in the casework database (an estimate above 100,000)',
       registers,
-      collect() {
-        this.set(sources.alerts());
+      async collect() {
+        this.set(await Promise.resolve(sources.alerts()).catch(() => -1));
       },
     });
     new Gauge({
@@ -43,8 +43,8 @@ export class ApiMetrics {
   }
 }
 
-const metrics = (feed: AlertFeed, streams: LiveStreams): Registry =>
-  new ApiMetrics({ alerts: () => feed.store.size, liveStreams: () => streams.open.size }).registry;
+const metrics = (casework: Casework, streams: LiveStreams): Registry =>
+  new ApiMetrics({ alerts: () => casework.repo.count(), liveStreams: () => streams.open.size }).registry;
 
 @Module({})
 export class ApiModule {
@@ -58,9 +58,10 @@ export class ApiModule {
         OrdersController,
         AssessController,
         AlertsController,
+        AuditController,
+        SavedViewsController,
         SubscriptionsController,
         ReplayController,
-        AlertFeedConsumer,
       ],
       providers: [
         { provide: API_SETTINGS, useValue: settings },
@@ -68,26 +69,22 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         ...connectionProviders(),
         ApiRuntime,
-        { provide: AlertStore, useFactory: () => new AlertStore() },
-        AlertFeed,
+        {
+          provide: CASEWORK_DB,
+          useFactory: (s: ApiSettings) => createCaseworkDb(s.databaseUrl, { max: s.databasePoolSize, applicationName: 'dualwatch-api' }).db,
+          inject: [API_SETTINGS],
+        },
+        Casework,
         LiveStreams,
         WhatIfService,
         ReplayService,
         Subscriptions,
         {
           provide: HEALTH_INDICATORS,
-          useFactory: (rt: ApiRuntime, feed: AlertFeed) => [
-            ...rt.healthIndicators(),
-            {
-              name: 'alertStore',
-              check: async () => {
-                if (!feed.ready) throw new Error('still reading the alert topics');
-              },
-            },
-          ],
-          inject: [ApiRuntime, AlertFeed],
+          useFactory: (rt: ApiRuntime, casework: Casework) => [...rt.healthIndicators(), ...casework.healthIndicators()],
+          inject: [ApiRuntime, Casework],
         },
-        { provide: METRICS_REGISTRY, useFactory: metrics, inject: [AlertFeed, LiveStreams] },
+        { provide: METRICS_REGISTRY, useFactory: metrics, inject: [Casework, LiveStreams] },
       ],
     };
   }

@@ -3,15 +3,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { isUtf8 } from 'node:buffer';
 import { json, raw, type NextFunction, type Request, type Response } from 'express';
 import { firstInvalidUtf8 } from '@dualwatch/contracts';
-import { KafkaChunkTransport } from '@dualwatch/messaging';
 import { bootApp, runMain, type BootOptions } from '@dualwatch/observability';
-import { AlertFeed } from './alerts/alert-feed.service';
 import { ApiModule } from './app.module';
 import { authenticate } from './auth/api-keys';
 import { API_KEY_HEADER } from './auth/auth.guard';
 import { RateLimiter, rateLimitMiddleware } from './http/rate-limit';
 import { securityHeaders, serveDashboard } from './http/static';
-import { ApiRuntime } from './runtime';
 import { loadApiSettings, type ApiSettings } from './settings';
 import type { Logger } from '@dualwatch/observability';
 
@@ -64,15 +61,6 @@ export function bootstrap(env: NodeJS.ProcessEnv = process.env, o: BootOptions =
       nestOptions: { bodyParser: false, forceCloseConnections: true },
       configure,
       links: ['/dashboard/', '/docs'],
-      // the alert store: both alert topics read whole in every instance (replay), bound by AlertFeed
-      microservices: (app, _settings, logger) => {
-        const feed = app.get(AlertFeed);
-        return [
-          new KafkaChunkTransport({ kafka: app.get(ApiRuntime).kafka, logger, bind: (pattern, extras) => feed.bind(pattern, extras) }),
-        ];
-      },
-      // what was in the topics at start is in the store before the first request is answered
-      beforeListen: (app) => app.get(AlertFeed).waitCaughtUp(),
     },
     env,
     o,

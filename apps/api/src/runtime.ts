@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Kafka, Producer } from 'kafkajs';
-import { createKafka } from '@dualwatch/messaging';
+import { createKafka, provisionTopics } from '@dualwatch/messaging';
 import { kafkaIndicator, redisIndicator, type HealthIndicator, type Logger } from '@dualwatch/observability';
 import { closeRedis, createRedis } from '@dualwatch/redis';
 import { API_SETTINGS, CACHE_REDIS, KAFKA, LOGGER, STATE_REDIS } from './tokens';
@@ -13,7 +13,7 @@ import type { ApiSettings } from './settings';
  * for the reference-data cache (fails fast so that what-if falls back to the bundled snapshot).
  */
 @Injectable()
-export class ApiRuntime implements OnApplicationShutdown {
+export class ApiRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly producer: Producer;
   private connected?: Promise<void>;
 
@@ -39,6 +39,13 @@ export class ApiRuntime implements OnApplicationShutdown {
       await this.producer.connect();
     })();
     return this.connected;
+  }
+
+  /** Connected, and the topics it writes (orders) or whose names it shows provisioned, before it listens. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.connect();
+    if (this.s.provisionTopics)
+      await retrying(() => provisionTopics(this.kafka, ['orders', 'alerts', 'alertLifecycle'], this.s.topicPrefix));
   }
 
   healthIndicators(): HealthIndicator[] {
@@ -67,4 +74,16 @@ export function connectionProviders(): Provider[] {
       inject: [API_SETTINGS, LOGGER],
     },
   ];
+}
+
+/** Retries what a broker may briefly refuse right after topics are created (no leader yet). */
+async function retrying<T>(work: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (i >= attempts || !(err as { retriable?: boolean }).retriable) throw err;
+      await new Promise((r) => setTimeout(r, 300 * i));
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import {
   connectionChecks,
+  databaseSettings,
   httpSettings,
   kafkaSettings,
   loadSettings,
@@ -15,16 +16,13 @@ export const apiSettingsSpec = {
   ...kafkaSettings,
   ...redisSettings,
   ...httpSettings,
+  ...databaseSettings,
   apiKeys: setting.list('API_KEYS', {
     description:
       'Who may call the api: comma-separated `user:role:sha256hex` entries (role viewer, analyst or admin; the hash of the key, never the key)',
     default: [],
     item: /^[A-Za-z0-9._@-]{1,64}:(viewer|analyst|admin):[0-9a-f]{64}$/,
     expects: 'user:role:sha256hex[,...] (`printf %s "$KEY" | sha256sum`)',
-  }),
-  groupIdPrefix: setting.string('API_GROUP_ID_PREFIX', {
-    description: 'Prefix of the per-instance consumer group that reads alerts and lifecycle events (every instance reads everything)',
-    default: 'dualwatch-api',
   }),
   maxBodyBytes: setting.int('API_MAX_BODY_BYTES', { description: 'Largest JSON request body (larger: 413)', default: 1048576, min: 1024 }),
   maxCsvBytes: setting.int('API_MAX_CSV_BYTES', { description: 'Largest CSV upload (larger: 413)', default: 10485760, min: 1024 }),
@@ -38,11 +36,6 @@ export const apiSettingsSpec = {
     description: 'Requests a client may send at once before the rate applies',
     default: 100,
     min: 1,
-  }),
-  catchUpTimeoutMs: setting.int('API_CATCH_UP_TIMEOUT_MS', {
-    description: 'How long the start waits for the alert store to read the alert and lifecycle topics to their end before serving anyway',
-    default: 60000,
-    min: 0,
   }),
   secretKey: setting.string('NOTIFIER_SECRET_KEY', {
     description: "The notifier's key sealing webhook secrets and Slack URLs (the same value; empty: /subscriptions is off)",

@@ -6,6 +6,7 @@ export * from './case-repository';
 export * from './case-view';
 export * from './db';
 export * from './lifecycle-record';
+export * from './listener';
 export * from './outbox-relay';
 export * from './projector';
 export * from './retention';

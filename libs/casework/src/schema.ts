@@ -107,6 +107,7 @@ export interface SavedViewsTable {
 }
 
 export interface CaseworkDatabase {
+  casework_meta: { key: string; value: string };
   cases: CasesTable;
   case_messages: CaseMessagesTable;
   case_events: CaseEventsTable;

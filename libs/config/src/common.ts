@@ -63,3 +63,14 @@ export const httpSettings = {
     default: 'info',
   }),
 };
+
+/** PostgreSQL, for the apps that keep casework (the api and the projector). */
+export const databaseSettings = {
+  databaseUrl: setting.string('DATABASE_URL', {
+    description: 'PostgreSQL URL of the casework database (postgres://user:password@host:port/db; the password may be in it)',
+    default: 'postgres://dualwatch@127.0.0.1:15432/dualwatch',
+    pattern: /^postgres(ql)?:\/\/\S+$/,
+    secret: true,
+  }),
+  databasePoolSize: setting.int('DATABASE_POOL_SIZE', { description: 'Connections each instance keeps to PostgreSQL', default: 10, min: 1, max: 200 }),
+};

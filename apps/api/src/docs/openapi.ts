@@ -2,8 +2,18 @@ import type { TSchema } from '@sinclair/typebox';
 import { AlertSchema, AssessmentSchema, OrderEventSchema } from '@dualwatch/contracts';
 import { SubscriptionInputSchema } from '@dualwatch/notify';
 import { FILTER_PARAMS, PAGE_PARAMS } from '@dualwatch/casework';
-import { AlertDetailSchema, AlertPageSchema, AlertSummarySchema, AlertViewSchema } from '../alerts/alert-views';
-import { LifecycleRecordSchema, LifecycleRequestSchema } from '../alerts/lifecycle';
+import {
+  AlertDetailSchema,
+  AlertPageSchema,
+  AlertSummarySchema,
+  AlertViewSchema,
+  BulkRequestSchema,
+  BulkResultSchema,
+  LifecycleRecordV2Schema,
+  LifecycleRequestSchema,
+  SavedViewInputSchema,
+  SavedViewSchema,
+} from '../alerts/alert-views';
 import { CSV_COLUMNS } from '../orders/csv-orders';
 
 /**
@@ -39,10 +49,13 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: [idParam],
       requestBody: { required: true, content: { 'application/json': { schema: ref('LifecycleRequest') } } },
       responses: {
-        200: json(ref('AlertDetail'), 'the alert after the change'),
-        400: error('no note'),
-        404: error('no such alert'),
-        409: error(`the alert's status does not allow ${action}`),
+        200: json(ref('AlertDetail'), 'the case after the change'),
+        400: error('no note, or a field that is not allowed'),
+        404: error('no such alert or order'),
+        409: error(
+          `TRANSITION_REFUSED: the status does not allow ${action}; STALE_VERSION: the case changed since the version sent (the current state is in \`current\`); SAME_PERSON: the approver asked for the change; DISPOSITION_NEEDED`,
+        ),
+        503: error('the casework database cannot be reached'),
       },
     });
   return {
@@ -65,7 +78,11 @@ export function openApiDocument(): Record<string, unknown> {
         AlertDetail: plain(AlertDetailSchema),
         AlertSummary: plain(AlertSummarySchema),
         LifecycleRequest: plain(LifecycleRequestSchema),
-        LifecycleRecord: plain(LifecycleRecordSchema),
+        LifecycleRecord: plain(LifecycleRecordV2Schema),
+        BulkRequest: plain(BulkRequestSchema),
+        BulkResult: plain(BulkResultSchema),
+        SavedView: plain(SavedViewSchema),
+        SavedViewInput: plain(SavedViewInputSchema),
         SubscriptionInput: plain(SubscriptionInputSchema),
         ReplayCandidate: {
           description: 'A stored reference-data version, or a reference-data directory as one JSON object of its files',
@@ -163,7 +180,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/alerts': {
         get: secured('viewer', {
-          summary: 'Alerts, newest first',
+          summary: 'Alerts (one case per order), newest first',
           tags: ['alerts'],
           parameters: query([...FILTER_PARAMS, ...PAGE_PARAMS]),
           responses: { 200: json(ref('AlertPage')), 400: error('bad filter') },
@@ -180,26 +197,89 @@ export function openApiDocument(): Record<string, unknown> {
       '/alerts/stream': {
         get: secured('viewer', {
           summary: 'Live stream (Server-Sent Events) of new and changed alerts that pass the filters',
-          description: 'Events: `ready` once, then `alert` with `{cause: "alert"|"lifecycle", alert: AlertView}`.',
+          description:
+            'Events: `ready` once, then `alert` with `{alert: AlertView}` for each new or changed case (new alert messages and triage alike).',
           tags: ['alerts'],
           parameters: query(FILTER_PARAMS),
           responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
         }),
       },
+      '/alerts/export.csv': {
+        get: secured('viewer', {
+          summary: 'The filtered list as CSV (every matching case, newest first)',
+          tags: ['alerts'],
+          parameters: query(FILTER_PARAMS),
+          responses: { 200: { description: 'text/csv (UTF-8 with BOM)', content: { 'text/csv': { schema: { type: 'string' } } } } },
+        }),
+      },
+      '/alerts/bulk/{action}': {
+        post: secured('analyst', {
+          summary: 'The same change to several cases (acknowledge, resolve, false-positive, reopen, approve, reject, assign)',
+          tags: ['alerts'],
+          parameters: [{ name: 'action', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('BulkRequest') } } },
+          responses: { 200: json(ref('BulkResult'), 'per case: 200, 404 or 409'), 400: error('not a bulk change') },
+        }),
+      },
+      '/audit/export.csv': {
+        get: secured('analyst', {
+          summary: 'The audit trail of a period as CSV: who changed what, when, why',
+          tags: ['alerts'],
+          parameters: query([
+            { name: 'from', description: 'first day, YYYY-MM-DD' },
+            { name: 'to', description: 'last day, YYYY-MM-DD (whole day)' },
+          ]),
+          responses: {
+            200: { description: 'text/csv', content: { 'text/csv': { schema: { type: 'string' } } } },
+            400: error('bad period'),
+          },
+        }),
+      },
+      '/views': {
+        get: secured('viewer', {
+          summary: 'My saved views',
+          tags: ['alerts'],
+          responses: { 200: json({ type: 'array', items: ref('SavedView') }) },
+        }),
+        post: secured('viewer', {
+          summary: 'Save a view (a name and the query of a filter; the same name replaces it)',
+          tags: ['alerts'],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('SavedViewInput') } } },
+          responses: { 201: json(ref('SavedView')), 400: error('not a view') },
+        }),
+      },
+      '/views/{id}': {
+        delete: secured('viewer', {
+          summary: 'Delete one of my saved views',
+          tags: ['alerts'],
+          parameters: [idParam],
+          responses: { 204: { description: 'deleted' }, 404: error('no such view of yours') },
+        }),
+      },
       '/alerts/{id}': {
         get: secured('viewer', {
-          summary: 'One alert with every reason, its messages and its triage history',
+          summary: 'One case (by order id or any of its alert ids) with every reason, its messages and its triage history',
           tags: ['alerts'],
           parameters: [idParam],
           responses: { 200: json(ref('AlertDetail')), 404: error('no such alert') },
         }),
       },
       '/alerts/{id}/acknowledge': { post: lifecycleOp('acknowledge', 'Acknowledge (open → acknowledged)') },
-      '/alerts/{id}/resolve': { post: lifecycleOp('resolve', 'Resolve (acknowledged → resolved)') },
-      '/alerts/{id}/false-positive': {
-        post: lifecycleOp('false positive', 'Mark a false positive (open or acknowledged → false_positive)'),
+      '/alerts/{id}/resolve': {
+        post: lifecycleOp(
+          'resolve',
+          'Resolve with a disposition (open or acknowledged → resolved; a prohibited order → awaiting_approval)',
+        ),
       },
-      '/alerts/{id}/reopen': { post: lifecycleOp('reopen', 'Reopen (resolved or false_positive → open)') },
+      '/alerts/{id}/false-positive': {
+        post: lifecycleOp('false positive', 'Mark a false positive with a disposition (a prohibited order → awaiting_approval)'),
+      },
+      '/alerts/{id}/reopen': { post: lifecycleOp('reopen', 'Reopen (resolved, false_positive or withdrawn → open)') },
+      '/alerts/{id}/approve': {
+        post: lifecycleOp('approve', 'Approve a close another person asked for (awaiting_approval → resolved or false_positive)'),
+      },
+      '/alerts/{id}/reject': { post: lifecycleOp('reject', 'Reject a close (awaiting_approval → where it was)') },
+      '/alerts/{id}/assign': { post: lifecycleOp('assign', 'Assign to a person with a due date (assignee, dueOn; null clears)') },
       '/subscriptions': {
         get: secured('admin', {
           summary: "The notifier's subscriptions (no secrets)",

@@ -7,6 +7,11 @@ import { sql, type Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
+  // this database's identity: the projector's Kafka consumer group is named after it, so a new (or
+  // restored-empty) database is filled from the beginning of the alerts topic rather than from where an
+  // older database's group had got to
+  await sql`CREATE TABLE casework_meta (key text PRIMARY KEY, value text NOT NULL)`.execute(db);
+  await sql`INSERT INTO casework_meta VALUES ('projection_id', md5(random()::text || clock_timestamp()::text))`.execute(db);
   await sql`
     CREATE TABLE cases (
       order_id         text PRIMARY KEY,
