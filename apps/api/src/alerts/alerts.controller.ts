@@ -4,6 +4,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   Injectable,
   NotFoundException,
   Param,
@@ -15,8 +16,10 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeIssues } from '@dualwatch/contracts';
+import type { Logger } from '@dualwatch/observability';
 import { NeedsRole, type AuthedRequest } from '../auth/auth.guard';
 import { invalid } from '../http/errors';
+import { LOGGER } from '../tokens';
 import { AlertFeed } from './alert-feed.service';
 import { FilterError, parseFilter, parsePage, type AlertFilter } from './alert-filter';
 import { AlertStore, type AlertView } from './alert-store';
@@ -54,6 +57,7 @@ export class AlertsController {
   constructor(
     private readonly feed: AlertFeed,
     private readonly streams: LiveStreams,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Newest first, filtered and paginated. */
@@ -122,13 +126,20 @@ export class AlertsController {
     if (!this.feed.store.has(id)) throw new NotFoundException({ error: 'NOT_FOUND', message: `no alert ${id}` });
     const r = lifecycleRequestValidator.validate(body);
     if (!r.ok) throw invalid(`a note is needed: ${describeIssues(r.issues)}`, r.issues);
+    const user = req.principal!.user;
+    const from = this.feed.store.get(id)?.lifecycle.status;
     try {
-      await this.feed.change(id, action, req.principal!.user, r.value.note);
+      await this.feed.change(id, action, user, r.value.note);
     } catch (err) {
-      if (err instanceof TransitionRefused)
+      if (err instanceof TransitionRefused) {
+        this.logger.info({ user, action, alertId: id, from, refused: true }, 'triage refused');
         throw new ConflictException({ error: 'TRANSITION_REFUSED', message: err.message, status: err.status });
+      }
       throw err;
     }
-    return this.feed.store.get(id);
+    const after = this.feed.store.get(id);
+    // who did what to which alert (the note stays in the audit trail, not in the log)
+    this.logger.info({ user, action, alertId: id, orderId: after?.alert.orderId, from, to: after?.lifecycle.status }, 'triage');
+    return after;
   }
 }
