@@ -137,7 +137,7 @@ it('shows an order produced to Kafka as an alert on the open feed within 5 s, wi
   // the alert page: every reason, its legal basis; acknowledge with a note
   await page.click(`#feed-rows tr:has-text("${e.order.orderId}") a`);
   await page.waitForSelector('.reason');
-  const reasons = await page.$$eval('.reason .code', (els) => els.map((x) => x.textContent));
+  const reasons = await page.$$eval('.reason .title', (els) => els.map((x) => x.textContent));
   expect(reasons.length).toBeGreaterThan(1);
   expect(await page.textContent('main')).toContain('Legal basis');
   // sources are labelled with their kind where the evidence gives it, the strongest first within each
@@ -177,10 +177,10 @@ it('answers what-if with the verdict and its reasons', async () => {
   expect(await page.textContent('.verdict-big')).toContain('Prohibited');
   await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
   await page.screenshot({ path: `${SCREENSHOTS}/what-if.png`, fullPage: true });
-  // nothing invalid gets through: the answer names the field
+  // nothing invalid gets through: the answer names the field as the form does
   await page.fill('input[name="lines.0.quantity"]', '0');
   await page.click('#assess');
-  await page.waitForSelector('pre:has-text("/order/lines/0/quantity")', { timeout: 5000 });
+  await page.waitForSelector('.whatif-errors li:has-text("Line 1, quantity: must be greater than 0")', { timeout: 5000 });
 });
 
 it('uploads a CSV saved in Shift-JIS: read as such, the order sent, and its alert on the feed', async () => {

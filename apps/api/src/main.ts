@@ -8,6 +8,7 @@ import { ApiModule } from './app.module';
 import { authenticate } from './auth/api-keys';
 import { API_KEY_HEADER } from './auth/auth.guard';
 import { RateLimiter, rateLimitMiddleware } from './http/rate-limit';
+import { requestLog } from './http/request-log';
 import { securityHeaders, serveDashboard } from './http/static';
 import { loadApiSettings, type ApiSettings } from './settings';
 import type { Logger } from '@dualwatch/observability';
@@ -28,6 +29,7 @@ function strictUtf8(_req: unknown, _res: unknown, buf: Buffer): void {
 function configure(app: NestExpressApplication, settings: ApiSettings, logger: Logger): void {
   if (!settings.keys.length) logger.warn('API_KEYS is empty: every endpoint but /health, /ready, /metrics and /docs answers 401');
   app.disable('x-powered-by');
+  app.use(requestLog(logger));
   app.use(securityHeaders);
   const isKnownKey = (key: string) => authenticate(key, settings.keys) !== null;
   app.use(rateLimitMiddleware(new RateLimiter(settings.rateLimitPerSecond, settings.rateLimitBurst), API_KEY_HEADER, isKnownKey));

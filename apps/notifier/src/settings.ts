@@ -37,8 +37,8 @@ export const notifierSettingsSpec = {
     default: '',
   }),
   dashboardBaseUrl: setting.string('NOTIFIER_DASHBOARD_BASE_URL', {
-    description: 'Base URL of the dashboard; Slack messages link to <base>/alerts/<alertId>',
-    default: 'http://localhost:3000',
+    description: "The dashboard's URL (the api's /dashboard); Slack messages link to the alert's page, <base>/alerts/<alertId>",
+    default: 'http://localhost:3000/dashboard',
     pattern: /^https?:\/\/\S+$/,
   }),
   retrySchedule: setting.list('NOTIFIER_RETRY_SCHEDULE', {

@@ -1,4 +1,5 @@
 import { FormatRegistry } from '@sinclair/typebox';
+import { registerErrorMessages } from './error-messages';
 
 /**
  * The two string formats the public schemas use, checked the way JSON Schema validators do it in
@@ -45,6 +46,7 @@ export function isIsoDateTime(value: string): boolean {
 let registered = false;
 /** Registers the formats with TypeBox once per process (idempotent). */
 export function registerFormats(): void {
+  registerErrorMessages();
   if (registered) return;
   FormatRegistry.Set('date', isIsoDate);
   FormatRegistry.Set('date-time', isIsoDateTime);

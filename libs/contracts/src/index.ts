@@ -5,5 +5,6 @@ export * from './validate';
 export * from './parse';
 export * from './topics';
 export * from './formats';
+export { registerErrorMessages, unionMessage } from './error-messages';
 export { contractSchemaPath } from './schema-files';
 export * from './text-encoding';

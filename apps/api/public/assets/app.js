@@ -41,6 +41,10 @@
  *   newlyExposed: ReplayOrderDiff[], noLongerExposed: ReplayOrderDiff[], verdictChanged: ReplayOrderDiff[] }} ReplayDiff
  * @typedef {{ current: { version: string }, candidate: { version: string }, diff: ReplayDiff }} ReplayPreview
  * @typedef {{ message?: string, issues?: { path?: string, message: string }[] }} ErrorBody
+ * @typedef {{ version: string, date: string, source: string, notice: string,
+ *   verdicts: Record<string, { title: string, steps: string[] }>, reasons: Record<string, { title: string, next: string }>,
+ *   evidence: Record<string, string>, values: Record<string, Record<string, string>> }} Guidance the words for the scorer's
+ *   codes and keys, and what to do next (assets/guidance.v1.json)
  * @typedef {Error & { status?: number, body?: ErrorBody }} Failure an Error, or an ApiError
  */
 
@@ -53,8 +57,18 @@ const setMain = (/** @type {unknown[]} */ ...children) => {
   $main.replaceChildren();
   append($main, children);
 };
-/** @type {{ key: string | null, me: Session | null, stream: AbortController | null, onAlert: ((event: { alert: AlertView }) => unknown) | null }} */
-const state = { key: sessionStorage.getItem(KEY_STORE), me: null, stream: null, onAlert: null };
+/**
+ * `seq` counts the pages shown (each render, each sign-out): a page's work that ends after the user has
+ * left it (an answer, a debounced redraw) checks it is still current before it draws anything.
+ * @type {{ key: string | null, me: Session | null, stream: AbortController | null, onAlert: ((event: { alert: AlertView }) => unknown) | null,
+ *   seq: number }}
+ */
+const state = { key: sessionStorage.getItem(KEY_STORE), me: null, stream: null, onAlert: null, seq: 0 };
+/** A check that the page shown now is still the one that was shown when it was made. */
+const stillShown = () => {
+  const seq = state.seq;
+  return () => seq === state.seq;
+};
 
 /** @type {Record<Verdict, string>} */
 const VERDICT_LABEL = { prohibited: 'Prohibited', license_required: 'Licence required', review: 'Review', clear: 'Clear' };
@@ -72,6 +86,67 @@ const ACTION = {
   false_positive: { label: 'False positive', path: 'false-positive', cls: 'secondary' },
   reopen: { label: 'Reopen', path: 'reopen', cls: 'secondary' },
 };
+
+// ---------- guidance: titles for reason codes, labels for evidence keys, next steps per verdict ----------
+/** @type {Guidance} */
+const NO_GUIDANCE = { version: '', date: '', source: '', notice: '', verdicts: {}, reasons: {}, evidence: {}, values: {} };
+let guide = NO_GUIDANCE;
+/** @type {Promise<Guidance> | null} */
+let guideLoad = null;
+/** Fetches assets/guidance.v1.json once (versioned data beside this script); without it, words are made from the codes. */
+function loadGuidance() {
+  guideLoad ??= fetch('/dashboard/assets/guidance.v1.json')
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+    .then((/** @type {Guidance} */ g) => (guide = g))
+    .catch(() => {
+      guideLoad = null; // tried again on the next page
+      return guide;
+    });
+  return guideLoad;
+}
+/** 'PARTY_ON_WATCH_LIST' → 'Party on watch list', 'matchedName' → 'Matched name': never a raw code on the page. */
+const words = (/** @type {string} */ code) => {
+  const t = code
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[._]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+};
+const reasonTitle = (/** @type {string} */ code) => guide.reasons[code]?.title || words(code);
+/**
+ * The label of an evidence key ('suspension.until'): its own, a shorter suffix's, or its parent's with the key.
+ * @param {string} path
+ * @returns {string}
+ */
+function evidenceLabel(path) {
+  const parts = path.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    const label = guide.evidence[parts.slice(i).join('.')];
+    if (label) return label;
+  }
+  return parts.length > 1 ? `${evidenceLabel(parts.slice(0, -1).join('.'))} · ${parts[parts.length - 1]}` : words(path);
+}
+/**
+ * An evidence value as words: yes/no, a code's label (list, method, status…), objects as "Label: value".
+ * @param {string} path
+ * @param {unknown} v
+ * @returns {string}
+ */
+function evidenceText(path, v) {
+  if (v === null || v === undefined || v === '') return '—';
+  if (Array.isArray(v))
+    return v.length
+      ? v.map((/** @type {unknown} */ x) => evidenceText(path, x)).join(v.some((x) => x && typeof x === 'object') ? ' | ' : ', ')
+      : '—';
+  if (typeof v === 'object')
+    return Object.entries(v)
+      .map(([k, x]) => /** @type {string} */ (`${evidenceLabel(`${path}.${k}`)}: ${evidenceText(`${path}.${k}`, x)}`))
+      .join('; ');
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  const values = guide.values[/** @type {string} */ (path.split('.').pop())];
+  return (values && values[String(v)]) || String(v);
+}
 
 /**
  * h()'s attributes: `on…` are listeners, `dataset` fills data-*, a non-string value for one of the element's
@@ -208,7 +283,9 @@ window.addEventListener('popstate', render);
 byId('signout').addEventListener('click', () => signOut());
 
 async function render() {
+  state.seq++;
   state.onAlert = null;
+  const shown = stillShown();
   if (!state.key || !state.me) {
     if (state.key && !state.me) {
       try {
@@ -216,8 +293,11 @@ async function render() {
       } catch {
         return;
       }
+      if (!shown()) return;
     } else return renderLogin();
   }
+  await loadGuidance();
+  if (!shown()) return;
   const me = /** @type {Session} */ (state.me);
   byId('nav').hidden = false;
   byId('session').hidden = false;
@@ -247,7 +327,8 @@ async function render() {
     else if (section === 'upload') renderUpload();
     else await renderFeed();
   } catch (err) {
-    setMain(h('div.panel', {}, h('p.error', {}, `Could not load this page: ${/** @type {Failure} */ (err).message}`)));
+    // a 401 has signed out and shows the sign-in page; an answer for a page already left is dropped
+    if (shown()) setMain(h('div.panel', {}, h('p.error', {}, `Could not load this page: ${/** @type {Failure} */ (err).message}`)));
   }
 }
 
@@ -295,6 +376,8 @@ function signOut(message) {
   sessionStorage.removeItem(KEY_STORE);
   state.key = null;
   state.me = null;
+  state.seq++;
+  state.onAlert = null;
   stopStream();
   renderLogin(message);
 }
@@ -395,6 +478,7 @@ function text(name, label, value, placeholder, type = 'text') {
 }
 
 async function renderFeed() {
+  const shown = stillShown();
   const q = currentQuery();
   const limit = 25;
   const offset = Number(q.get('offset') || 0);
@@ -402,6 +486,7 @@ async function renderFeed() {
   filterOnly.delete('offset');
   /** @type {[AlertPage, AlertSummary]} */
   const [page, summary] = await Promise.all([api(`/alerts?${q}&limit=${limit}`), api(`/alerts/summary?${filterOnly}`)]);
+  if (!shown()) return;
 
   const form = h(
     'form.filters.panel',
@@ -436,10 +521,17 @@ async function renderFeed() {
   );
 
   let cards = summaryCards(summary);
+  // the cards and the pager's total follow the live alerts: the summary counts what these filters match
   const refreshCards = debounce(async () => {
-    const next = summaryCards(await api(`/alerts/summary?${filterOnly}`));
+    if (!shown()) return;
+    /** @type {AlertSummary} */
+    const s = await api(`/alerts/summary?${filterOnly}`);
+    if (!shown()) return;
+    const next = summaryCards(s);
     cards.replaceWith(next);
     cards = next;
+    total = s.total;
+    updatePager();
   }, 500);
 
   const tbody = h('tbody', { id: 'feed-rows' });
@@ -452,6 +544,12 @@ async function renderFeed() {
     else if (atTop) tbody.prepend(tr);
     else tbody.append(tr);
     rows.set(v.alertId, tr);
+    // a page holds `limit` rows: a row pushed off the bottom is on the next page
+    while (tbody.rows.length > limit) {
+      const last = /** @type {HTMLTableRowElement} */ (tbody.lastElementChild);
+      if (last.dataset.alertId) rows.delete(last.dataset.alertId);
+      last.remove();
+    }
   };
   for (const v of page.items) addRow(v, false, false);
   const empty = h(
@@ -459,12 +557,19 @@ async function renderFeed() {
     { hidden: page.items.length > 0 },
     'No alerts match these filters. New alerts appear here as the risk-engine raises them.',
   );
-  const count = h('span', {}, `${page.total === 0 ? 0 : offset + 1}–${Math.min(offset + limit, page.total)} of ${page.total}`);
+  let total = page.total;
+  const count = h('span', {});
   const pageLink = (/** @type {number} */ o) => {
     const p = new URLSearchParams(q);
     p.set('offset', String(o));
     return `/dashboard/?${p}`;
   };
+  const older = h('button.btn.secondary.small', { type: 'button', onclick: () => navigate(pageLink(offset + limit)) }, 'Older →');
+  const updatePager = () => {
+    count.textContent = `${total === 0 ? 0 : offset + 1}–${Math.min(offset + limit, total)} of ${total}`;
+    older.disabled = offset + limit >= total;
+  };
+  updatePager();
   const pager = h(
     'div.pager',
     {},
@@ -477,11 +582,7 @@ async function renderFeed() {
         { type: 'button', disabled: offset === 0, onclick: () => navigate(pageLink(Math.max(0, offset - limit))) },
         '← Newer',
       ),
-      h(
-        'button.btn.secondary.small',
-        { type: 'button', disabled: offset + limit >= page.total, onclick: () => navigate(pageLink(offset + limit)) },
-        'Older →',
-      ),
+      older,
     ),
   );
 
@@ -529,13 +630,14 @@ async function renderFeed() {
   // live: new or changed alerts that pass these filters (the stream itself is unfiltered; the api checks the same filter on the page load)
   const filterParams = filterOnly.toString();
   state.onAlert = async ({ alert }) => {
+    if (!shown()) return;
     if (filterParams) {
       // ask the api whether it passes the current filters (one cheap query)
       const p = new URLSearchParams(filterOnly);
       p.set('q', alert.alertId);
       p.set('limit', '1');
       const r = await api(`/alerts?${p}`).catch(() => null);
-      if (!r || !r.items.length) return;
+      if (!r || !r.items.length || !shown()) return;
     }
     if (offset === 0 || rows.has(alert.alertId)) addRow(alert, true, true);
     empty.hidden = true;
@@ -601,7 +703,7 @@ function reasonWeight(/** @type {string} */ code) {
   return /PARTY|RED_FLAG|ORIGIN/.test(code) ? 1 : 0;
 }
 /**
- * The evidence as [dotted name, text] rows.
+ * The evidence as [label, text] rows (nested objects as rows of their own, 'Suspended until').
  * @param {object | undefined} obj
  * @returns {[string, string][]}
  */
@@ -611,8 +713,7 @@ function evidenceRows(obj, prefix = '') {
   for (const [k, v] of Object.entries(obj || {})) {
     const name = prefix ? `${prefix}.${k}` : k;
     if (v && typeof v === 'object' && !Array.isArray(v)) out.push(...evidenceRows(v, name));
-    else if (Array.isArray(v)) out.push([name, v.map((x) => (x && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ')]);
-    else out.push([name, String(v)]);
+    else out.push([evidenceLabel(name), evidenceText(name, v)]);
   }
   return out;
 }
@@ -687,11 +788,13 @@ function renderReason(/** @type {Reason} */ r) {
   const known = [...kindOf.keys()];
   const loose = ev.flatMap(([, v]) => v.match(/https?:\/\/[^\s,]+/g) || []).filter((u) => !known.some((k) => k.startsWith(u)));
   const sources = rankedSources([...new Set([...known, ...loose])], kindOf);
+  const next = guide.reasons[r.code]?.next;
   return h(
     `div.reason.w${reasonWeight(r.code)}`,
-    {},
-    h('div.code', {}, r.code),
+    { dataset: { code: r.code } },
+    h('div.title', {}, reasonTitle(r.code)),
     h('div.msg', {}, r.message),
+    next ? h('div.next', {}, h('b', {}, 'Next step: '), next) : null,
     h(
       'div.meta',
       {},
@@ -747,10 +850,28 @@ function reasonsPanel(/** @type {{ reasons: Reason[] }} */ a, boxed = true) {
     reasons.length ? reasons.map(renderReason) : h('p.muted', {}, 'No reason recorded.'),
   );
 }
+/** What to do about a verdict (hold, escalate, …), from the guidance; nothing without it. */
+function nextStepsPanel(/** @type {Verdict} */ verdict, boxed = true) {
+  const g = guide.verdicts[verdict];
+  if (!g) return null;
+  return h(
+    `div.next-steps.ns-${verdict}${boxed ? '.panel' : ''}`,
+    {},
+    h('h2', {}, `What to do: ${g.title}`),
+    h(
+      'ol',
+      {},
+      g.steps.map((x) => h('li', {}, x)),
+    ),
+    h('p.muted.small', { title: guide.source }, `${guide.notice} (${guide.version}, ${guide.date})`),
+  );
+}
 
 async function renderAlert(/** @type {string} */ id) {
+  const shown = stillShown();
   /** @type {AlertDetail} */
   const d = await api(`/alerts/${encodeURIComponent(id)}`);
+  if (!shown()) return;
   const v = d.view;
   const a = d.alert.assessment;
   const canTriage = /** @type {Session} */ (state.me).role !== 'viewer';
@@ -887,19 +1008,21 @@ async function renderAlert(/** @type {string} */ id) {
       h('div.score', {}, String(a.score), h('small', {}, ' / 100')),
     ),
     a.degraded ? h('p.notice', {}, 'Scored with the bundled reference data because the live reference data was unavailable.') : null,
-    h('div.layout-2', {}, h('div.stack', {}, reasonsPanel(a)), h('div.stack', {}, actions, facts, history)),
+    h('div.layout-2', {}, h('div.stack', {}, nextStepsPanel(v.verdict), reasonsPanel(a)), h('div.stack', {}, actions, facts, history)),
   );
   state.onAlert = ({ alert }) => {
-    if (alert.alertId === id && document.activeElement !== note) render();
+    if (shown() && alert.alertId === id && document.activeElement !== note) render();
   };
 }
 
 // ---------- exposure charts ----------
 async function renderExposure() {
+  const shown = stillShown();
   const q = currentQuery();
   q.delete('offset');
   /** @type {AlertSummary} */
   const s = await api(`/alerts/summary?${q}`);
+  if (!shown()) return; // the user went elsewhere meanwhile
   setMain(
     h(
       'div.page-head',
@@ -967,7 +1090,10 @@ async function renderExposure() {
       ),
     ),
   );
-  state.onAlert = debounce(() => renderExposure(), 1000);
+  // redrawn a second after a burst of live alerts, unless the user has left the page by then
+  state.onAlert = debounce(() => {
+    if (shown()) renderExposure().catch(() => undefined);
+  }, 1000);
 }
 /**
  * fn, called ms after the last of a burst of calls.
@@ -1031,26 +1157,34 @@ function timeChart(/** @type {AlertSummary['overTime']} */ days) {
   return g;
 }
 /**
+ * Horizontal bars as HTML (not SVG text, which cannot wrap): each row's label and value above its bar,
+ * wrapping inside the panel however long the value (several currencies) or narrow the screen.
  * @param {{ label: string, value: number, color?: string, note?: string }[]} items
  * @param {(value: number) => string} fmt
  */
 function barChart(items, fmt) {
   if (!items.length) return h('p.muted', {}, 'No alerts yet.');
-  const W = 560,
-    row = 30,
-    LBL = 210;
-  const H = items.length * row + 6;
   const max = Math.max(1, ...items.map((i) => i.value));
-  const g = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img' });
-  items.forEach((it, i) => {
-    const y = i * row + 4;
-    const label = it.label.length > 34 ? `${it.label.slice(0, 33)}…` : it.label;
-    g.append(svg('text', { x: 0, y: y + 15 }, label, svg('title', {}, it.label)));
-    const w = Math.max(2, ((W - LBL - 150) * it.value) / max);
-    g.append(svg('rect', { x: LBL, y: y + 3, width: w, height: 16, rx: 3, fill: it.color || '#2f6db3' }));
-    g.append(svg('text', { x: LBL + w + 6, y: y + 15 }, `${fmt(it.value)}${it.note ? ` · ${it.note}` : ''}`));
-  });
-  return g;
+  return h(
+    'div.bars',
+    {},
+    items.map((it) => {
+      const fill = h('span.bar-fill');
+      fill.style.width = `${Math.max(1, (100 * it.value) / max)}%`;
+      if (it.color) fill.style.background = it.color;
+      return h(
+        'div.bar-row',
+        {},
+        h(
+          'div.bar-head',
+          {},
+          h('span.bar-label', { title: it.label }, it.label),
+          h('span.bar-value', {}, `${fmt(it.value)}${it.note ? ` · ${it.note}` : ''}`),
+        ),
+        h('div.bar-track', {}, fill),
+      );
+    }),
+  );
 }
 
 // ---------- what-if ----------
@@ -1116,20 +1250,111 @@ const FIELDS = [
       ['endUse.statement', 'End-use statement', 'full'],
     ],
   ],
-  [
-    'Line',
-    [
-      ['lines.0.description', 'Description', 'full'],
-      ['lines.0.hsCode', 'HS code'],
-      ['lines.0.controlCode', 'Control code'],
-      ['lines.0.originCountry', 'Origin'],
-      ['lines.0.quantity', 'Quantity', '', 'number'],
-      ['lines.0.unit', 'Unit'],
-      ['lines.0.unitPrice', 'Unit price', '', 'number'],
-      ['lines.0.currency', 'Currency'],
-    ],
-  ],
 ];
+/** The fields of one order line, named `lines.<i>.<field>` in the form. @type {[field: string, label: string, cls?: string, type?: string][]} */
+const LINE_FIELDS = [
+  ['description', 'Description', 'full'],
+  ['hsCode', 'HS code'],
+  ['controlCode', 'Control code'],
+  ['originCountry', 'Origin'],
+  ['quantity', 'Quantity', '', 'number'],
+  ['unit', 'Unit'],
+  ['unitPrice', 'Unit price', '', 'number'],
+  ['currency', 'Currency'],
+];
+/** What a user calls the fields an error names (the schema's paths below /order). @type {Record<string, string>} */
+const FIELD_NAME = {
+  orderId: 'Order number',
+  direction: 'Direction',
+  seller: 'Seller',
+  'seller.name': 'Seller name',
+  'seller.country': 'Seller country',
+  buyer: 'Buyer',
+  'buyer.name': 'Buyer name',
+  'buyer.country': 'Buyer country',
+  'buyer.identifiers.jpCorporateNumber': 'Buyer corporate number',
+  endUser: 'End user',
+  'endUser.name': 'End user name',
+  'endUser.country': 'End user country',
+  consignee: 'Consignee',
+  freightForwarder: 'Freight forwarder',
+  shipFrom: 'Ship from',
+  shipTo: 'Ship to',
+  shipDate: 'Ship date',
+  endUse: 'End use',
+  'endUse.category': 'End-use category',
+  'endUse.statement': 'End-use statement',
+  lines: 'Lines',
+  eventId: 'Event id',
+  eventType: 'Event type',
+  occurredAt: 'Event time',
+  schemaVersion: 'Schema version',
+};
+/** @type {Record<string, string>} */
+const LINE_FIELD_NAME = {
+  lineId: 'line number',
+  sku: 'SKU',
+  chinaContentPct: 'PRC content (%)',
+  ...Object.fromEntries(LINE_FIELDS.map(([f, label]) => [f, f === 'hsCode' ? 'HS code' : label.toLowerCase()])),
+};
+/** What a pattern asks for, in words. @type {Record<string, string>} */
+const PATTERN_WORDS = {
+  '^[A-Z]{2}$': 'must be a two-letter country code, e.g. CN or JP',
+  '^[A-Z]{3}$': 'must be a three-letter currency code, e.g. USD',
+  '^[0-9]{13}$': 'must be the 13 digits of a Japanese corporate number',
+  '^[0-9]{4}([.]?[0-9]{2}){0,3}$': 'must be an HS code of 4 to 10 digits, e.g. 2805301200',
+  '^[0-9][A-E][0-9]{3}([.][a-z0-9]+)*$': 'must be a control code such as 1C001 or 1C001.a',
+};
+/**
+ * One issue of the api's 400 (a JSON path below /order and TypeBox's wording) as a sentence a user reads:
+ * "/order/lines/1/quantity: Expected number to be greater than 0" → "Line 2, quantity: must be greater than 0".
+ * @param {{ path?: string, message: string }} issue
+ */
+function issueSentence(issue) {
+  const parts = (issue.path || '').split('/').filter(Boolean);
+  const inOrder = parts[0] === 'order' ? parts.slice(1) : parts;
+  let field;
+  if (!inOrder.length) field = parts.length ? 'The order' : 'The order event';
+  else if (inOrder[0] === 'lines' && /^\d+$/.test(inOrder[1] || '')) {
+    const rest = inOrder.slice(2).join('.');
+    field = `Line ${Number(inOrder[1]) + 1}${rest ? `, ${LINE_FIELD_NAME[rest] || words(rest).toLowerCase()}` : ''}`;
+  } else {
+    const key = inOrder.join('.');
+    field = FIELD_NAME[key] || words(key);
+  }
+  const m = issue.message;
+  /** @type {RegExpMatchArray | null} */
+  let x;
+  const what =
+    m === 'Expected required property'
+      ? 'is required'
+      : m === 'Unexpected property'
+        ? 'is not a field of an order'
+        : (x = m.match(/^Expected (?:number|integer) to be (.+)$/))
+          ? `must be ${x[1].replace('greater or equal to', 'at least').replace('less or equal to', 'at most')}`
+          : (x = m.match(/^Expected string length greater or equal to (\d+)$/))
+            ? x[1] === '1'
+              ? 'must not be empty'
+              : `must be at least ${x[1]} characters`
+            : (x = m.match(/^Expected string length less or equal to (\d+)$/))
+              ? `must be at most ${x[1]} characters`
+              : (x = m.match(/^Expected string to match '(.+)'$/))
+                ? PATTERN_WORDS[x[1]] || 'is not in the expected form'
+                : (x = m.match(/^Expected string to match '(.+)' format$/))
+                  ? x[1] === 'date'
+                    ? 'must be a date (YYYY-MM-DD)'
+                    : 'must be a date and time with a time zone'
+                  : (x = m.match(/^Expected array length to be greater or equal to (\d+)$/))
+                    ? `needs at least ${x[1]}`
+                    : (x = m.match(/^Expected (one of .+)$/))
+                      ? `must be ${x[1]}`
+                      : m === 'Expected number'
+                        ? 'must be a number'
+                        : m === 'Expected string'
+                          ? 'must be text'
+                          : m.replace(/^Expected /, 'must be ');
+  return `${field}: ${what}.`;
+}
 /** The value at a dotted path ('lines.0.hsCode'), or undefined. */
 const getPath = (/** @type {unknown} */ o, /** @type {string} */ p) =>
   p.split('.').reduce((/** @type {any} */ x, k) => (x == null ? undefined : x[k]), o);
@@ -1253,6 +1478,57 @@ function renderWhatIf() {
   const jsonArea = h('textarea.mono', { rows: 24, name: 'json', spellcheck: false });
   jsonArea.value = JSON.stringify(EXAMPLE, null, 2);
   const form = h('form', { name: 'whatif' });
+  const linesBox = h('div.lines', {});
+  /** One fieldset per order line; its inputs are renamed `lines.<i>.*` whenever a line is added or removed. */
+  const renumber = () => {
+    [...linesBox.children].forEach((fs, i) => {
+      const box = /** @type {HTMLElement} */ (fs);
+      box.dataset.line = String(i);
+      /** @type {HTMLElement} */ (box.querySelector('legend')).textContent = `Line ${i + 1}`;
+      for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (box.querySelectorAll('input[data-field]')))
+        input.name = `lines.${i}.${input.dataset.field}`;
+      /** @type {HTMLButtonElement} */ (box.querySelector('button.remove-line')).hidden = linesBox.children.length === 1;
+    });
+  };
+  const addLine = (/** @type {Record<string, unknown>} */ line = {}) => {
+    const box = h(
+      'fieldset.line',
+      {},
+      h('legend', {}, 'Line'),
+      h(
+        'div.form-grid',
+        {},
+        LINE_FIELDS.map(([field, label, cls, type]) =>
+          h(
+            `label${cls ? `.${cls}` : ''}`,
+            {},
+            label,
+            h('input', {
+              dataset: { field },
+              type: type || 'text',
+              value: line[field] ?? '',
+              step: type === 'number' ? 'any' : undefined,
+            }),
+          ),
+        ),
+      ),
+      h(
+        'button.btn.ghost.small.remove-line',
+        {
+          type: 'button',
+          onclick: () => {
+            box.remove();
+            renumber();
+          },
+        },
+        'Remove this line',
+      ),
+    );
+    linesBox.append(box);
+    renumber();
+    return box;
+  };
+  for (const line of EXAMPLE.order.lines) addLine(line);
   for (const [legend, fields] of FIELDS) {
     form.append(
       h(
@@ -1277,6 +1553,7 @@ function renderWhatIf() {
       ),
     );
   }
+  form.append(linesBox, h('button.btn.secondary.small', { type: 'button', id: 'add-line', onclick: () => addLine() }, '+ Add a line'));
   let mode = 'form';
   const formBox = h('div', {}, form);
   const jsonBox = h('div', { hidden: true }, jsonArea);
@@ -1304,7 +1581,7 @@ function renderWhatIf() {
     ),
   );
   const fromForm = () => {
-    const order = { orderId: 'WHAT-IF', lines: [{ lineId: '1' }] };
+    const order = { orderId: 'WHAT-IF', lines: [...linesBox.children].map((_, i) => ({ lineId: String(i + 1) })) };
     for (const el of /** @type {Iterable<HTMLInputElement | HTMLSelectElement>} */ (form.elements)) {
       if (!el.name || el.value === '') continue;
       setPath(
@@ -1320,6 +1597,7 @@ function renderWhatIf() {
     return { schemaVersion: 1, eventId: 'what-if', eventType: 'order.created', occurredAt: new Date().toISOString(), order };
   };
   const run = async () => {
+    for (const el of /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[aria-invalid]'))) el.removeAttribute('aria-invalid');
     let body;
     try {
       body = mode === 'json' ? JSON.parse(jsonArea.value) : fromForm();
@@ -1348,15 +1626,34 @@ function renderWhatIf() {
             ['Reference data', `${a.refdataVersion}${a.degraded ? ' (bundled fallback)' : ''}`],
           ].map(([k, x]) => [h('dt', {}, k), h('dd', {}, x)]),
         ),
+        nextStepsPanel(a.verdict, false) || '',
         h('div', {}, reasonsPanel(a, false)),
       );
     } catch (caught) {
       const err = /** @type {Failure} */ (caught);
-      showError(err.body && err.body.issues ? err.body.issues.map((i) => `${i.path || '(order)'}: ${i.message}`).join('\n') : err.message);
+      const issues = err.body && err.body.issues;
+      showError(issues ? [...new Set(issues.map(issueSentence))] : [err.message]);
+      // the fields named are marked in the form
+      for (const i of issues || []) {
+        const name = (i.path || '')
+          .replace(/^\/order\//, '')
+          .split('/')
+          .join('.');
+        const el = form.querySelector(`[name="${CSS.escape(name)}"]`);
+        if (el) el.setAttribute('aria-invalid', 'true');
+      }
     }
   };
-  const showError = (/** @type {string} */ m) =>
-    result.replaceChildren(h('h2', {}, 'Verdict'), h('p.error', {}, 'The order could not be assessed:'), h('pre.mono', {}, m));
+  const showError = (/** @type {string | string[]} */ m) =>
+    result.replaceChildren(
+      h('h2', {}, 'Verdict'),
+      h('p.error', {}, 'The order could not be assessed:'),
+      h(
+        'ul.whatif-errors',
+        {},
+        [m].flat().map((x) => h('li', {}, x)),
+      ),
+    );
   setMain(
     h(
       'div.page-head',
@@ -1399,9 +1696,11 @@ const moneyBy = (/** @type {Record<string, number> | undefined} */ v) => {
 };
 
 async function renderChanges() {
+  const shown = stillShown();
   const today = new Date().toISOString().slice(0, 10);
   /** @type {Upcoming} */
   const up = await api(`/replay/upcoming?today=${today}`);
+  if (!shown()) return;
   const rows = up.orders.flatMap((o) => o.changes.map((c) => ({ o, c })));
   const upcoming = h(
     'div.panel.table-panel',
@@ -1450,6 +1749,8 @@ async function renderChanges() {
       : h('p.empty', {}, 'No open order changes verdict on a known future date.'),
   );
   const admin = /** @type {Session} */ (state.me).role === 'admin';
+  const loader = admin ? await versionLoader() : null;
+  if (!shown()) return;
   setMain(
     h(
       'div.page-head',
@@ -1467,7 +1768,7 @@ async function renderChanges() {
     ),
     h('h2', {}, `Upcoming changes (from ${up.today})`),
     upcoming,
-    admin ? h('div.spaced', {}, await versionLoader()) : null,
+    loader ? h('div.spaced', {}, loader) : null,
   );
 }
 
@@ -1615,8 +1916,8 @@ function diffPanel(r, onSwitch) {
                   h(
                     'td',
                     {},
-                    o.reasonsAdded.map((c) => h('span.chip', {}, `+${c}`)),
-                    o.reasonsRemoved.map((c) => h('span.chip', {}, `−${c}`)),
+                    o.reasonsAdded.map((c) => h('span.chip', {}, `+ ${reasonTitle(c)}`)),
+                    o.reasonsRemoved.map((c) => h('span.chip', {}, `− ${reasonTitle(c)}`)),
                   ),
                 ),
               ),

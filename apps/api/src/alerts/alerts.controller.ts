@@ -274,21 +274,33 @@ export class AlertsController {
     if (!r.ok)
       throw invalid(`a note is needed, and only note, version, disposition, assignee, dueOn: ${describeIssues(r.issues)}`, r.issues);
     const user = req.principal!.user;
-    const d = await caseworkCall(() =>
-      this.casework.repo.triage(
-        id,
-        {
-          action,
-          user,
-          note: r.value.note,
-          disposition: r.value.disposition as Disposition | undefined,
-          assignee: r.value.assignee,
-          dueOn: r.value.dueOn,
-        },
-        r.value.version,
-      ),
+    let d;
+    try {
+      d = await caseworkCall(() =>
+        this.casework.repo.triage(
+          id,
+          {
+            action,
+            user,
+            note: r.value.note,
+            disposition: r.value.disposition as Disposition | undefined,
+            assignee: r.value.assignee,
+            dueOn: r.value.dueOn,
+          },
+          r.value.version,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof ConflictException)
+        this.logger.info({ user, action, alertId: id, refused: (err.getResponse() as { error?: string }).error }, 'triage refused');
+      throw err;
+    }
+    // who did what to which case (the note stays in the audit trail, not in the log)
+    const last = d.lifecycle.history[d.lifecycle.history.length - 1];
+    this.logger.info(
+      { user, action, alertId: id, orderId: d.view.orderId, from: last?.from, to: d.view.status, version: d.view.version },
+      'triage',
     );
-    this.logger.info({ user, action, orderId: d.view.orderId, to: d.view.status, version: d.view.version }, 'triage');
     return d;
   }
 }
