@@ -20,5 +20,5 @@ COPY --from=build /app /app
 USER node
 # node is PID 1 and handles SIGTERM itself: shutdown hooks run, then it exits (docker stop, Kubernetes)
 STOPSIGNAL SIGTERM
-EXPOSE 3000 3001 3002
+EXPOSE 3000 3001 3002 3003
 CMD ["node", "dist/apps/risk-engine/src/main.js"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Dualwatch needs on a fresh Debian machine, idempotently, and builds it:
-# Node dependencies (npm ci, which also applies patches/ and builds dist/), Java 17 + Maven, redis-server,
+# Node dependencies (npm ci, which also applies patches/ and builds dist/), Java 17 + Maven, redis-server, PostgreSQL,
 # Chromium and a CJK font (apt, as root, only where missing), and the Apache Kafka broker jars (Maven
 # Central, cached in .cache/).
 set -euo pipefail
@@ -10,6 +10,9 @@ need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# the casework database: tests and npm start run a server of their own from Debian's binaries
+# (initdb and postgres, in /usr/lib/postgresql/<major>/bin), never the system one on 5432
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # the dashboard's browser tests drive Debian's Chromium (a test tool's own browser download cannot work
 # here); the CJK font renders the Chinese and Japanese names on its screenshots
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)

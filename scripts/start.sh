@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts the whole system on this machine with demo traffic: a Kafka broker and a Redis server of its
-# own (free ports), the reference data loaded into Redis, the risk-engine, and a demo producer that
-# prints every alert. Each app runs under scripts/supervise.sh, which starts it again when it dies and
+# Starts the whole system on this machine with demo traffic: a Kafka broker, a Redis server and a
+# PostgreSQL server of its own (free ports), the reference data loaded into Redis, the risk-engine, the
+# notifier, the projector (alerts into PostgreSQL casework), the api and dashboard, and a demo producer
+# that prints every alert. Each app runs under scripts/supervise.sh, which starts it again when it dies and
 # says so. Ctrl-C (or SIGTERM to this script) stops everything it started, restarted apps included, by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +26,11 @@ trap 'cleanup; exit 143' TERM
 trap cleanup EXIT
 
 node dist/tools/infra/cli.js start --state "$STATE" | tee .run/dev-infra.env
-eval "export $(grep -E '^(KAFKA_BROKERS|REDIS_URL)=' .run/dev-infra.env | tr '\n' ' ')"
+eval "export $(grep -E '^(KAFKA_BROKERS|REDIS_URL|DATABASE_URL)=' .run/dev-infra.env | tr '\n' ' ')"
 ENGINE_PORT=${ENGINE_PORT:-3001}
 NOTIFIER_PORT=${NOTIFIER_PORT:-3002}
 API_PORT=${API_PORT:-3000}
+PROJECTOR_PORT=${PROJECTOR_PORT:-3003}
 WEBHOOK_PORT=${WEBHOOK_PORT:-3102}
 
 # secrets for this run only, never written to the repository
@@ -57,6 +59,7 @@ node bin/dualwatch.js refdata load
 : > .run/risk-engine.log
 : > .run/notifier.log
 : > .run/api.log
+: > .run/projector.log
 MALLOC_ARENA_MAX=2 HTTP_PORT=$ENGINE_PORT bash scripts/supervise.sh risk-engine .run/risk-engine.log -- node dist/apps/risk-engine/src/main.js &
 PIDS+=($!); wait_ready risk-engine "$ENGINE_PORT" "${PIDS[-1]}" .run/risk-engine.log
 bash scripts/supervise.sh webhook-receiver - -- node dist/tools/demo/webhook-receiver.js --port "$WEBHOOK_PORT" &
@@ -66,6 +69,8 @@ HTTP_PORT=$NOTIFIER_PORT NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
   NOTIFIER_DASHBOARD_BASE_URL="http://127.0.0.1:$API_PORT/dashboard" \
   bash scripts/supervise.sh notifier .run/notifier.log -- node dist/apps/notifier/src/main.js &
 PIDS+=($!); wait_ready notifier "$NOTIFIER_PORT" "${PIDS[-1]}" .run/notifier.log
+HTTP_PORT=$PROJECTOR_PORT bash scripts/supervise.sh projector .run/projector.log -- node dist/apps/projector/src/main.js &
+PIDS+=($!); wait_ready projector "$PROJECTOR_PORT" "${PIDS[-1]}" .run/projector.log
 HTTP_PORT=$API_PORT API_KEYS="demo:admin:$DEMO_API_KEY_HASH" NOTIFIER_SECRET_KEY="$(cat .run/notifier-secret-key)" \
   NOTIFIER_TARGET_ALLOW_LIST=127.0.0.1 bash scripts/supervise.sh api .run/api.log -- node dist/apps/api/src/main.js &
 PIDS+=($!); wait_ready api "$API_PORT" "${PIDS[-1]}" .run/api.log
@@ -77,6 +82,8 @@ Dualwatch is running.
   API docs:     http://127.0.0.1:$API_PORT/docs
   Kafka:        $KAFKA_BROKERS   (topics: orders.v1 in; risk.assessments.v1, risk.alerts.v1, orders.dlq.v1 out)
   Redis:        $REDIS_URL
+  PostgreSQL:   $DATABASE_URL   (casework: cases, triage, audit trail; psql "$DATABASE_URL")
+  projector:    http://127.0.0.1:$PROJECTOR_PORT/ready   http://127.0.0.1:$PROJECTOR_PORT/metrics   log: .run/projector.log
   risk-engine:  http://127.0.0.1:$ENGINE_PORT/ready   http://127.0.0.1:$ENGINE_PORT/metrics   log: .run/risk-engine.log
   notifier:     http://127.0.0.1:$NOTIFIER_PORT/ready   http://127.0.0.1:$NOTIFIER_PORT/metrics   log: .run/notifier.log
   webhooks:     signed deliveries to http://127.0.0.1:$WEBHOOK_PORT/hook print below as [webhook] lines

@@ -5,16 +5,23 @@ import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { provisionTopics } from '@dualwatch/messaging';
 import { hashApiKey, newSecretKey } from '@dualwatch/notify';
-import { KafkaBroker, RedisServer, redisCommand } from '@dualwatch/infra';
-import { expectEventually, uniqueName } from '@dualwatch/testing';
+import { KafkaBroker, PostgresServer, RedisServer, redisCommand } from '@dualwatch/infra';
+import { expectEventually, testDatabase, uniqueName } from '@dualwatch/testing';
 
 /**
  * Operations, proven on the built apps (dist/) in their own OS processes, as a deployment runs them:
- * a bad setting stops each app at boot; /ready follows Redis and Kafka going away and coming back;
+ * a bad setting stops each app at boot; /ready follows Redis, Kafka and PostgreSQL going away and coming back;
  * no secret placed in a setting reaches the logs; SIGTERM shuts down cleanly.
  */
-const APPS = ['risk-engine', 'notifier', 'api'] as const;
+const APPS = ['risk-engine', 'notifier', 'api', 'projector'] as const;
 type App = (typeof APPS)[number];
+/** What each app's /ready checks. */
+const DEPENDS: Record<App, string[]> = {
+  'risk-engine': ['redis', 'kafka'],
+  notifier: ['redis', 'kafka'],
+  api: ['redis', 'kafka', 'postgres'],
+  projector: ['kafka', 'postgres'],
+};
 const mainOf = (app: App) => path.resolve(__dirname, `../../dist/apps/${app}/src/main.js`);
 
 class AppProcess {
@@ -82,7 +89,8 @@ function appEnv(app: App, prefix: string, extra: Record<string, string>): Record
       ENGINE_SESSION_TIMEOUT_MS: '6000',
     },
     notifier: { NOTIFIER_GROUP_ID: `${prefix}-notifier`, NOTIFIER_SECRET_KEY: newSecretKey() },
-    api: { API_GROUP_ID_PREFIX: `${prefix}-api`, API_CATCH_UP_TIMEOUT_MS: '20000' },
+    api: {},
+    projector: { PROJECTOR_GROUP_ID_PREFIX: `${prefix}-projector` },
   };
   return { ...base, ...own[app], ...extra };
 }
@@ -124,17 +132,23 @@ describe('every app stops at boot on a bad setting', () => {
       env: { API_RATE_LIMIT_PER_SECOND: 'fast', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' },
       says: [/API_RATE_LIMIT_PER_SECOND="fast" is invalid.*expects an integer >= 1/],
     },
+    projector: {
+      env: { PROJECTOR_MAX_CHUNK_MESSAGES: '0' },
+      says: [/PROJECTOR_MAX_CHUNK_MESSAGES="0" is invalid.*expects an integer >= 1/],
+    },
   };
 
   it.each(APPS)('%s: exit code 2, the variable and what it expects on stderr, a secret value never shown', async (app) => {
     const secret = `pw-${randomBytes(8).toString('hex')}`;
-    const p = start(app, appEnv(app, uniqueName('opsbad'), { ...bad[app].env, REDIS_URL: `not-a-url-${secret}` }));
+    // a secret setting each app has: the projector has no Redis, only PostgreSQL
+    const secretVar = app === 'projector' ? 'DATABASE_URL' : 'REDIS_URL';
+    const p = start(app, appEnv(app, uniqueName('opsbad'), { ...bad[app].env, [secretVar]: `not-a-url-${secret}` }));
     const code = await p.exited;
     const stderr = p.stderr.join('');
     expect({ code, stderr }).toMatchObject({ code: 2 });
     expect(stderr).toMatch(new RegExp(`^${app}: invalid settings:`));
     for (const re of bad[app].says) expect(stderr).toMatch(re);
-    expect(stderr).toContain('REDIS_URL=(secret) is invalid');
+    expect(stderr).toContain(`${secretVar}=(secret) is invalid`);
     expect(p.output).not.toContain(secret);
     expect(p.stdout.join('')).toBe(''); // nothing started: no logger, no connection
   });
@@ -158,14 +172,20 @@ describe('no secret placed in a setting reaches the logs', () => {
     const redisPassword = `rpw-${randomBytes(12).toString('hex')}`;
     await redisCommand(redis.port, ['ACL', 'SETUSER', 'dualwatch', 'on', `>${redisPassword}`, '~*', '&*', '+@all']);
     await redisCommand(redis.port, ['ACL', 'SETUSER', 'default', 'off']);
+    const database = await testDatabase('opssec');
+    const dbPassword = `dbpw-${randomBytes(12).toString('hex')}`;
     const secrets = {
       kafkaSaslPassword: `kpw-${randomBytes(12).toString('hex')}`,
       redisPassword,
       notifierSecretKey: newSecretKey(),
       apiKey: `key-${randomBytes(12).toString('hex')}`,
+      dbPassword, // the test server trusts loopback, so the password is not checked, but it is in the setting
     };
+    const dbUrl = new URL(database.url);
+    dbUrl.password = dbPassword;
     const extra = {
       LOG_LEVEL: 'debug',
+      DATABASE_URL: dbUrl.toString(),
       REDIS_URL: `redis://dualwatch:${redisPassword}@127.0.0.1:${redis.port}`,
       KAFKA_SASL_PASSWORD: secrets.kafkaSaslPassword, // unused by the plaintext test broker, but in the settings
       NOTIFIER_SECRET_KEY: secrets.notifierSecretKey,
@@ -179,7 +199,7 @@ describe('no secret placed in a setting reaches the logs', () => {
       procs.map(async (p, i) => {
         const url = await p.url();
         await expectEventually(async () => expect((await ready(url)).status).toBe(200), { timeoutMs: 60_000, intervalMs: 250 });
-        expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^dw_(engine|notifier|api)_/m);
+        expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^dw_(engine|notifier|api|projector)_/m);
         if (APPS[i] === 'api') {
           const res = await fetch(`${url}/alerts`, { headers: { 'x-api-key': secrets.apiKey } });
           expect(res.status).toBe(200);
@@ -194,31 +214,48 @@ describe('no secret placed in a setting reaches the logs', () => {
     }
     expect(procs[0].output).toContain('risk-engine stopped'); // the logger is flushed on exit
     expect(procs[1].output).toContain('notifier stopped');
+    await database.drop();
   });
 });
 
-describe('/ready follows Redis and Kafka', () => {
+describe('/ready follows Redis, Kafka and PostgreSQL', () => {
   let redis: RedisServer;
   let broker: KafkaBroker;
+  let pg: PostgresServer;
   afterAll(async () => {
-    await Promise.allSettled([redis?.stop(), broker?.stop()]);
+    await Promise.allSettled([redis?.stop(), broker?.stop(), pg?.stop()]);
   });
 
-  it('turns 503 naming the dependency when Redis or Kafka goes away, and 200 again when it returns, for every app', async () => {
-    [redis, broker] = await Promise.all([RedisServer.start(), KafkaBroker.start({ name: 'ops-ready', heapMb: 384 })]);
-    const extra = { KAFKA_BROKERS: broker.brokers, REDIS_URL: redis.url };
+  it('turns 503 naming the dependency when Redis, Kafka or PostgreSQL goes away, and 200 again when it returns, for every app', async () => {
+    [redis, broker, pg] = await Promise.all([
+      RedisServer.start(),
+      KafkaBroker.start({ name: 'ops-ready', heapMb: 384 }),
+      PostgresServer.start(),
+    ]);
     const prefixes = APPS.map(() => uniqueName('opsrdy'));
     await provision(broker.brokers, prefixes);
-    const procs = APPS.map((app, i) => start(app, appEnv(app, prefixes[i], extra)));
+    const procs = await Promise.all(
+      APPS.map(async (app, i) =>
+        start(
+          app,
+          appEnv(app, prefixes[i], {
+            KAFKA_BROKERS: broker.brokers,
+            REDIS_URL: redis.url,
+            DATABASE_URL: await pg.createDatabase(`ops_${i}`),
+          }),
+        ),
+      ),
+    );
     const urls = await Promise.all(procs.map((p) => p.url()));
     const expectAll = (status: number, down?: string) =>
       Promise.all(
-        urls.map((url) =>
+        urls.map((url, i) =>
           expectEventually(
             async () => {
               const r = await ready(url);
-              expect(r.status).toBe(status);
-              if (down) expect(r.body.checks[down].status).toBe('down');
+              const affected = !down || DEPENDS[APPS[i]].includes(down);
+              expect(r.status).toBe(affected ? status : 200);
+              if (down && affected) expect(r.body.checks[down].status).toBe('down');
             },
             { timeoutMs: 90_000, intervalMs: 500 },
           ),
@@ -234,6 +271,11 @@ describe('/ready follows Redis and Kafka', () => {
     await broker.kill();
     await expectAll(503, 'kafka');
     await broker.restart();
+    await expectAll(200);
+
+    await pg.kill();
+    await expectAll(503, 'postgres');
+    await pg.restart();
     await expectAll(200);
 
     for (const p of procs) expect(p.child.exitCode).toBeNull(); // no app crashed on the way

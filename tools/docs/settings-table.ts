@@ -7,11 +7,13 @@ import { describeSettings, type SettingsSpec } from '@dualwatch/config';
 import { engineSettingsSpec } from '../../apps/risk-engine/src/settings';
 import { notifierSettingsSpec } from '../../apps/notifier/src/settings';
 import { apiSettingsSpec } from '../../apps/api/src/settings';
+import { projectorSettingsSpec } from '../../apps/projector/src/settings';
 
 export const APP_SETTINGS: Record<string, SettingsSpec> = {
   'risk-engine': engineSettingsSpec,
   notifier: notifierSettingsSpec,
   api: apiSettingsSpec,
+  projector: projectorSettingsSpec,
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -1,23 +1,24 @@
 #!/usr/bin/env node
 /**
- * Dev/CI infrastructure: a real Kafka broker and a Redis server that outlive this command.
+ * Dev/CI infrastructure: a real Kafka broker, a Redis server and a PostgreSQL server that outlive this command.
  *
  *   npm run build && node dist/tools/infra/cli.js <command> [options]
  *
- *   fetch                          fetch the Kafka jars (Maven, once) and make sure redis-server exists
- *   start  [--state FILE] [--kafka-port N] [--redis-port N] [--kafka-heap-mb N]
- *                                  start both detached, write the state file, print
- *                                  KAFKA_BROKERS=... and REDIS_URL=... on stdout
+ *   fetch                          fetch the Kafka jars (Maven, once) and make sure redis-server and PostgreSQL exist
+ *   start  [--state FILE] [--kafka-port N] [--redis-port N] [--pg-port N] [--kafka-heap-mb N]
+ *                                  start the three detached, write the state file, print
+ *                                  KAFKA_BROKERS=..., REDIS_URL=... and DATABASE_URL=... on stdout
  *   stop   [--state FILE]          stop exactly the pids in the state file, remove data dirs + state file
- *   status [--state FILE]          show what runs (exit 0 if both run, 1 otherwise)
+ *   status [--state FILE]          show what runs (exit 0 if all run, 1 otherwise)
  *
  * Default state file: <repoRoot>/.run/infra.json. Progress goes to stderr, so
- * `eval "$(node dist/tools/infra/cli.js start)"` sets the two variables in a shell.
+ * `eval "$(node dist/tools/infra/cli.js start)"` sets the variables in a shell.
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ensureKafkaDistribution, KafkaBroker, type KafkaBrokerState } from './kafka';
+import { ensurePostgres, PostgresServer, type PostgresServerState } from './postgres';
 import { ensureRedisServer, RedisServer, type RedisServerState } from './redis';
 import { repoRoot, writeFileAtomic } from './util';
 
@@ -26,14 +27,16 @@ interface InfraState {
   startedAt: string;
   brokers: string;
   redisUrl: string;
-  pids: { kafka: number; redis: number };
-  ports: { kafka: number; kafkaController: number; redis: number };
-  dataDirs: { kafka: string; redis: string };
+  databaseUrl: string;
+  pids: { kafka: number; redis: number; postgres: number };
+  ports: { kafka: number; kafkaController: number; redis: number; postgres: number };
+  dataDirs: { kafka: string; redis: string; postgres: string };
   kafka: KafkaBrokerState;
   redis: RedisServerState;
+  postgres: PostgresServerState;
 }
 
-const USAGE = `usage: cli.js <fetch|start|stop|status> [--state FILE] [--kafka-port N] [--redis-port N] [--kafka-heap-mb N]`;
+const USAGE = `usage: cli.js <fetch|start|stop|status> [--state FILE] [--kafka-port N] [--redis-port N] [--pg-port N] [--kafka-heap-mb N]`;
 
 const info = (m: string): void => {
   process.stderr.write(`[dw-infra] ${m}\n`);
@@ -42,7 +45,7 @@ const info = (m: string): void => {
 function parseArgs(argv: string[]): { cmd: string; opts: Map<string, string> } {
   const [cmd = '', ...rest] = argv;
   const opts = new Map<string, string>();
-  const known = new Set(['--state', '--kafka-port', '--redis-port', '--kafka-heap-mb']);
+  const known = new Set(['--state', '--kafka-port', '--redis-port', '--pg-port', '--kafka-heap-mb']);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const eq = arg.indexOf('=');
@@ -76,8 +79,8 @@ function readState(file: string): InfraState | undefined {
   return parsed;
 }
 
-function envLines(s: { brokers: string; redisUrl: string }): string {
-  return `KAFKA_BROKERS=${s.brokers}\nREDIS_URL=${s.redisUrl}\n`;
+function envLines(s: { brokers: string; redisUrl: string; databaseUrl: string }): string {
+  return `KAFKA_BROKERS=${s.brokers}\nREDIS_URL=${s.redisUrl}\nDATABASE_URL=${s.databaseUrl}\n`;
 }
 
 function tcpOpen(port: number, timeoutMs = 1_000): Promise<boolean> {
@@ -96,16 +99,21 @@ function tcpOpen(port: number, timeoutMs = 1_000): Promise<boolean> {
 async function stopFromState(state: InfraState): Promise<void> {
   const kafka = KafkaBroker.attach(state.kafka);
   const redis = RedisServer.attach(state.redis);
-  const results = await Promise.allSettled([kafka.stop(), redis.stop()]);
+  const results = await Promise.allSettled([
+    kafka.stop(),
+    redis.stop(),
+    state.postgres ? PostgresServer.attach(state.postgres).stop() : undefined,
+  ]);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length) throw new Error(failed.map((f) => String(f.reason)).join('\n'));
 }
 
 async function cmdFetch(): Promise<number> {
   const t0 = Date.now();
-  const [libs, redis] = await Promise.all([ensureKafkaDistribution(), ensureRedisServer()]);
+  const [libs, redis, pg] = await Promise.all([ensureKafkaDistribution(), ensureRedisServer(), ensurePostgres()]);
   info(`kafka libs: ${libs}`);
   info(`redis-server: ${redis}`);
+  info(`postgresql: ${pg}`);
   info(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return 0;
 }
@@ -116,19 +124,24 @@ async function cmdStart(opts: Map<string, string>): Promise<number> {
   if (existing) {
     const kafkaUp = KafkaBroker.attach(existing.kafka).isRunning();
     const redisUp = RedisServer.attach(existing.redis).isRunning();
-    if (kafkaUp && redisUp) {
-      info(`already running (kafka pid ${existing.pids.kafka}, redis pid ${existing.pids.redis}); state ${file}`);
+    const pgUp = !!existing.postgres && PostgresServer.attach(existing.postgres).isRunning();
+    if (kafkaUp && redisUp && pgUp) {
+      info(
+        `already running (kafka pid ${existing.pids.kafka}, redis pid ${existing.pids.redis}, postgres pid ${existing.pids.postgres}); state ${file}`,
+      );
       process.stdout.write(envLines(existing));
       return 0;
     }
-    info(`stale state file ${file} (kafka ${kafkaUp ? 'up' : 'down'}, redis ${redisUp ? 'up' : 'down'}): cleaning up`);
+    info(
+      `stale state file ${file} (kafka ${kafkaUp ? 'up' : 'down'}, redis ${redisUp ? 'up' : 'down'}, postgres ${pgUp ? 'up' : 'down'}): cleaning up`,
+    );
     await stopFromState(existing);
     fs.rmSync(file, { force: true });
   }
 
   const t0 = Date.now();
-  await Promise.all([ensureKafkaDistribution(), ensureRedisServer()]);
-  const [kafkaRes, redisRes] = await Promise.allSettled([
+  await Promise.all([ensureKafkaDistribution(), ensureRedisServer(), ensurePostgres()]);
+  const [kafkaRes, redisRes, pgRes] = await Promise.allSettled([
     KafkaBroker.start({
       name: 'dev-kafka',
       port: intOpt(opts, '--kafka-port'),
@@ -136,32 +149,37 @@ async function cmdStart(opts: Map<string, string>): Promise<number> {
       detached: true,
     }),
     RedisServer.start({ port: intOpt(opts, '--redis-port'), detached: true }),
+    PostgresServer.start({ port: intOpt(opts, '--pg-port'), detached: true }),
   ]);
-  if (kafkaRes.status === 'rejected' || redisRes.status === 'rejected') {
+  if (kafkaRes.status === 'rejected' || redisRes.status === 'rejected' || pgRes.status === 'rejected') {
     if (kafkaRes.status === 'fulfilled') await kafkaRes.value.stop();
     if (redisRes.status === 'fulfilled') await redisRes.value.stop();
-    const reasons = [kafkaRes, redisRes]
+    if (pgRes.status === 'fulfilled') await pgRes.value.stop();
+    const reasons = [kafkaRes, redisRes, pgRes]
       .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
       .map((r) => (r.reason instanceof Error ? r.reason.message : String(r.reason)));
     throw new Error(`start failed:\n${reasons.join('\n')}`);
   }
   const kafka = kafkaRes.value;
   const redis = redisRes.value;
+  const pg = pgRes.value;
   const state: InfraState = {
     version: 1,
     startedAt: new Date().toISOString(),
     brokers: kafka.brokers,
     redisUrl: redis.url,
-    pids: { kafka: kafka.pid, redis: redis.pid },
-    ports: { kafka: kafka.port, kafkaController: kafka.controllerPort, redis: redis.port },
-    dataDirs: { kafka: kafka.dataDir, redis: redis.dir },
+    databaseUrl: pg.url,
+    pids: { kafka: kafka.pid, redis: redis.pid, postgres: pg.pid },
+    ports: { kafka: kafka.port, kafkaController: kafka.controllerPort, redis: redis.port, postgres: pg.port },
+    dataDirs: { kafka: kafka.dataDir, redis: redis.dir, postgres: pg.dir },
     kafka: kafka.state(),
     redis: redis.state(),
+    postgres: pg.state(),
   };
   writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
   info(
     `started in ${((Date.now() - t0) / 1000).toFixed(1)} s: kafka ${kafka.brokers} (pid ${kafka.pid}, log ${kafka.logFile}), ` +
-      `redis ${redis.url} (pid ${redis.pid}); state ${file}`,
+      `redis ${redis.url} (pid ${redis.pid}), postgres ${pg.url} (pid ${pg.pid}); state ${file}`,
   );
   process.stdout.write(envLines(state));
   return 0;
@@ -178,8 +196,8 @@ async function cmdStop(opts: Map<string, string>): Promise<number> {
   await stopFromState(state);
   fs.rmSync(file, { force: true });
   info(
-    `stopped kafka pid ${state.pids.kafka} and redis pid ${state.pids.redis} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
-      `removed ${state.dataDirs.kafka}, ${state.dataDirs.redis} and ${file}`,
+    `stopped kafka pid ${state.pids.kafka}, redis pid ${state.pids.redis} and postgres pid ${state.pids.postgres ?? '-'} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+      `removed ${state.dataDirs.kafka}, ${state.dataDirs.redis}, ${state.dataDirs.postgres ?? '-'} and ${file}`,
   );
   return 0;
 }
@@ -195,10 +213,13 @@ async function cmdStatus(opts: Map<string, string>): Promise<number> {
   const redis = RedisServer.attach(state.redis);
   const kafkaUp = kafka.isRunning() && (await tcpOpen(kafka.port));
   const redisUp = redis.isRunning() && (await redis.ping());
+  const pg = state.postgres ? PostgresServer.attach(state.postgres) : undefined;
+  const pgUp = !!pg && pg.isRunning() && (await pg.ping());
   info(`kafka ${state.brokers} pid ${state.pids.kafka}: ${kafkaUp ? 'running' : 'NOT running'} (data ${state.dataDirs.kafka})`);
   info(`redis ${state.redisUrl} pid ${state.pids.redis}: ${redisUp ? 'running' : 'NOT running'}`);
-  if (kafkaUp && redisUp) process.stdout.write(envLines(state));
-  return kafkaUp && redisUp ? 0 : 1;
+  info(`postgres ${state.databaseUrl ?? '-'} pid ${state.pids.postgres ?? '-'}: ${pgUp ? 'running' : 'NOT running'}`);
+  if (kafkaUp && redisUp && pgUp) process.stdout.write(envLines(state));
+  return kafkaUp && redisUp && pgUp ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<number> {
