@@ -72,5 +72,10 @@ export const databaseSettings = {
     pattern: /^postgres(ql)?:\/\/\S+$/,
     secret: true,
   }),
-  databasePoolSize: setting.int('DATABASE_POOL_SIZE', { description: 'Connections each instance keeps to PostgreSQL', default: 10, min: 1, max: 200 }),
+  databasePoolSize: setting.int('DATABASE_POOL_SIZE', {
+    description: 'Connections each instance keeps to PostgreSQL',
+    default: 10,
+    min: 1,
+    max: 200,
+  }),
 };
