@@ -129,13 +129,9 @@ export class CaseRepository {
         .limit(page.limit)
         .offset(page.offset)
         .execute(),
-      this.db
-        .selectFrom('cases')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where((eb) => filterCondition(eb, f, d))
-        .executeTakeFirstOrThrow(),
+      this.total(f),
     ]);
-    return { items: rows.map(viewOf), total: Number(total.n), limit: page.limit, offset: page.offset };
+    return { items: rows.map(viewOf), total, limit: page.limit, offset: page.offset };
   }
 
   /** Views of the given orders (the live stream, after a NOTIFY). */
@@ -268,109 +264,141 @@ export class CaseRepository {
     await sql`SELECT pg_notify(${CASES_CHANNEL}, ${JSON.stringify([e.orderId])}), pg_notify(${OUTBOX_CHANNEL}, '')`.execute(tx);
   }
 
-  /** Exposure summaries over the cases that pass the filter; each order counted once. */
+  /**
+   * Exposure summaries over the cases that pass the filter; each order counted once. A filter of
+   * verdicts, severities, statuses, kinds, countries and whole UTC days is answered from the rollups
+   * (migrations/002-rollups.ts); any other (a name, a search, an assignee) scans the matching cases,
+   * which the indexes narrow first.
+   */
   async summary(f: CaseFilter): Promise<CaseSummary> {
+    const r = rollupFilter(f);
+    const dated = f.from !== undefined || f.to !== undefined;
+    const [main, sellers, families] = await Promise.all([
+      r ? this.rollupMain(r) : this.scanMain(f),
+      r && !dated ? this.rollupGroups('rollup_seller', 'seller', r) : this.scanGroups('seller', f),
+      r && !dated ? this.rollupGroups('rollup_family', 'family', r) : this.scanGroups('family', f),
+    ]);
+    const groups = (rows: GroupRow[]) => {
+      const m = new Map<string, { alerts: number; value: { currency: string; amount: number }[] }>();
+      for (const row of rows) {
+        const g = m.get(row.k) ?? { alerts: 0, value: [] };
+        g.alerts += Number(row.n);
+        if (row.currency) g.value.push({ currency: row.currency, amount: Number(row.amount) });
+        m.set(row.k, g);
+      }
+      return [...m]
+        .map(([k, g]) => ({ k, alerts: g.alerts, exposedValue: g.value }))
+        .sort((a, b) => b.alerts - a.alerts || a.k.localeCompare(b.k))
+        .slice(0, SUMMARY_GROUPS);
+    };
+    return {
+      ...main,
+      bySupplier: groups(sellers).map(({ k, ...g }) => ({ supplier: k, ...g })),
+      byItemFamily: groups(families).map(({ k, ...g }) => ({ itemFamily: k, ...g })),
+    };
+  }
+
+  /** The number of cases that pass a filter: from the rollups where it fits them, else counted. */
+  async total(f: CaseFilter): Promise<number> {
+    const r = rollupFilter(f);
+    if (r) {
+      const row = await this.db
+        .selectFrom('rollup_day')
+        .select(sql<string>`coalesce(sum(n), 0)`.as('n'))
+        .where((eb) => rollupCondition(eb, r, true))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    }
     const d = today();
-    const where = (eb: Eb) => filterCondition(eb, f, d);
-    const grouped = await this.db
+    const row = await this.db
       .selectFrom('cases')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where((eb) => filterCondition(eb, f, d))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private async rollupMain(r: RollupFilter): Promise<Omit<CaseSummary, 'bySupplier' | 'byItemFamily'>> {
+    const rows = await this.db
+      .selectFrom('rollup_day')
       .select([
-        sql<number>`GROUPING(verdict, severity, status, exposed_currency, seller, to_char(first_raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))`.as(
-          'g',
-        ),
+        sql<number>`GROUPING(verdict, severity, status, currency, day)`.as('g'),
         'verdict',
         'severity',
         'status',
-        'exposed_currency',
-        'seller',
-        sql<string | null>`to_char(first_raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`.as('day'),
+        'currency',
+        sql<string | null>`to_char(day, 'YYYY-MM-DD')`.as('day'),
+        sql<string>`sum(n)`.as('n'),
+        sql<number>`sum(amount)`.as('amount'),
+        sql<string>`sum(valued)`.as('valued'),
+      ])
+      .where((eb) => rollupCondition(eb, r, true))
+      .groupBy(sql`GROUPING SETS ((), (verdict), (severity), (status), (currency), (day, severity))`)
+      .execute();
+    // GROUPING() bits, left to right: verdict, severity, status, currency, day (1 = not grouped by it)
+    return mainSummary(rows, { all: 0b11111, verdict: 0b01111, severity: 0b10111, status: 0b11011, currency: 0b11101 });
+  }
+
+  private async scanMain(f: CaseFilter): Promise<Omit<CaseSummary, 'bySupplier' | 'byItemFamily'>> {
+    const d = today();
+    const day = sql`to_char(first_raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+    const rows = await this.db
+      .selectFrom('cases')
+      .select([
+        sql<number>`GROUPING(verdict, severity, status, exposed_currency, ${day})`.as('g'),
+        'verdict',
+        'severity',
+        'status',
+        sql<string | null>`exposed_currency`.as('currency'),
+        sql<string | null>`${day}`.as('day'),
         sql<string>`count(*)`.as('n'),
-        sql<number | null>`sum(exposed_amount)`.as('amount'),
+        sql<number>`coalesce(sum(exposed_amount), 0)`.as('amount'),
         sql<string>`count(exposed_amount)`.as('valued'),
       ])
-      .where(where)
-      .groupBy(
-        sql`GROUPING SETS ((), (verdict), (severity), (status), (exposed_currency), (seller, exposed_currency), (to_char(first_raised_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), severity))`,
-      )
+      .where((eb) => filterCondition(eb, f, d))
+      .groupBy(sql`GROUPING SETS ((), (verdict), (severity), (status), (exposed_currency), (${day}, severity))`)
       .execute();
-    const families = await this.db
+    return mainSummary(rows, { all: 0b11111, verdict: 0b01111, severity: 0b10111, status: 0b11011, currency: 0b11101 });
+  }
+
+  /** The 50 biggest suppliers or item families of a rollup, by currency. */
+  private async rollupGroups(table: 'rollup_seller' | 'rollup_family', key: 'seller' | 'family', r: RollupFilter): Promise<GroupRow[]> {
+    const where = rollupSql(r);
+    const t = sql.table(table);
+    const k = sql.ref(key);
+    const rows = await sql<GroupRow>`
+      WITH top AS (
+        SELECT ${k} AS k FROM ${t} WHERE ${where} GROUP BY ${k} ORDER BY sum(n) DESC, ${k} LIMIT ${SUMMARY_GROUPS}
+      )
+      SELECT ${k} AS k, currency, sum(n) AS n, sum(amount) AS amount
+      FROM ${t} JOIN top ON top.k = ${k}
+      WHERE ${where}
+      GROUP BY ${k}, currency`.execute(this.db);
+    return rows.rows.map((x) => ({ ...x, currency: x.currency || null }));
+  }
+
+  private async scanGroups(key: 'seller' | 'family', f: CaseFilter): Promise<GroupRow[]> {
+    const d = today();
+    const expr =
+      key === 'seller'
+        ? sql<string>`coalesce(seller, '(unknown)')`
+        : sql<string>`unnest(CASE WHEN cardinality(item_families) = 0 THEN ARRAY['(no controlled family)'] ELSE item_families END)`;
+    return this.db
       .selectFrom((qb) =>
         qb
           .selectFrom('cases')
-          .select([
-            sql<string>`unnest(CASE WHEN cardinality(item_families) = 0 THEN ARRAY['(no controlled family)'] ELSE item_families END)`.as(
-              'family',
-            ),
-            'exposed_currency',
-            'exposed_amount',
-          ])
-          .where(where)
-          .as('f'),
+          .select([expr.as('k'), 'exposed_currency', 'exposed_amount'])
+          .where((eb) => filterCondition(eb, f, d))
+          .as('c'),
       )
-      .select(['family', 'exposed_currency', sql<string>`count(*)`.as('n'), sql<number | null>`sum(exposed_amount)`.as('amount')])
-      .groupBy(['family', 'exposed_currency'])
+      .select([
+        'k',
+        sql<string | null>`exposed_currency`.as('currency'),
+        sql<string>`count(*)`.as('n'),
+        sql<number>`coalesce(sum(exposed_amount), 0)`.as('amount'),
+      ])
+      .groupBy(['k', 'exposed_currency'])
       .execute();
-    const s: CaseSummary = {
-      total: 0,
-      byVerdict: {},
-      bySeverity: {},
-      byStatus: {},
-      exposedValue: [],
-      bySupplier: [],
-      byItemFamily: [],
-      overTime: [],
-    };
-    const suppliers = new Map<string, { alerts: number; value: Map<string, number> }>();
-    const days = new Map<string, Record<string, number>>();
-    for (const r of grouped) {
-      const n = Number(r.n);
-      // GROUPING() bits, left to right: verdict, severity, status, currency, seller, day (1 = not grouped by it)
-      switch (Number(r.g)) {
-        case 0b111111:
-          s.total = n;
-          break;
-        case 0b011111:
-          s.byVerdict[r.verdict] = n;
-          break;
-        case 0b101111:
-          s.bySeverity[r.severity] = n;
-          break;
-        case 0b110111:
-          s.byStatus[r.status] = n;
-          break;
-        case 0b111011:
-          if (r.exposed_currency !== null)
-            s.exposedValue.push({ currency: r.exposed_currency, amount: Number(r.amount), alerts: Number(r.valued) });
-          break;
-        case 0b111001: {
-          const k = r.seller ?? '(unknown)';
-          const g = suppliers.get(k) ?? { alerts: 0, value: new Map<string, number>() };
-          g.alerts += n;
-          if (r.exposed_currency !== null) g.value.set(r.exposed_currency, Number(r.amount));
-          suppliers.set(k, g);
-          break;
-        }
-        default:
-          if (r.day) days.set(r.day, { ...(days.get(r.day) ?? {}), [r.severity]: n });
-      }
-    }
-    const fams = new Map<string, { alerts: number; value: Map<string, number> }>();
-    for (const r of families) {
-      const g = fams.get(r.family) ?? { alerts: 0, value: new Map<string, number>() };
-      g.alerts += Number(r.n);
-      if (r.exposed_currency !== null) g.value.set(r.exposed_currency, Number(r.amount));
-      fams.set(r.family, g);
-    }
-    const groups = (m: Map<string, { alerts: number; value: Map<string, number> }>) =>
-      [...m]
-        .map(([k, g]) => ({ k, alerts: g.alerts, exposedValue: [...g.value].map(([currency, amount]) => ({ currency, amount })) }))
-        .sort((a, b) => b.alerts - a.alerts || a.k.localeCompare(b.k))
-        .slice(0, SUMMARY_GROUPS);
-    s.exposedValue.sort((a, b) => b.amount - a.amount);
-    s.bySupplier = groups(suppliers).map(({ k, ...g }) => ({ supplier: k, ...g }));
-    s.byItemFamily = groups(fams).map(({ k, ...g }) => ({ itemFamily: k, ...g }));
-    s.overTime = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, bySeverity]) => ({ date, bySeverity }));
-    return s;
   }
 
   /** The cases that pass a filter, newest first, a page at a time by keyset (an export of any size in bounded memory). */
@@ -446,6 +474,102 @@ export class CaseRepository {
 
 /** Groups a summary lists at most (suppliers, item families), the biggest first. */
 export const SUMMARY_GROUPS = 50;
+
+interface GroupRow {
+  k: string;
+  currency: string | null;
+  n: string;
+  amount: number;
+}
+
+interface MainRow {
+  g: number;
+  verdict: string | null;
+  severity: string | null;
+  status: string | null;
+  currency: string | null;
+  day: string | null;
+  n: string;
+  amount: number;
+  valued: string;
+}
+
+function mainSummary(
+  rows: MainRow[],
+  bits: { all: number; verdict: number; severity: number; status: number; currency: number },
+): Omit<CaseSummary, 'bySupplier' | 'byItemFamily'> {
+  const s: Omit<CaseSummary, 'bySupplier' | 'byItemFamily'> = {
+    total: 0,
+    byVerdict: {},
+    bySeverity: {},
+    byStatus: {},
+    exposedValue: [],
+    overTime: [],
+  };
+  const days = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const n = Number(r.n);
+    const g = Number(r.g);
+    if (g === bits.all) s.total = n;
+    else if (g === bits.verdict) {
+      if (n) s.byVerdict[r.verdict!] = n;
+    } else if (g === bits.severity) {
+      if (n) s.bySeverity[r.severity!] = n;
+    } else if (g === bits.status) {
+      if (n) s.byStatus[r.status!] = n;
+    } else if (g === bits.currency) {
+      if (r.currency && Number(r.valued)) s.exposedValue.push({ currency: r.currency, amount: Number(r.amount), alerts: Number(r.valued) });
+    } else if (r.day && n) days.set(r.day, { ...(days.get(r.day) ?? {}), [r.severity!]: n });
+  }
+  s.exposedValue.sort((a, b) => b.amount - a.amount);
+  s.overTime = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, bySeverity]) => ({ date, bySeverity }));
+  return s;
+}
+
+/** A filter the rollups can answer: only their dimensions, and dates on whole UTC days. */
+interface RollupFilter {
+  f: CaseFilter;
+  fromDay?: string;
+  toDay?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+function rollupFilter(f: CaseFilter): RollupFilter | null {
+  const allowed = new Set(['verdicts', 'severities', 'statuses', 'kinds', 'countries', 'from', 'to']);
+  if (Object.keys(f).some((k) => !allowed.has(k) && f[k as keyof CaseFilter] !== undefined)) return null;
+  if ((f.from !== undefined && f.from % DAY_MS !== 0) || (f.to !== undefined && f.to % DAY_MS !== 0)) return null;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { f, ...(f.from !== undefined ? { fromDay: day(f.from) } : {}), ...(f.to !== undefined ? { toDay: day(f.to) } : {}) };
+}
+
+type RollupEb = ExpressionBuilder<CaseworkDatabase, 'rollup_day'>;
+
+function rollupCondition(eb: RollupEb, r: RollupFilter, withDays: boolean): Expression<SqlBool> {
+  const c: Expression<SqlBool>[] = [sql<SqlBool>`n <> 0`];
+  const { f } = r;
+  if (f.verdicts) c.push(eb('verdict', 'in', f.verdicts));
+  if (f.severities) c.push(eb('severity', 'in', f.severities));
+  if (f.statuses) c.push(eb('status', 'in', f.statuses));
+  if (f.kinds) c.push(eb('kind', 'in', f.kinds));
+  if (f.countries) c.push(eb('ship_to', 'in', f.countries));
+  if (withDays && r.fromDay) c.push(eb('day', '>=', r.fromDay));
+  if (withDays && r.toDay) c.push(eb('day', '<', r.toDay));
+  return eb.and(c);
+}
+
+/** The same condition as raw SQL, for the supplier and family rollups (no day: dated filters scan the cases). */
+function rollupSql(r: RollupFilter) {
+  const { f } = r;
+  const parts = [sql`n <> 0`];
+  const inList = (col: string, values: readonly string[]) => sql`${sql.ref(col)} IN (${sql.join(values.map((v) => sql`${v}`))})`;
+  if (f.verdicts) parts.push(inList('verdict', f.verdicts));
+  if (f.severities) parts.push(inList('severity', f.severities));
+  if (f.statuses) parts.push(inList('status', f.statuses));
+  if (f.kinds) parts.push(inList('kind', f.kinds));
+  if (f.countries) parts.push(inList('ship_to', f.countries));
+  return sql.join(parts, sql` AND `);
+}
 
 export function eventOf(r: CaseEventRow): CaseEvent {
   return {

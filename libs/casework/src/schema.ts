@@ -106,7 +106,25 @@ export interface SavedViewsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** A rollup of the cases (migrations/002-rollups.ts): counts and exposed value per key and dimensions. */
+interface RollupDims {
+  verdict: string;
+  severity: string;
+  status: string;
+  kind: string;
+  /** '' when the case has none */
+  ship_to: string;
+  /** '' when the case has no exposed value */
+  currency: string;
+  n: ColumnType<string, never, never>;
+  amount: ColumnType<number, never, never>;
+  valued: ColumnType<string, never, never>;
+}
+
 export interface CaseworkDatabase {
+  rollup_day: RollupDims & { day: DateText };
+  rollup_seller: RollupDims & { seller: string };
+  rollup_family: RollupDims & { family: string };
   casework_meta: { key: string; value: string };
   cases: CasesTable;
   case_messages: CaseMessagesTable;
