@@ -119,7 +119,7 @@ const ACTION = {
   approve: { label: 'Approve', path: 'approve', cls: 'ok', did: 'approved' },
   reject: { label: 'Reject', path: 'reject', cls: 'warn', did: 'rejected' },
   assign: { label: 'Assign', path: 'assign', cls: 'secondary', did: 'assigned' },
-  withdraw: { label: 'Withdraw', path: '', cls: '', did: 'withdrew (order cancelled)' },
+  withdraw: { label: 'Withdraw', path: '', cls: '', did: 'withdrew' },
 };
 /** The actions that close a case: they need a disposition. */
 const CLOSING = ['resolve', 'false_positive'];
@@ -570,6 +570,15 @@ function select(name, label, options, value, all = 'All') {
 function text(name, label, value, placeholder, type = 'text') {
   return h('label', {}, label, h('input', { name, type, value: value || '', placeholder: placeholder || '' }));
 }
+/** Filters in one order, to compare them (a saved view's query may list them in another). */
+const sameFilters = (/** @type {URLSearchParams} */ a, /** @type {URLSearchParams} */ b) => {
+  const norm = (/** @type {URLSearchParams} */ p) =>
+    [...p]
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('&');
+  return norm(a) === norm(b);
+};
 /** The filters of a saved view or a form as the page's URL. */
 const feedUrl = (/** @type {URLSearchParams} */ p) => `/dashboard/${p.toString() ? `?${p}` : ''}`;
 /** What the filters select, in words ("Open queue · assigned to me · search "PO-1""). */
@@ -724,7 +733,7 @@ async function renderFeed() {
     quick.map(([id, label, params]) => {
       const p = new URLSearchParams(params);
       return h(
-        `a.quick-link${p.toString() === plain.toString() ? '.active' : ''}`,
+        `a.quick-link${sameFilters(p, plain) ? '.active' : ''}`,
         { href: feedUrl(p), 'data-link': true, dataset: { quick: id } },
         label,
       );
@@ -744,7 +753,7 @@ async function renderFeed() {
       },
     },
     h('option', { value: '' }, views.length ? 'Open a saved view…' : 'No saved views yet'),
-    views.map((v) => h('option', { value: v.id, selected: new URLSearchParams(v.query).toString() === plain.toString() }, v.name)),
+    views.map((v) => h('option', { value: v.id, selected: sameFilters(new URLSearchParams(v.query), plain) }, v.name)),
   );
   const viewName = h('input', { name: 'viewName', placeholder: 'Name these filters', maxlength: 80 });
   const savedViews = h(
