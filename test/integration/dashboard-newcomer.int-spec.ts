@@ -319,7 +319,8 @@ it('11. the api logs every request (no key, no query secret) and every triage ac
     expect.objectContaining({ method: 'GET', path: `/alerts/${prohibited.alertId}`, status: 200, user: 'anna', ms: expect.any(Number) }),
   );
   expect(requests).toContainEqual(
-    expect.objectContaining({ method: 'POST', path: `/alerts/${prohibited.alertId}/acknowledge`, status: 200, user: 'anna' }),
+    // the case page changes the case by its order id (a case is one order, whatever its alert ids)
+    expect.objectContaining({ method: 'POST', path: `/alerts/${prohibited.orderId}/acknowledge`, status: 200, user: 'anna' }),
   );
   expect(requests).toContainEqual(
     expect.objectContaining({ method: 'GET', path: '/alerts?verdict=prohibited&apiKey=***&token=***', status: 200, user: 'vera' }),
@@ -330,7 +331,7 @@ it('11. the api logs every request (no key, no query secret) and every triage ac
       msg: 'triage',
       user: 'anna',
       action: 'acknowledge',
-      alertId: prohibited.alertId,
+      orderId: prohibited.orderId,
       from: 'open',
       to: 'acknowledged',
     }),

@@ -7,13 +7,18 @@
  * libs/contracts/src/assessment.ts, apps/api/src/replay/replay.controller.ts, libs/scoring/src/replay/replay-diff.ts).
  * @typedef {'clear' | 'review' | 'license_required' | 'prohibited'} Verdict
  * @typedef {'none' | 'low' | 'medium' | 'high' | 'critical'} Severity
- * @typedef {'open' | 'acknowledged' | 'resolved' | 'false_positive'} AlertStatus
- * @typedef {'acknowledge' | 'resolve' | 'false_positive' | 'reopen'} LifecycleAction
+ * @typedef {'open' | 'acknowledged' | 'awaiting_approval' | 'resolved' | 'false_positive' | 'withdrawn'} AlertStatus
+ * @typedef {'acknowledge' | 'resolve' | 'false_positive' | 'reopen' | 'approve' | 'reject' | 'assign'} LifecycleAction
+ * @typedef {'shipment_held' | 'licence_obtained' | 'end_use_verified' | 'false_match' | 'order_cancelled' | 'escalated' | 'other'} Disposition
  * @typedef {{ amount?: number, currency?: string }} Money
  * @typedef {{ user: string, role: string }} Session
- * @typedef {{ alertId: string, orderId: string, kind: string, verdict: Verdict, severity: Severity, score: number, status: AlertStatus,
- *   raisedAt: string, seller?: string, buyer?: string, endUser?: string, shipTo?: string, itemFamilies: string[], exposedValue?: Money,
- *   headline?: string }} AlertView
+ * @typedef {{ action: 'resolve' | 'false_positive', disposition?: Disposition, requestedBy: string, requestedAt: string, note: string,
+ *   from: AlertStatus }} Pending a close waiting for a second person's approval
+ * @typedef {{ orderId: string, alertId: string, kind: string, verdict: Verdict, severity: Severity, score: number, status: AlertStatus,
+ *   version: number, raisedAt: string, updatedAt: string, asOf?: string, effectiveOn?: string, upcomingVerdict?: Verdict,
+ *   seller?: string, buyer?: string, endUser?: string, shipTo?: string, itemFamilies: string[], exposedValue?: Money,
+ *   headline?: string, assignee?: string, dueOn?: string, disposition?: Disposition, pending?: Pending }} AlertView
+ *   a case: one order, whatever alert messages it had
  * @typedef {{ items: AlertView[], total: number }} AlertPage
  * @typedef {{ alerts: number, exposedValue: Money[] }} Group
  * @typedef {{ total: number, byVerdict: Record<string, number>, bySeverity: Record<string, number>, byStatus: Record<string, number>,
@@ -23,13 +28,16 @@
  *   legalBasis?: string }} Reason
  * @typedef {{ asOf: string, assessedAt?: string, verdict: Verdict, severity: Severity, score: number, reasons: Reason[], exposedValue?: Money,
  *   policyVersion: string, refdataVersion: string, degraded?: boolean }} Assessment
- * @typedef {{ kind: string, raisedAt: string, verdict: Verdict, severity: Severity, score: number, previousVerdict?: Verdict,
- *   effectiveOn?: string }} AlertMessage
- * @typedef {{ from: AlertStatus, to: AlertStatus, user: string, at: string, note: string }} LifecycleChange
- * @typedef {{ view: AlertView, messages: AlertMessage[],
- *   alert: { alertId: string, orderId: string, assessment: Assessment,
- *     summary?: { seller?: string, buyer?: string, endUser?: string, shipTo?: string, itemFamilies?: string[] } },
- *   lifecycle: { status: AlertStatus, history: LifecycleChange[], allowedActions: LifecycleAction[] } }} AlertDetail
+ * @typedef {{ alertId: string, kind: string, raisedAt: string, verdict: Verdict, severity: Severity, score: number, previousVerdict?: Verdict,
+ *   effectiveOn?: string, asOf?: string }} AlertMessage
+ * @typedef {{ orderId: string, alertId: string, version: number, action: LifecycleAction | 'withdraw', from: AlertStatus, to: AlertStatus,
+ *   user: string, at: string, note: string, disposition?: Disposition | null, assignee?: string | null, dueOn?: string | null }} LifecycleChange
+ * @typedef {{ alertId: string, orderId: string, assessment: Assessment,
+ *   summary?: { seller?: string, buyer?: string, endUser?: string, shipTo?: string, itemFamilies?: string[] } }} FullAlert
+ * @typedef {{ view: AlertView, messages: AlertMessage[], alert: FullAlert, upcoming?: FullAlert,
+ *   lifecycle: { status: AlertStatus, version: number, history: LifecycleChange[], allowedActions: LifecycleAction[] } }} AlertDetail
+ * @typedef {{ id: string, status: number, error?: string, message?: string, view?: AlertView }} BulkResult
+ * @typedef {{ id: string, name: string, query: Record<string, string> }} SavedView
  * @typedef {{ name: string, change: string, description: string, uncertain?: boolean, assumption?: string }} LookaheadCause
  * @typedef {{ today: string, orders: { orderId: string, until: string, changes: { date: string, from: { verdict: Verdict },
  *   to: { verdict: Verdict, severity: Severity }, why: LookaheadCause[] }[] }[] }} Upcoming
@@ -40,7 +48,7 @@
  *   exposedValue: Record<'base' | 'next' | 'newlyExposed' | 'noLongerExposed', Record<string, number>>,
  *   newlyExposed: ReplayOrderDiff[], noLongerExposed: ReplayOrderDiff[], verdictChanged: ReplayOrderDiff[] }} ReplayDiff
  * @typedef {{ current: { version: string }, candidate: { version: string }, diff: ReplayDiff }} ReplayPreview
- * @typedef {{ message?: string, issues?: { path?: string, message: string }[] }} ErrorBody
+ * @typedef {{ error?: string, message?: string, issues?: { path?: string, message: string }[], current?: AlertDetail }} ErrorBody
  * @typedef {{ version: string, date: string, source: string, notice: string,
  *   verdicts: Record<string, { title: string, steps: string[] }>, reasons: Record<string, { title: string, next: string }>,
  *   evidence: Record<string, string>, values: Record<string, Record<string, string>> }} Guidance the words for the scorer's
@@ -73,19 +81,48 @@ const stillShown = () => {
 /** @type {Record<Verdict, string>} */
 const VERDICT_LABEL = { prohibited: 'Prohibited', license_required: 'Licence required', review: 'Review', clear: 'Clear' };
 /** @type {Record<AlertStatus, string>} */
-const STATUS_LABEL = { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved', false_positive: 'False positive' };
+const STATUS_LABEL = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  awaiting_approval: 'Awaiting approval',
+  resolved: 'Resolved',
+  false_positive: 'False positive',
+  withdrawn: 'Withdrawn',
+};
+/** @type {Record<Disposition, string>} */
+const DISPOSITION_LABEL = {
+  shipment_held: 'Shipment held',
+  licence_obtained: 'Licence obtained',
+  end_use_verified: 'End use verified',
+  false_match: 'False match',
+  order_cancelled: 'Order cancelled',
+  escalated: 'Escalated',
+  other: 'Other',
+};
+/** @type {Record<string, string>} the kinds of alert message, as a timeline names them */
+const KIND_LABEL = { raised: 'Raised', updated: 'Updated', withdrawn: 'Withdrawn', upcoming: 'Look-ahead' };
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'none'];
 /** @type {Record<string, string>} */
 const SEVERITY_COLOR = { critical: '#8e1b16', high: '#c2570c', medium: '#e3b341', low: '#2f6db3', none: '#9ca3af' };
 /** @type {Record<string, string>} */
 const ROLE_LABEL = { seller: 'Seller', buyer: 'Buyer', consignee: 'Consignee', endUser: 'End user', freightForwarder: 'Freight forwarder' };
-/** @type {Record<LifecycleAction, { label: string, path: string, cls: string }>} */
+/**
+ * The triage actions: the button's label, the api's path, the button's class, what the history says
+ * ("anna acknowledged"), and what a bulk change's result counts ("7 acknowledged").
+ * @type {Record<LifecycleAction | 'withdraw', { label: string, path: string, cls: string, did: string }>}
+ */
 const ACTION = {
-  acknowledge: { label: 'Acknowledge', path: 'acknowledge', cls: '' },
-  resolve: { label: 'Resolve', path: 'resolve', cls: 'ok' },
-  false_positive: { label: 'False positive', path: 'false-positive', cls: 'secondary' },
-  reopen: { label: 'Reopen', path: 'reopen', cls: 'secondary' },
+  acknowledge: { label: 'Acknowledge', path: 'acknowledge', cls: '', did: 'acknowledged' },
+  resolve: { label: 'Resolve', path: 'resolve', cls: 'ok', did: 'resolved' },
+  false_positive: { label: 'False positive', path: 'false-positive', cls: 'secondary', did: 'marked false positive' },
+  reopen: { label: 'Reopen', path: 'reopen', cls: 'secondary', did: 'reopened' },
+  approve: { label: 'Approve', path: 'approve', cls: 'ok', did: 'approved' },
+  reject: { label: 'Reject', path: 'reject', cls: 'warn', did: 'rejected' },
+  assign: { label: 'Assign', path: 'assign', cls: 'secondary', did: 'assigned' },
+  withdraw: { label: 'Withdraw', path: '', cls: '', did: 'withdrew' },
 };
+/** The actions that close a case: they need a disposition. */
+const CLOSING = ['resolve', 'false_positive'];
 
 // ---------- guidance: titles for reason codes, labels for evidence keys, next steps per verdict ----------
 /** @type {Guidance} */
@@ -214,6 +251,35 @@ const badge = (/** @type {string} */ cls, /** @type {string} */ text) => h(`span
 const verdictBadge = (/** @type {Verdict} */ v) => badge(`v-${v}`, VERDICT_LABEL[v] ?? v);
 const severityBadge = (/** @type {Severity} */ s) => badge(`s-${s}`, s);
 const statusBadge = (/** @type {AlertStatus} */ s) => badge(`st-${s}`, STATUS_LABEL[s] ?? s);
+const dispositionText = (/** @type {string | null | undefined} */ d) =>
+  d ? (DISPOSITION_LABEL[/** @type {Disposition} */ (d)] ?? words(d)) : '';
+/**
+ * The verdict of a case as the list, the case page and the export all say it: the verdict "as of the ship
+ * date" it refers to, and a look-ahead ("from D: <verdict>") when the order changes verdict on a known date.
+ * @param {AlertView} v
+ */
+function verdictLines(v) {
+  return [
+    h(
+      'div.verdict-now',
+      {},
+      verdictBadge(v.verdict),
+      v.kind === 'withdrawn' ? [' ', badge('k-withdrawn', 'withdrawn')] : null,
+      v.asOf ? h('span.asof', {}, ` as of the ship date ${v.asOf}`) : null,
+    ),
+    v.effectiveOn && v.upcomingVerdict
+      ? h(
+          'div.lookahead',
+          { title: 'look-ahead: the verdict this order takes from that date' },
+          `from ${v.effectiveOn}: `,
+          verdictBadge(v.upcomingVerdict),
+        )
+      : null,
+  ];
+}
+const today = () => new Date().toISOString().slice(0, 10);
+const OPEN_STATUSES = ['open', 'acknowledged', 'awaiting_approval'];
+const isOverdue = (/** @type {AlertView} */ v) => !!v.dueOn && v.dueOn < today() && OPEN_STATUSES.includes(v.status);
 const money = (/** @type {Money | undefined} */ ev) =>
   ev && ev.amount !== undefined
     ? `${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(ev.amount)} ${ev.currency ?? ''}`.trim()
@@ -246,6 +312,8 @@ class ApiError extends Error {
 async function api(path, { method = 'GET', body, raw } = {}) {
   const res = await fetch(path, {
     method,
+    // case data changes under the page all day (and is confidential): never kept in the browser's cache
+    cache: 'no-store',
     headers: {
       'x-api-key': state.key || '',
       ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -437,8 +505,25 @@ function startStream() {
   })();
 }
 
-// ---------- alert feed ----------
-const FILTERS = ['verdict', 'severity', 'status', 'supplier', 'buyer', 'country', 'itemFamily', 'from', 'to'];
+// ---------- alert feed: the open queue, filters, search, saved views, bulk triage, exports ----------
+/** The list's filters, as GET /alerts takes them (and the URL of the page keeps them). */
+const FILTERS = [
+  'q',
+  'status',
+  'verdict',
+  'severity',
+  'kind',
+  'disposition',
+  'assignee',
+  'overdue',
+  'supplier',
+  'buyer',
+  'country',
+  'itemFamily',
+  'from',
+  'to',
+];
+/** The page's filters as in its URL (offset too): no status there means the open queue, status=all every status. */
 function currentQuery() {
   const p = new URLSearchParams(location.search);
   const q = new URLSearchParams();
@@ -448,13 +533,22 @@ function currentQuery() {
   }
   return q;
 }
+/** The URL's filters as the api takes them: the open queue by default, "all" is no status filter. */
+function apiFilter(/** @type {URLSearchParams} */ q) {
+  const a = new URLSearchParams(q);
+  a.delete('offset');
+  if (!a.get('status')) a.set('status', 'queue');
+  if (a.get('status') === 'all') a.delete('status');
+  return a;
+}
 /**
  * @param {string} name
  * @param {string} label
  * @param {string[][]} options [value, text]
  * @param {string | null} value
+ * @param {string} [all] the text of the empty option
  */
-function select(name, label, options, value) {
+function select(name, label, options, value, all = 'All') {
   return h(
     'label',
     {},
@@ -462,7 +556,7 @@ function select(name, label, options, value) {
     h(
       'select',
       { name },
-      h('option', { value: '' }, 'All'),
+      all ? h('option', { value: '' }, all) : null,
       options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)),
     ),
   );
@@ -476,28 +570,124 @@ function select(name, label, options, value) {
 function text(name, label, value, placeholder, type = 'text') {
   return h('label', {}, label, h('input', { name, type, value: value || '', placeholder: placeholder || '' }));
 }
+/** Filters in one order, to compare them (a saved view's query may list them in another). */
+const sameFilters = (/** @type {URLSearchParams} */ a, /** @type {URLSearchParams} */ b) => {
+  const norm = (/** @type {URLSearchParams} */ p) =>
+    [...p]
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('&');
+  return norm(a) === norm(b);
+};
+/** The filters of a saved view or a form as the page's URL. */
+const feedUrl = (/** @type {URLSearchParams} */ p) => `/dashboard/${p.toString() ? `?${p}` : ''}`;
+/** What the filters select, in words ("Open queue · assigned to me · search "PO-1""). */
+function filterWords(/** @type {URLSearchParams} */ q) {
+  const st = q.get('status');
+  const out = [
+    !st
+      ? 'Open queue'
+      : st === 'all'
+        ? 'Every status'
+        : st
+            .split(',')
+            .map((x) => STATUS_LABEL[/** @type {AlertStatus} */ (x)] ?? x)
+            .join(', '),
+  ];
+  if (q.get('assignee')) out.push(q.get('assignee') === 'me' ? 'assigned to me' : `assigned to ${q.get('assignee')}`);
+  if (q.get('overdue') === 'true') out.push('overdue');
+  if (q.get('q')) out.push(`search “${q.get('q')}”`);
+  for (const [k, label] of [
+    ['verdict', 'verdict'],
+    ['severity', 'severity'],
+    ['kind', 'latest message'],
+    ['disposition', 'disposition'],
+    ['supplier', 'supplier'],
+    ['buyer', 'buyer'],
+    ['country', 'ship-to'],
+    ['itemFamily', 'item family'],
+    ['from', 'from'],
+    ['to', 'to'],
+  ])
+    if (q.get(k)) out.push(`${label} ${q.get(k)}`);
+  return out.join(' · ');
+}
+
+/**
+ * Saves a download the api answers (the key travels in a header, so a plain link cannot fetch it).
+ * @param {string} path
+ * @param {string} fallbackName
+ */
+async function download(path, fallbackName) {
+  const res = await fetch(path, { cache: 'no-store', headers: { 'x-api-key': state.key || '' } });
+  if (res.status === 401) {
+    signOut('Your API key was not accepted. Sign in again.');
+    throw new ApiError(401, undefined);
+  }
+  if (!res.ok) {
+    let body;
+    try {
+      body = await res.json();
+    } catch {
+      body = undefined;
+    }
+    throw new ApiError(res.status, body);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') || '')?.[1] || fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 async function renderFeed() {
   const shown = stillShown();
+  const me = /** @type {Session} */ (state.me);
+  const canTriage = me.role !== 'viewer';
   const q = currentQuery();
   const limit = 25;
   const offset = Number(q.get('offset') || 0);
-  const filterOnly = new URLSearchParams(q);
-  filterOnly.delete('offset');
-  /** @type {[AlertPage, AlertSummary]} */
-  const [page, summary] = await Promise.all([api(`/alerts?${q}&limit=${limit}`), api(`/alerts/summary?${filterOnly}`)]);
+  const filter = apiFilter(q);
+  /** @type {[AlertPage, AlertSummary, SavedView[]]} */
+  const [page, summary, views] = await Promise.all([
+    api(`/alerts?${filter}&limit=${limit}&offset=${offset}`),
+    api(`/alerts/summary?${filter}`),
+    api('/views').catch(() => []),
+  ]);
   if (!shown()) return;
 
+  // ----- the filters
   const form = h(
     'form.filters.panel',
     {
+      name: 'filters',
       onsubmit: (e) => {
         e.preventDefault();
         const next = new URLSearchParams();
         for (const [k, v] of new FormData(/** @type {HTMLFormElement} */ (e.target))) if (String(v).trim()) next.set(k, String(v).trim());
-        navigate(`/dashboard/${next.toString() ? `?${next}` : ''}`);
+        navigate(feedUrl(next));
       },
     },
+    h(
+      'label.wide.search',
+      {},
+      'Search',
+      h('input', {
+        name: 'q',
+        type: 'search',
+        value: q.get('q') || '',
+        placeholder: 'order id, alert id, party, item family or goods',
+      }),
+    ),
+    select(
+      'status',
+      'Status',
+      [['all', 'Every status'], ...Object.entries(STATUS_LABEL)],
+      q.get('status'),
+      'Open queue (open, acknowledged, awaiting approval)',
+    ),
     select('verdict', 'Verdict', Object.entries(VERDICT_LABEL), q.get('verdict')),
     select(
       'severity',
@@ -505,13 +695,21 @@ async function renderFeed() {
       SEVERITIES.map((s) => [s, s]),
       q.get('severity'),
     ),
-    select('status', 'Status', Object.entries(STATUS_LABEL), q.get('status')),
+    select('kind', 'Latest message', Object.entries(KIND_LABEL), q.get('kind')),
+    select('disposition', 'Disposition', Object.entries(DISPOSITION_LABEL), q.get('disposition')),
+    text('assignee', 'Assignee', q.get('assignee'), 'user, or me'),
+    h(
+      'label.check',
+      {},
+      h('input', { type: 'checkbox', name: 'overdue', value: 'true', checked: q.get('overdue') === 'true' }),
+      'Overdue only',
+    ),
     text('supplier', 'Supplier', q.get('supplier'), 'seller name'),
     text('buyer', 'Buyer / end user', q.get('buyer'), 'name'),
     text('itemFamily', 'Item family', q.get('itemFamily'), 'e.g. rare earth'),
     text('country', 'Ship-to', q.get('country'), 'JP'),
-    text('from', 'From', q.get('from'), '', 'date'),
-    text('to', 'To', q.get('to'), '', 'date'),
+    text('from', 'Raised from', q.get('from'), '', 'date'),
+    text('to', 'Raised to', q.get('to'), '', 'date'),
     h(
       'div.buttons',
       {},
@@ -519,45 +717,189 @@ async function renderFeed() {
       h('a.btn.ghost', { href: '/dashboard/', 'data-link': true }, 'Clear'),
     ),
   );
+  // quick views: the queue, mine, overdue, waiting for approval
+  const quick = /** @type {[string, string, Record<string, string>][]} */ ([
+    ['queue', 'Open queue', {}],
+    ['mine', 'My alerts', { assignee: 'me' }],
+    ['overdue', 'Overdue', { overdue: 'true' }],
+    ['approval', 'Awaiting approval', { status: 'awaiting_approval' }],
+    ['all', 'Everything', { status: 'all' }],
+  ]);
+  const plain = new URLSearchParams(q);
+  plain.delete('offset');
+  const quickBar = h(
+    'nav.quick',
+    { 'aria-label': 'Quick views' },
+    quick.map(([id, label, params]) => {
+      const p = new URLSearchParams(params);
+      return h(
+        `a.quick-link${sameFilters(p, plain) ? '.active' : ''}`,
+        { href: feedUrl(p), 'data-link': true, dataset: { quick: id } },
+        label,
+      );
+    }),
+  );
 
+  // ----- saved views
+  const viewMsg = h('span.muted.view-msg', {});
+  const viewPick = h(
+    'select',
+    {
+      name: 'savedView',
+      'aria-label': 'Saved views',
+      onchange: () => {
+        const v = views.find((x) => x.id === viewPick.value);
+        if (v) navigate(feedUrl(new URLSearchParams(v.query)));
+      },
+    },
+    h('option', { value: '' }, views.length ? 'Open a saved view…' : 'No saved views yet'),
+    views.map((v) => h('option', { value: v.id, selected: sameFilters(new URLSearchParams(v.query), plain) }, v.name)),
+  );
+  const viewName = h('input', { name: 'viewName', placeholder: 'Name these filters', maxlength: 80 });
+  const savedViews = h(
+    'div.panel.views',
+    {},
+    h('label', {}, 'Saved views', viewPick),
+    h(
+      'button.btn.ghost.small',
+      {
+        type: 'button',
+        id: 'delete-view',
+        disabled: !views.length,
+        onclick: async () => {
+          const v = views.find((x) => x.id === viewPick.value);
+          if (!v) return (viewMsg.textContent = 'Pick the view to delete first.');
+          try {
+            await api(`/views/${encodeURIComponent(v.id)}`, { method: 'DELETE' });
+            if (shown()) render();
+          } catch (err) {
+            viewMsg.textContent = /** @type {Failure} */ (err).message;
+          }
+        },
+      },
+      'Delete view',
+    ),
+    h(
+      'form.save-view',
+      {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const name = viewName.value.trim();
+          if (!name) return (viewMsg.textContent = 'Give the view a name.');
+          try {
+            await api('/views', { method: 'POST', body: { name, query: Object.fromEntries(plain) } });
+            if (!shown()) return;
+            render();
+          } catch (err) {
+            viewMsg.textContent = /** @type {Failure} */ (err).message;
+          }
+        },
+      },
+      viewName,
+      h('button.btn.secondary.small', { type: 'submit', id: 'save-view' }, 'Save view'),
+    ),
+    viewMsg,
+  );
+
+  // ----- exports: the list as CSV; the audit trail of a period (analyst+)
+  const exportMsg = h('span.error', {});
+  const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const auditFrom = h('input', { type: 'date', name: 'auditFrom', value: monthAgo });
+  const auditTo = h('input', { type: 'date', name: 'auditTo', value: today() });
+  const exports = h(
+    'div.panel.exports',
+    {},
+    h(
+      'button.btn.secondary.small',
+      {
+        type: 'button',
+        id: 'export-csv',
+        title: 'every case these filters match, as CSV',
+        onclick: () => download(`/alerts/export.csv?${filter}`, 'dualwatch-alerts.csv').catch((e) => (exportMsg.textContent = e.message)),
+      },
+      'Download CSV',
+    ),
+    canTriage
+      ? h(
+          'form.audit',
+          {
+            onsubmit: (e) => {
+              e.preventDefault();
+              exportMsg.textContent = '';
+              download(
+                `/audit/export.csv?from=${auditFrom.value}&to=${auditTo.value}`,
+                `dualwatch-audit-${auditFrom.value}-${auditTo.value}.csv`,
+              ).catch((err) => (exportMsg.textContent = err.message));
+            },
+          },
+          h('span.muted', {}, 'Audit trail'),
+          h('label.inline', {}, 'from', auditFrom),
+          h('label.inline', {}, 'to', auditTo),
+          h('button.btn.secondary.small', { type: 'submit', id: 'export-audit' }, 'Download audit trail'),
+        )
+      : null,
+    exportMsg,
+  );
+
+  // ----- the cards and the pager's total follow the live cases: the summary counts what these filters match
   let cards = summaryCards(summary);
-  // the cards and the pager's total follow the live alerts: the summary counts what these filters match
-  const refreshCards = debounce(async () => {
-    if (!shown()) return;
-    /** @type {AlertSummary} */
-    const s = await api(`/alerts/summary?${filterOnly}`);
-    if (!shown()) return;
-    const next = summaryCards(s);
-    cards.replaceWith(next);
-    cards = next;
-    total = s.total;
-    updatePager();
-  }, 500);
+  let total = page.total;
 
+  // ----- the rows: one per order, updated in place; the selection keeps the version each row showed when ticked
   const tbody = h('tbody', { id: 'feed-rows' });
   /** @type {Map<string, HTMLTableRowElement>} */
   const rows = new Map();
-  const addRow = (/** @type {AlertView} */ v, /** @type {boolean} */ fresh, /** @type {boolean} */ atTop) => {
-    const tr = alertRow(v, fresh);
-    const old = rows.get(v.alertId);
-    if (old) old.replaceWith(tr);
-    else if (atTop) tbody.prepend(tr);
-    else tbody.append(tr);
-    rows.set(v.alertId, tr);
-    // a page holds `limit` rows: a row pushed off the bottom is on the next page
-    while (tbody.rows.length > limit) {
-      const last = /** @type {HTMLTableRowElement} */ (tbody.lastElementChild);
-      if (last.dataset.alertId) rows.delete(last.dataset.alertId);
-      last.remove();
+  /** @type {Map<string, number>} orderId → the version seen when selected */
+  const selected = new Map();
+  const selectAll = h('input', {
+    type: 'checkbox',
+    id: 'select-all',
+    'aria-label': 'Select every case on this page',
+    onchange: () => {
+      for (const [orderId, tr] of rows) {
+        const v = /** @type {AlertView} */ (rowViews.get(orderId));
+        if (selectAll.checked) selected.set(orderId, v.version);
+        else selected.delete(orderId);
+        const box = /** @type {HTMLInputElement | null} */ (tr.querySelector('input.pick'));
+        if (box) box.checked = selectAll.checked;
+      }
+      updateBulk();
+    },
+  });
+  /** @type {Map<string, AlertView>} */
+  const rowViews = new Map();
+  const makeRow = (/** @type {AlertView} */ v, /** @type {boolean} */ fresh) =>
+    alertRow(v, fresh, canTriage, selected.has(v.orderId), (on) => {
+      if (on) selected.set(v.orderId, v.version);
+      else selected.delete(v.orderId);
+      updateBulk();
+    });
+  /** Draws the page's rows: rows of orders already shown are replaced in place, new ones are marked fresh, gone ones removed. */
+  const drawRows = (/** @type {AlertView[]} */ items, /** @type {boolean} */ live) => {
+    const next = new Map();
+    const trs = items.map((v) => {
+      const old = rowViews.get(v.orderId);
+      const tr = old && old.version === v.version && old.updatedAt === v.updatedAt ? rows.get(v.orderId) : makeRow(v, live && !old);
+      next.set(v.orderId, tr);
+      return /** @type {HTMLTableRowElement} */ (tr);
+    });
+    tbody.replaceChildren(...trs);
+    rows.clear();
+    rowViews.clear();
+    for (const v of items) {
+      rows.set(v.orderId, next.get(v.orderId));
+      rowViews.set(v.orderId, v);
     }
+    // a case that left the page (resolved out of the queue, withdrawn) is no longer selected
+    for (const id of [...selected.keys()]) if (!rows.has(id)) selected.delete(id);
+    empty.hidden = items.length > 0;
+    updateBulk();
   };
-  for (const v of page.items) addRow(v, false, false);
   const empty = h(
     'div.empty',
-    { hidden: page.items.length > 0 },
-    'No alerts match these filters. New alerts appear here as the risk-engine raises them.',
+    { hidden: true },
+    plain.toString() ? 'No case matches these filters.' : 'The open queue is empty. New alerts appear here as the risk-engine raises them.',
   );
-  let total = page.total;
   const count = h('span', {});
   const pageLink = (/** @type {number} */ o) => {
     const p = new URLSearchParams(q);
@@ -586,6 +928,110 @@ async function renderFeed() {
     ),
   );
 
+  // ----- bulk triage of the selected cases
+  const bulkCount = h('b', {});
+  const bulkNote = h('input', { name: 'bulkNote', placeholder: 'Note for the audit trail (required)', maxlength: 2000 });
+  const bulkDisposition = h(
+    'select',
+    { name: 'bulkDisposition', 'aria-label': 'Disposition (to close)' },
+    h('option', { value: '' }, 'Disposition (to close)…'),
+    Object.entries(DISPOSITION_LABEL).map(([k, t]) => h('option', { value: k }, t)),
+  );
+  const bulkAssignee = h('input', { name: 'bulkAssignee', placeholder: 'assignee', maxlength: 64, size: 10 });
+  const bulkDue = h('input', { name: 'bulkDue', type: 'date', 'aria-label': 'Due date' });
+  const bulkResult = h('div.bulk-result', { hidden: true });
+  const bulkBar = h(
+    'div.panel.bulk',
+    { hidden: true },
+    h('div', {}, bulkCount, ' selected'),
+    bulkNote,
+    h(
+      'div.buttons',
+      {},
+      /** @type {LifecycleAction[]} */ (['acknowledge', 'resolve', 'false_positive', 'reopen']).map((x) =>
+        h(
+          `button.btn.small${ACTION[x].cls ? `.${ACTION[x].cls}` : ''}`,
+          { type: 'button', dataset: { bulk: x }, onclick: () => bulk(x) },
+          ACTION[x].label,
+        ),
+      ),
+      bulkDisposition,
+    ),
+    h(
+      'div.buttons',
+      {},
+      bulkAssignee,
+      bulkDue,
+      h('button.btn.small.secondary', { type: 'button', dataset: { bulk: 'assign' }, onclick: () => bulk('assign') }, 'Assign'),
+      h(
+        'button.btn.small.ghost',
+        {
+          type: 'button',
+          onclick: () => {
+            selected.clear();
+            for (const b of /** @type {NodeListOf<HTMLInputElement>} */ (tbody.querySelectorAll('input.pick'))) b.checked = false;
+            updateBulk();
+          },
+        },
+        'Clear selection',
+      ),
+    ),
+  );
+  const updateBulk = () => {
+    bulkBar.hidden = !canTriage || selected.size === 0;
+    bulkCount.textContent = String(selected.size);
+    selectAll.checked = rows.size > 0 && [...rows.keys()].every((id) => selected.has(id));
+    selectAll.indeterminate = !selectAll.checked && [...rows.keys()].some((id) => selected.has(id));
+  };
+  const bulk = async (/** @type {LifecycleAction} */ action) => {
+    const say = (/** @type {string} */ m, cls = 'error') => {
+      bulkResult.hidden = false;
+      bulkResult.replaceChildren(h(`p.${cls}`, {}, m));
+    };
+    if (!bulkNote.value.trim()) return say('Write a note first: every change is recorded with it.');
+    if (CLOSING.includes(action) && !bulkDisposition.value) return say('Choose a disposition to close these cases.');
+    if (action === 'assign' && !bulkAssignee.value.trim()) return say('Name the person to assign them to.');
+    const items = [...selected].map(([id, version]) => ({ id, version }));
+    /** @type {{ results: BulkResult[] }} */
+    let r;
+    try {
+      r = await api(`/alerts/bulk/${ACTION[action].path}`, {
+        method: 'POST',
+        body: {
+          items,
+          note: bulkNote.value.trim(),
+          ...(CLOSING.includes(action) ? { disposition: bulkDisposition.value } : {}),
+          ...(action === 'assign' ? { assignee: bulkAssignee.value.trim(), dueOn: bulkDue.value || null } : {}),
+        },
+      });
+    } catch (err) {
+      return say(/** @type {Failure} */ (err).message);
+    }
+    if (!shown()) return;
+    bulkResult.hidden = false;
+    bulkResult.replaceChildren(bulkSummary(action, r.results));
+    selected.clear();
+    for (const x of r.results) if (x.status !== 200) selected.set(x.id, rowViews.get(x.id)?.version ?? 0);
+    bulkNote.value = '';
+    await refresh(false);
+  };
+
+  /** The page again (after a bulk change, or live changes): the same filters and offset. */
+  const refresh = async (/** @type {boolean} */ live) => {
+    if (!shown()) return;
+    /** @type {[AlertPage, AlertSummary]} */
+    const [p, s] = await Promise.all([api(`/alerts?${filter}&limit=${limit}&offset=${offset}`), api(`/alerts/summary?${filter}`)]);
+    if (!shown()) return;
+    // a selected case that stays keeps the version it showed when ticked; the rows show the current one
+    drawRows(p.items, live);
+    const nextCards = summaryCards(s);
+    cards.replaceWith(nextCards);
+    cards = nextCards;
+    total = Math.max(p.total, s.total);
+    updatePager();
+  };
+  drawRows(page.items, false);
+
   setMain(
     h(
       'div.page-head',
@@ -597,15 +1043,20 @@ async function renderFeed() {
         h(
           'div.muted',
           {},
-          'Orders exposed to China\u2019s dual-use export ban on Japanese military end use, newest first. New alerts appear without reloading.',
+          'One case per order exposed to China\u2019s dual-use export ban on Japanese military end use, newest first. Changes appear without reloading.',
         ),
       ),
     ),
     cards,
+    quickBar,
     form,
+    h('div.toolbar', {}, savedViews, exports),
+    bulkBar,
+    bulkResult,
     h(
       'div.panel.table-panel',
       {},
+      h('div.list-title', {}, h('b', { id: 'list-filter' }, filterWords(q))),
       h(
         'table',
         {},
@@ -615,6 +1066,7 @@ async function renderFeed() {
           h(
             'tr',
             {},
+            h('th.pick', {}, canTriage ? selectAll : null),
             ['Severity', 'Verdict', 'Order', 'Supplier → buyer', 'Ship-to', 'Item families', 'Exposed value', 'Status', 'Raised'].map(
               (t, i) => h(`th${i === 6 ? '.num' : ''}`, {}, t),
             ),
@@ -627,30 +1079,60 @@ async function renderFeed() {
     ),
   );
 
-  // live: new or changed alerts that pass these filters (the stream itself is unfiltered; the api checks the same filter on the page load)
-  const filterParams = filterOnly.toString();
-  state.onAlert = async ({ alert }) => {
-    if (!shown()) return;
-    if (filterParams) {
-      // ask the api whether it passes the current filters (one cheap query)
-      const p = new URLSearchParams(filterOnly);
-      p.set('q', alert.alertId);
-      p.set('limit', '1');
-      const r = await api(`/alerts?${p}`).catch(() => null);
-      if (!r || !r.items.length || !shown()) return;
-    }
-    if (offset === 0 || rows.has(alert.alertId)) addRow(alert, true, true);
-    empty.hidden = true;
-    refreshCards();
+  // live: any new or changed case redraws this page from the api (a burst at once), so a row is updated in place,
+  // a new case that passes the filters appears, and one that no longer passes (withdrawn, closed) leaves
+  const refreshLive = debounce(() => refresh(true).catch(() => undefined), 300);
+  state.onAlert = () => {
+    if (shown()) refreshLive();
   };
 }
+/**
+ * The outcome of a bulk change in words: "7 acknowledged, 1 changed since you loaded it", and the cases refused.
+ * @param {LifecycleAction} action
+ * @param {BulkResult[]} results
+ */
+function bulkSummary(action, results) {
+  const done = results.filter((r) => r.status === 200);
+  const stale = results.filter((r) => r.error === 'STALE_VERSION');
+  const missing = results.filter((r) => r.status === 404);
+  const refused = results.filter((r) => r.status !== 200 && r.status !== 404 && r.error !== 'STALE_VERSION');
+  const waiting = done.filter((r) => r.view?.status === 'awaiting_approval');
+  const parts = [`${done.length - waiting.length} ${ACTION[action].did}`];
+  if (waiting.length) parts.push(`${waiting.length} waiting for a second person's approval`);
+  if (stale.length) parts.push(`${stale.length} changed since you loaded it`);
+  if (refused.length) parts.push(`${refused.length} refused`);
+  if (missing.length) parts.push(`${missing.length} not found`);
+  const bad = [...stale, ...refused, ...missing];
+  return h(
+    'div',
+    {},
+    h(`p.${bad.length ? 'warn-text' : 'ok-text'}`, { id: 'bulk-summary' }, `${parts.join(', ')}.`),
+    bad.length
+      ? h(
+          'ul.bulk-failures',
+          {},
+          bad.map((r) =>
+            h(
+              'li',
+              { dataset: { order: r.id } },
+              h('b', {}, r.id),
+              ': ',
+              r.error === 'STALE_VERSION'
+                ? 'changed by someone else since you loaded it: check it and try again (it is still selected)'
+                : r.message || r.error || `HTTP ${r.status}`,
+            ),
+          ),
+        )
+      : null,
+  );
+}
 function summaryCards(/** @type {AlertSummary} */ summary) {
-  const open = (summary.byStatus.open || 0) + (summary.byStatus.acknowledged || 0);
+  const queue = OPEN_STATUSES.reduce((n, s) => n + (summary.byStatus[s] || 0), 0);
   const value = summary.exposedValue[0];
   return h(
     'div.grid.cards',
     {},
-    card('Alerts', summary.total, `${open} open or acknowledged`),
+    card('Cases', summary.total, `${queue} in the open queue · ${summary.byStatus.awaiting_approval || 0} awaiting approval`),
     card('Critical', summary.bySeverity.critical || 0, 'prohibited exposure', 'critical'),
     card('High', summary.bySeverity.high || 0, 'licence required or strong signals', 'high'),
     card(
@@ -674,13 +1156,47 @@ function card(label, value, sub, cls = '') {
     h('div.sub', {}, sub),
   );
 }
-function alertRow(/** @type {AlertView} */ v, /** @type {boolean} */ fresh) {
-  const href = `/dashboard/alerts/${encodeURIComponent(v.alertId)}`;
+/** A case's status with what goes with it: the assignee and due date (overdue), a pending approval. */
+function statusCell(/** @type {AlertView} */ v) {
+  return [
+    statusBadge(v.status),
+    v.pending ? h('div.muted.small', {}, `requested by ${v.pending.requestedBy}`) : null,
+    v.disposition && !OPEN_STATUSES.includes(v.status) ? h('div.muted.small', {}, dispositionText(v.disposition)) : null,
+    v.assignee ? h('div.small.assignee', {}, '→ ', v.assignee) : null,
+    v.dueOn ? h(`div.small${isOverdue(v) ? '.overdue' : '.muted'}`, {}, `${isOverdue(v) ? 'overdue since' : 'due'} ${v.dueOn}`) : null,
+  ];
+}
+/**
+ * @param {AlertView} v
+ * @param {boolean} fresh
+ * @param {boolean} canPick
+ * @param {boolean} picked
+ * @param {(on: boolean) => void} onPick
+ */
+function alertRow(v, fresh, canPick, picked, onPick) {
+  const href = `/dashboard/alerts/${encodeURIComponent(v.orderId)}`;
   return h(
     `tr.row${fresh ? '.fresh' : ''}`,
-    { dataset: { alertId: v.alertId }, onclick: () => navigate(href) },
+    {
+      dataset: { orderId: v.orderId, alertId: v.alertId, status: v.status, version: String(v.version) },
+      onclick: (/** @type {MouseEvent} */ e) => {
+        if (!(/** @type {Element} */ (e.target).closest('td.pick'))) navigate(href);
+      },
+    },
+    h(
+      'td.pick',
+      {},
+      canPick
+        ? h('input.pick', {
+            type: 'checkbox',
+            checked: picked,
+            'aria-label': `Select ${v.orderId}`,
+            onchange: (/** @type {Event} */ e) => onPick(/** @type {HTMLInputElement} */ (e.target).checked),
+          })
+        : null,
+    ),
     h('td', {}, severityBadge(v.severity)),
-    h('td', {}, verdictBadge(v.verdict), v.kind === 'withdrawn' ? [' ', badge('k-withdrawn', 'withdrawn')] : null),
+    h('td.verdict', {}, verdictLines(v)),
     h('td', {}, h('a.order', { href, 'data-link': true }, v.orderId), h('div.headline', {}, v.headline || '')),
     h(
       'td',
@@ -691,8 +1207,8 @@ function alertRow(/** @type {AlertView} */ v, /** @type {boolean} */ fresh) {
     h('td.nowrap', {}, v.shipTo || '—'),
     h('td', {}, v.itemFamilies.length ? v.itemFamilies.map((f) => h('span.chip', {}, f)) : h('span.muted', {}, '—')),
     h('td.num', {}, money(v.exposedValue)),
-    h('td', {}, statusBadge(v.status)),
-    h('td.nowrap', { title: when(v.raisedAt) }, ago(v.raisedAt)),
+    h('td.status', {}, statusCell(v)),
+    h('td.nowrap', { title: `first raised ${when(v.raisedAt)}; latest message ${when(v.updatedAt)}` }, ago(v.raisedAt)),
   );
 }
 
@@ -872,89 +1388,233 @@ async function renderAlert(/** @type {string} */ id) {
   /** @type {AlertDetail} */
   const d = await api(`/alerts/${encodeURIComponent(id)}`);
   if (!shown()) return;
+  drawCase(d, shown);
+}
+
+/**
+ * A case's timeline: its alert messages (raised, updated, withdrawn, look-ahead) and its triage events, oldest first.
+ * @param {AlertDetail} d
+ */
+function caseTimeline(d) {
+  /** @type {{ at: string, order: number, el: unknown[] }[]} */
+  const entries = [
+    ...d.messages.map((m, i) => ({
+      at: m.raisedAt,
+      order: i,
+      el: [
+        h(
+          `div.msg-line.m-${m.kind}`,
+          {},
+          h('b', {}, `${KIND_LABEL[m.kind] ?? m.kind}: `),
+          m.kind === 'upcoming'
+            ? [`from ${m.effectiveOn ?? '?'}: `, verdictBadge(m.verdict)]
+            : [verdictBadge(m.verdict), m.asOf ? ` as of the ship date ${m.asOf}` : ''],
+          ' ',
+          severityBadge(m.severity),
+          ` score ${m.score}`,
+          m.previousVerdict ? ` (was ${VERDICT_LABEL[m.previousVerdict] ?? m.previousVerdict})` : '',
+        ),
+        h('div.muted.small', {}, `alert ${m.alertId}`),
+      ],
+    })),
+    ...d.lifecycle.history.map((c, i) => ({
+      at: c.at,
+      order: 1000 + i,
+      el: [
+        h(
+          `div.event.e-${c.action}`,
+          {},
+          h('b', {}, c.user),
+          ` ${ACTION[c.action]?.did ?? c.action}`,
+          c.action === 'assign'
+            ? c.assignee
+              ? `: to ${c.assignee}${c.dueOn ? `, due ${c.dueOn}` : ''}`
+              : ': nobody'
+            : [': ', STATUS_LABEL[c.from] ?? c.from, ' → ', statusBadge(c.to)],
+          c.disposition ? ` · ${dispositionText(c.disposition)}` : '',
+          c.to === 'awaiting_approval' ? ' · waiting for a second person' : '',
+        ),
+        c.note ? h('div.note', {}, c.note) : null,
+      ],
+    })),
+  ];
+  return h(
+    'ul.timeline',
+    {},
+    entries.sort((x, y) => x.at.localeCompare(y.at) || x.order - y.order).map((e) => h('li', {}, h('div.when', {}, when(e.at)), e.el)),
+  );
+}
+
+/**
+ * One case: its verdict (as of the ship date, and a look-ahead), what to do, the reasons, triage and assignment,
+ * its timeline. Every change names the version shown; a stale one redraws the page with the current state.
+ * @param {AlertDetail} d
+ * @param {() => boolean} shown
+ * @param {{ flash?: string, flashCls?: string, note?: string }} [o]
+ */
+function drawCase(d, shown, o = {}) {
   const v = d.view;
   const a = d.alert.assessment;
-  const canTriage = /** @type {Session} */ (state.me).role !== 'viewer';
+  const me = /** @type {Session} */ (state.me);
+  const canTriage = me.role !== 'viewer';
+  const version = d.lifecycle.version;
+  const allowed = d.lifecycle.allowedActions;
   const note = h('textarea', {
     name: 'note',
     rows: 3,
     placeholder: 'Note for the audit trail (required): what you checked, who you asked…',
     maxlength: 2000,
   });
-  const msg = h('p.error', { hidden: true });
+  note.value = o.note || '';
+  const msg = h(`p.${o.flashCls || 'error'}`, { id: 'case-msg', hidden: !o.flash, role: 'status' }, o.flash || '');
+  const say = (/** @type {string} */ m, cls = 'error') => {
+    msg.hidden = false;
+    msg.className = cls;
+    msg.textContent = m;
+  };
+  const disposition = h(
+    'select',
+    { name: 'disposition' },
+    h('option', { value: '' }, 'Choose… (needed to close)'),
+    Object.entries(DISPOSITION_LABEL).map(([k, t]) => h('option', { value: k }, t)),
+  );
+  const assignee = h('input', { name: 'assignee', value: v.assignee || '', placeholder: 'user name', maxlength: 64 });
+  const dueOn = h('input', { name: 'dueOn', type: 'date', value: v.dueOn || '' });
+  let busy = false;
   const act = async (/** @type {LifecycleAction} */ action) => {
+    if (busy) return;
     if (!note.value.trim()) {
-      msg.hidden = false;
-      msg.textContent = 'Write a note first: every change is recorded with it.';
+      say('Write a note first: every change is recorded with it.');
       note.focus();
       return;
     }
+    if (CLOSING.includes(action) && !disposition.value) {
+      say(`Choose a disposition to ${action === 'resolve' ? 'resolve' : 'mark a false positive'}: what was the outcome?`);
+      disposition.focus();
+      return;
+    }
+    /** @type {Record<string, unknown>} */
+    const body = { note: note.value.trim(), version };
+    if (CLOSING.includes(action)) body.disposition = disposition.value;
+    if (action === 'assign') {
+      body.assignee = assignee.value.trim() || null;
+      body.dueOn = dueOn.value || null;
+    }
+    busy = true;
     try {
-      await api(`/alerts/${encodeURIComponent(id)}/${ACTION[action].path}`, { method: 'POST', body: { note: note.value.trim() } });
-      render();
-    } catch (err) {
-      msg.hidden = false;
-      msg.textContent = /** @type {Failure} */ (err).message;
+      /** @type {AlertDetail} */
+      const next = await api(`/alerts/${encodeURIComponent(v.orderId)}/${ACTION[action].path}`, { method: 'POST', body });
+      if (!shown()) return;
+      const done =
+        next.view.status === 'awaiting_approval' && CLOSING.includes(action)
+          ? 'Sent for approval: another person must approve this close.'
+          : `Done: ${ACTION[action].did}.`;
+      drawCase(next, shown, { flash: done, flashCls: 'ok-text' });
+    } catch (caught) {
+      const err = /** @type {Failure} */ (caught);
+      if (!shown()) return;
+      const b = err.body || {};
+      if (err.status === 409 && b.error === 'STALE_VERSION' && b.current) {
+        const last = b.current.lifecycle.history[b.current.lifecycle.history.length - 1];
+        drawCase(b.current, shown, {
+          flash: `This case was changed by someone else since you opened it${last ? ` (${last.user} ${ACTION[last.action]?.did ?? last.action})` : ''}: here is its current state. Your note is kept; check it and try again.`,
+          note: note.value,
+        });
+      } else if (err.status === 409 && b.error === 'SAME_PERSON') say('You asked for this close: another person must approve it.');
+      else say(err.message);
+    } finally {
+      busy = false;
     }
   };
+  const transitions = allowed.filter((x) => x !== 'assign');
+  const mine = !!v.pending && v.pending.requestedBy === me.user;
+  const pendingBanner = v.pending
+    ? h(
+        'div.pending-banner',
+        { id: 'pending' },
+        h(
+          'b',
+          {},
+          `Waiting for a second person's approval: requested by ${v.pending.requestedBy}`,
+          ` (${v.pending.action === 'resolve' ? 'resolve' : 'false positive'}${v.pending.disposition ? `, ${dispositionText(v.pending.disposition)}` : ''}) on ${when(v.pending.requestedAt)}.`,
+        ),
+        v.pending.note ? h('div.note', {}, `“${v.pending.note}”`) : null,
+        h(
+          'div',
+          {},
+          mine
+            ? 'You asked for this close: someone else must approve it. You may reject (withdraw) your request.'
+            : canTriage
+              ? 'Approve to close the case as requested, or reject to send it back.'
+              : 'An analyst other than the requester must approve it.',
+        ),
+      )
+    : null;
   const actions = h(
     'div.panel.actions',
     {},
     h('h2', {}, 'Triage'),
-    h('div', {}, 'Status: ', statusBadge(d.lifecycle.status)),
-    canTriage && d.lifecycle.allowedActions.length
+    h('div', {}, 'Status: ', statusBadge(d.lifecycle.status), h('span.muted', {}, ` · version ${version}`)),
+    v.disposition && !OPEN_STATUSES.includes(v.status) ? h('div', {}, 'Disposition: ', dispositionText(v.disposition)) : null,
+    pendingBanner,
+    canTriage
       ? [
           h('label', {}, 'Note', note),
+          transitions.some((x) => CLOSING.includes(x)) ? h('label', {}, 'Disposition', disposition) : null,
+          transitions.length
+            ? h(
+                'div.buttons',
+                {},
+                transitions.map((x) =>
+                  h(
+                    `button.btn${ACTION[x].cls ? `.${ACTION[x].cls}` : ''}`,
+                    {
+                      type: 'button',
+                      dataset: { action: x },
+                      disabled: x === 'approve' && mine,
+                      title: x === 'approve' && mine ? 'you asked for this close: another person must approve it' : undefined,
+                      onclick: () => act(x),
+                    },
+                    ACTION[x].label,
+                  ),
+                ),
+              )
+            : h('p.muted', {}, 'No status change is possible from this status.'),
+          msg,
+        ]
+      : h('p.muted', {}, 'Your role can read alerts but not change them.'),
+  );
+  const assignment = h(
+    'div.panel.assignment',
+    {},
+    h('h2', {}, 'Assignment'),
+    h(
+      'div',
+      { id: 'assigned' },
+      v.assignee ? ['Assigned to ', h('b', {}, v.assignee)] : 'Nobody is assigned.',
+      v.dueOn ? h(`span${isOverdue(v) ? '.overdue' : ''}`, {}, ` · due ${v.dueOn}${isOverdue(v) ? ' (overdue)' : ''}`) : null,
+    ),
+    canTriage && allowed.includes('assign')
+      ? [
+          h('div.form-grid', {}, h('label', {}, 'Assignee', assignee), h('label', {}, 'Due date', dueOn)),
           h(
             'div.buttons',
             {},
-            d.lifecycle.allowedActions.map((x) =>
-              h(
-                `button.btn${ACTION[x].cls ? `.${ACTION[x].cls}` : ''}`,
-                { type: 'button', dataset: { action: x }, onclick: () => act(x) },
-                ACTION[x].label,
-              ),
+            h('button.btn.secondary', { type: 'button', dataset: { action: 'assign' }, onclick: () => act('assign') }, 'Assign'),
+            h(
+              'button.btn.ghost.small',
+              {
+                type: 'button',
+                onclick: () => {
+                  assignee.value = me.user;
+                },
+              },
+              'Me',
             ),
           ),
-          msg,
+          h('p.muted.small', {}, 'Uses the note above. An empty assignee unassigns the case.'),
         ]
-      : h('p.muted', {}, canTriage ? 'No change is possible from this status.' : 'Your role can read alerts but not change them.'),
-  );
-  const history = h(
-    'div.panel',
-    {},
-    h('h2', {}, 'History'),
-    h(
-      'ul.timeline',
-      {},
-      [
-        ...d.messages.map((m) => ({
-          at: m.raisedAt,
-          el: [
-            h(
-              'div',
-              {},
-              `Alert ${m.kind}: `,
-              verdictBadge(m.verdict),
-              ' ',
-              severityBadge(m.severity),
-              ` score ${m.score}`,
-              m.previousVerdict ? ` (was ${VERDICT_LABEL[m.previousVerdict]})` : '',
-              m.effectiveOn ? ` effective ${m.effectiveOn}` : '',
-            ),
-          ],
-        })),
-        ...d.lifecycle.history.map((c) => ({
-          at: c.at,
-          el: [
-            h('div', {}, h('b', {}, c.user), ` ${STATUS_LABEL[c.from]} → `, statusBadge(c.to)),
-            c.note ? h('div.note', {}, c.note) : null,
-          ],
-        })),
-      ]
-        .sort((x, y) => x.at.localeCompare(y.at))
-        .map((e) => h('li', {}, h('div.when', {}, when(e.at)), e.el)),
-    ),
+      : null,
   );
   const s = d.alert.summary || {};
   const facts = h(
@@ -972,18 +1632,26 @@ async function renderAlert(/** @type {string} */ id) {
         ['Ship-to', s.shipTo],
         ['Item families', (s.itemFamilies || []).join(', ')],
         ['Exposed value', money(a.exposedValue)],
-        ['As-of date', a.asOf],
+        ['Verdict as of (ship date)', a.asOf],
         ['Assessed', when(a.assessedAt)],
         ['Policy', a.policyVersion],
         ['Reference data', `${a.refdataVersion}${a.degraded ? ' (fallback: bundled snapshot)' : ''}`],
-        ['Alert id', d.alert.alertId],
+        ['Latest alert id', d.alert.alertId],
       ]
         .filter(([, x]) => x)
         .map(([k, x]) => [h('dt', {}, k), h('dd', {}, x)]),
     ),
   );
+  const ahead = d.upcoming && v.effectiveOn && v.upcomingVerdict ? d.upcoming.assessment : null;
+  /** Changed live by someone (or the projector) while the user is writing: said, not redrawn under their hands. */
+  const changedNotice = h(
+    'p.notice',
+    { id: 'changed-live', hidden: true },
+    'This case has changed since you opened it. ',
+    h('button.btn.small.secondary', { type: 'button', onclick: () => render() }, 'Show the current state'),
+  );
   setMain(
-    h('div', {}, h('a', { href: '/dashboard/', 'data-link': true }, '← All alerts')),
+    h('div', {}, h('a', { href: '/dashboard/', 'data-link': true }, '← Open queue')),
     h(
       'div.alert-head',
       {},
@@ -993,35 +1661,72 @@ async function renderAlert(/** @type {string} */ id) {
         h(
           'div.title',
           {},
-          h('h1', {}, d.alert.orderId),
-          verdictBadge(v.verdict),
+          h('h1', {}, v.orderId),
           severityBadge(v.severity),
           statusBadge(d.lifecycle.status),
-          v.kind !== 'raised' ? badge(`k-${v.kind}`, v.kind) : null,
+          v.kind === 'upcoming' ? badge('k-upcoming', 'look-ahead only') : null,
         ),
+        h('div.verdict-head', {}, verdictLines(v)),
         h(
           'div.muted',
           {},
-          `${s.seller || '?'} → ${s.buyer || '?'}${s.shipTo ? ` · ship-to ${s.shipTo}` : ''} · raised ${when(v.raisedAt)}`,
+          `${s.seller || '?'} → ${s.buyer || '?'}${s.shipTo ? ` · ship-to ${s.shipTo}` : ''} · first raised ${when(v.raisedAt)}`,
         ),
       ),
       h('div.score', {}, String(a.score), h('small', {}, ' / 100')),
     ),
+    changedNotice,
+    v.kind === 'withdrawn'
+      ? h('p.notice', {}, 'The order was cancelled: its alert was withdrawn and the case left the open queue by itself.')
+      : null,
     a.degraded ? h('p.notice', {}, 'Scored with the bundled reference data because the live reference data was unavailable.') : null,
-    h('div.layout-2', {}, h('div.stack', {}, nextStepsPanel(v.verdict), reasonsPanel(a)), h('div.stack', {}, actions, facts, history)),
+    h(
+      'div.layout-2',
+      {},
+      h(
+        'div.stack',
+        {},
+        nextStepsPanel(v.verdict),
+        reasonsPanel(a),
+        ahead
+          ? h(
+              'div.panel.lookahead-panel',
+              {},
+              h('h2', {}, `Look-ahead: from ${v.effectiveOn}, `, verdictBadge(/** @type {Verdict} */ (v.upcomingVerdict))),
+              h(
+                'p.muted',
+                {},
+                'A known change (a listing taking effect, a suspension ending) gives this order another verdict from that date.',
+              ),
+              reasonsPanel(ahead, false),
+            )
+          : null,
+      ),
+      h('div.stack', {}, actions, assignment, facts, h('div.panel', {}, h('h2', {}, 'History'), caseTimeline(d))),
+    ),
   );
   state.onAlert = ({ alert }) => {
-    if (shown() && alert.alertId === id && document.activeElement !== note) render();
+    if (!shown() || alert.orderId !== v.orderId || (alert.version === version && alert.updatedAt === v.updatedAt)) return;
+    const dirty = note.value.trim() || document.activeElement === note || busy;
+    if (dirty) changedNotice.hidden = false;
+    else
+      api(`/alerts/${encodeURIComponent(v.orderId)}`)
+        .then((/** @type {AlertDetail} */ next) => shown() && drawCase(next, shown))
+        .catch(() => undefined);
   };
 }
 
 // ---------- exposure charts ----------
 async function renderExposure() {
   const shown = stillShown();
+  // every status unless the URL names some (the feed's default is the open queue, this page's every case)
   const q = currentQuery();
   q.delete('offset');
+  if (!q.get('status')) q.set('status', 'all');
+  const filter = new URLSearchParams(q);
+  if (filter.get('status') === 'all') filter.delete('status');
   /** @type {AlertSummary} */
-  const s = await api(`/alerts/summary?${q}`);
+  const s = await api(`/alerts/summary?${filter}`);
   if (!shown()) return; // the user went elsewhere meanwhile
   setMain(
     h(
@@ -1031,7 +1736,12 @@ async function renderExposure() {
         'div',
         {},
         h('h1', {}, 'Exposure'),
-        h('div.muted', {}, `${s.total} alerts · exposed value ${s.exposedValue.map(money).join(' + ') || '—'}`),
+        h(
+          'div.muted',
+          {},
+          `${s.total} cases (one per order) · exposed value ${s.exposedValue.map(money).join(' + ') || '—'}`,
+          ` · ${filterWords(q)}`,
+        ),
       ),
     ),
     h(
@@ -1055,7 +1765,12 @@ async function renderExposure() {
       h(
         'div.panel.chart',
         {},
-        h('h2', {}, 'Verdicts'),
+        h('h2', {}, 'Verdicts, as of each order\u2019s ship date'),
+        h(
+          'p.muted.small',
+          { id: 'verdict-note' },
+          'Each order counts once, with the verdict its alert list row and case page show. A look-ahead (“from D: …”) is not counted until a new assessment takes it over.',
+        ),
         barChart(
           Object.entries(VERDICT_LABEL).map(([k, t]) => ({
             label: t,
