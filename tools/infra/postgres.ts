@@ -108,6 +108,11 @@ export interface PostgresServerOptions {
   startTimeoutMs?: number;
   /** Databases to create once the server answers (default: `dualwatch`). */
   databases?: string[];
+  /**
+   * fsync and full-page writes on, as a production server (default false: a throw-away server for
+   * tests skips them; a crash of the process is survived either way, a crash of the machine is not).
+   */
+  durable?: boolean;
 }
 
 export interface PostgresServerState {
@@ -120,6 +125,7 @@ export interface PostgresServerState {
   ownsDir: boolean;
   logFile: string;
   detached: boolean;
+  durable?: boolean;
 }
 
 /** A database URL on this server. */
@@ -133,10 +139,12 @@ export class PostgresServer {
   private readonly ownsDir: boolean;
   private readonly detached: boolean;
   private readonly startTimeoutMs: number;
+  private readonly durable: boolean;
   private child?: ChildProcess;
   private _pid: number;
 
   private constructor(s: Omit<PostgresServerState, 'kind'> & { startTimeoutMs?: number }) {
+    this.durable = s.durable ?? false;
     this.port = s.port;
     this.url = s.url;
     this.dir = s.dir;
@@ -187,6 +195,7 @@ export class PostgresServer {
           logFile,
           detached: opts.detached ?? false,
           startTimeoutMs: opts.startTimeoutMs,
+          durable: opts.durable,
         });
         try {
           await server.launch(bin, ids);
@@ -218,6 +227,7 @@ export class PostgresServer {
       ownsDir: this.ownsDir,
       logFile: this.logFile,
       detached: this.detached,
+      durable: this.durable,
     };
   }
 
@@ -315,10 +325,7 @@ export class PostgresServer {
           '-c',
           `unix_socket_directories=${this.dir}`,
           // a throw-away server: a crash of this process is survived (WAL), a crash of the machine is not
-          '-c',
-          'fsync=off',
-          '-c',
-          'full_page_writes=off',
+          ...(this.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off']),
           '-c',
           'max_connections=200',
           '-c',

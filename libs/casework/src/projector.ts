@@ -71,6 +71,7 @@ export class CaseProjector {
         .executeTakeFirstOrThrow();
       const from = BigInt(next_offset);
       const alerts: Alert[] = [];
+      const raw = new Map<Alert, string>();
       for (const m of messages) {
         if (BigInt(m.offset) < from) {
           result.skipped++;
@@ -78,10 +79,12 @@ export class CaseProjector {
         }
         if (m.value === null) continue; // a tombstone
         const p = parseAlert(m.value);
-        if (p.ok) alerts.push(p.alert);
-        else result.invalid.push({ offset: m.offset, error: p.error });
+        if (p.ok) {
+          alerts.push(p.alert);
+          raw.set(p.alert, m.value.toString('utf8'));
+        } else result.invalid.push({ offset: m.offset, error: p.error });
       }
-      const changed = alerts.length ? await this.apply(tx, alerts, result) : [];
+      const changed = alerts.length ? await this.apply(tx, alerts, raw, result) : [];
       const last = BigInt(messages[messages.length - 1].offset);
       if (last >= from)
         await tx
@@ -97,28 +100,36 @@ export class CaseProjector {
   }
 
   /** Folds the new messages into their cases; returns the order ids written. */
-  private async apply(tx: Transaction<CaseworkDatabase>, alerts: Alert[], result: ProjectionResult): Promise<string[]> {
-    // the messages not seen before (a message read twice is skipped here, whatever the offsets said)
-    const inserted = await tx
-      .insertInto('case_messages')
-      .values(
-        alerts.map((a) => ({
-          order_id: a.orderId,
-          alert_id: a.alertId,
-          kind: a.kind,
-          raised_at: a.raisedAt,
-          verdict: a.assessment.verdict,
-          severity: a.assessment.severity,
-          score: a.assessment.score,
-          previous_verdict: a.previousVerdict ?? null,
-          effective_on: a.effectiveOn ?? null,
-          as_of: a.assessment.asOf ?? null,
-        })),
-      )
-      .onConflict((oc) => oc.doNothing())
-      .returning(['order_id', 'raised_at', 'kind', 'alert_id'])
-      .execute();
-    // case_messages references cases: the insert above runs with the constraint deferred to the end of the transaction
+  private async apply(
+    tx: Transaction<CaseworkDatabase>,
+    alerts: Alert[],
+    raw: Map<Alert, string>,
+    result: ProjectionResult,
+  ): Promise<string[]> {
+    // the messages not seen before (a message read twice is skipped here, whatever the offsets said);
+    // the rows go as one JSON document (json_to_recordset), not a VALUES list of thousands of parameters
+    const messageRows = JSON.stringify(
+      alerts.map((a) => ({
+        order_id: a.orderId,
+        alert_id: a.alertId,
+        kind: a.kind,
+        raised_at: a.raisedAt,
+        verdict: a.assessment.verdict,
+        severity: a.assessment.severity,
+        score: a.assessment.score,
+        previous_verdict: a.previousVerdict ?? null,
+        effective_on: a.effectiveOn ?? null,
+        as_of: a.assessment.asOf ?? null,
+      })),
+    );
+    const inserted = await sql<{ order_id: string; raised_at: Date; kind: string; alert_id: string }>`
+      INSERT INTO case_messages (order_id, alert_id, kind, raised_at, verdict, severity, score, previous_verdict, effective_on, as_of)
+      SELECT * FROM json_to_recordset(${messageRows}::json) AS m(order_id text, alert_id text, kind text, raised_at timestamptz,
+        verdict text, severity text, score int, previous_verdict text, effective_on date, as_of date)
+      ON CONFLICT DO NOTHING
+      RETURNING order_id, raised_at, kind, alert_id`
+      .execute(tx)
+      .then((r) => r.rows);
     const fresh = new Set(inserted.map((r) => messageKey(r.order_id, r.raised_at, r.kind, r.alert_id)));
     const orderIds = [...new Set(alerts.map((a) => a.orderId))];
     const priorRows = await tx
@@ -175,34 +186,42 @@ export class CaseProjector {
         fields: f,
       });
     }
-    const rows = [...state.entries()]
-      .filter(([, s]) => s.fields)
-      .map(([, s]) => {
-        const f = s.fields!;
-        return {
-          ...f,
-          status: s.prior.status,
-          version: s.version,
-          latest: JSON.stringify(f.latest),
-          upcoming: f.upcoming ? JSON.stringify(f.upcoming) : null,
-        };
-      });
-    if (rows.length)
-      await tx
-        .insertInto('cases')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.column('order_id').doUpdateSet((eb) => {
-            const set: Record<string, unknown> = {};
-            for (const col of Object.keys(rows[0]) as (keyof (typeof rows)[0])[])
-              if (col !== 'order_id') set[col] = eb.ref(`excluded.${col}`);
-            return set;
-          }),
-        )
-        .execute();
+    const rows = [...state.values()].filter((x) => x.fields);
+    if (rows.length) {
+      // the alert texts go in as they came (spliced into the document, never escaped or stringified again)
+      const text = (a: Alert | null) => (a === null ? 'null' : (raw.get(a) ?? JSON.stringify(a)));
+      const doc = `[${rows
+        .map((x) => {
+          const { latest, upcoming, ...f } = x.fields!;
+          const head = JSON.stringify({ ...f, status: x.prior.status, version: x.version });
+          return `${head.slice(0, -1)},"latest":${text(latest)},"upcoming":${text(upcoming)}}`;
+        })
+        .join(',')}]`;
+      await sql`
+        INSERT INTO cases (order_id, alert_id, kind, verdict, severity, score, status, version, first_raised_at, updated_at, as_of,
+          effective_on, upcoming_verdict, seller, buyer, end_user, ship_to, item_families, exposed_amount, exposed_currency,
+          headline, reason_count, degraded, latest, upcoming, search)
+        SELECT order_id, alert_id, kind, verdict, severity, score, status, version, first_raised_at, updated_at, as_of,
+          effective_on, upcoming_verdict, seller, buyer, end_user, ship_to, item_families, exposed_amount, exposed_currency,
+          headline, reason_count, degraded, latest, upcoming, search
+        FROM json_to_recordset(${doc}::json) AS u(order_id text, alert_id text, kind text, verdict text, severity text, score int,
+          status text, version int, first_raised_at timestamptz, updated_at timestamptz, as_of date, effective_on date,
+          upcoming_verdict text, seller text, buyer text, end_user text, ship_to text, item_families text[],
+          exposed_amount float8, exposed_currency text, headline text, reason_count int, degraded bool, latest json,
+          upcoming json, search text)
+        ON CONFLICT (order_id) DO UPDATE SET
+          alert_id = excluded.alert_id, kind = excluded.kind, verdict = excluded.verdict, severity = excluded.severity,
+          score = excluded.score, status = excluded.status, version = excluded.version, first_raised_at = excluded.first_raised_at,
+          updated_at = excluded.updated_at, as_of = excluded.as_of, effective_on = excluded.effective_on,
+          upcoming_verdict = excluded.upcoming_verdict, seller = excluded.seller, buyer = excluded.buyer,
+          end_user = excluded.end_user, ship_to = excluded.ship_to, item_families = excluded.item_families,
+          exposed_amount = excluded.exposed_amount, exposed_currency = excluded.exposed_currency, headline = excluded.headline,
+          reason_count = excluded.reason_count, degraded = excluded.degraded, latest = excluded.latest,
+          upcoming = excluded.upcoming, search = excluded.search`.execute(tx);
+    }
     result.cases += rows.length;
     for (const e of events) await this.repo.record(tx, e);
-    return rows.map((r) => r.order_id);
+    return rows.map((x) => x.fields!.order_id);
   }
 }
 
