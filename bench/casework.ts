@@ -76,10 +76,18 @@ function caseMessages(pool: Alert[], i: number, now: number): Alert[] {
   const raised: Alert = { ...base, alertId, orderId, raisedAt, assessment: { ...asm, orderId } };
   const out = [raised];
   const later = (days: number) => new Date(Date.parse(raisedAt) + days * 86_400_000).toISOString();
-  if (i % 100 < 8) out.push({ ...raised, kind: 'updated', raisedAt: later(3), assessment: { ...raised.assessment, score: Math.min(100, asm.score + 5) } });
+  if (i % 100 < 8)
+    out.push({ ...raised, kind: 'updated', raisedAt: later(3), assessment: { ...raised.assessment, score: Math.min(100, asm.score + 5) } });
   else if (i % 100 < 11) out.push({ ...raised, kind: 'withdrawn', raisedAt: later(5) });
   else if (i % 100 < 13)
-    out.push({ ...raised, kind: 'upcoming', alertId: `upc-${orderId}`, raisedAt: later(1), effectiveOn: later(30).slice(0, 10), previousVerdict: asm.verdict });
+    out.push({
+      ...raised,
+      kind: 'upcoming',
+      alertId: `upc-${orderId}`,
+      raisedAt: later(1),
+      effectiveOn: later(30).slice(0, 10),
+      previousVerdict: asm.verdict,
+    });
   return out;
 }
 
@@ -131,7 +139,10 @@ interface QueryResult {
 async function main(): Promise<void> {
   const t0 = Date.now();
   log(`cases ${fmtInt(CASES)}, through Kafka ${fmtInt(KAFKA_ALERTS)} alert messages, ${RUNS} runs per query`);
-  const [broker, pg] = await Promise.all([KafkaBroker.start({ name: 'bench-casework', heapMb: 1024 }), PostgresServer.start({ durable: true })]);
+  const [broker, pg] = await Promise.all([
+    KafkaBroker.start({ name: 'bench-casework', heapMb: 1024 }),
+    PostgresServer.start({ durable: true }),
+  ]);
   const procs: ManagedProcess[] = [];
   try {
     const pool = alertPool(20_000);
@@ -175,7 +186,8 @@ async function main(): Promise<void> {
     let applied = 0;
     for (;;) {
       applied = await metric(purl, 'dw_projector_alerts_total', '{result="applied"}');
-      if (!first && applied > 0) first = { t: performance.now(), n: applied, cpuP: treeCpuSeconds(projector.pid), cpuPg: treeCpuSeconds(pg.pid) };
+      if (!first && applied > 0)
+        first = { t: performance.now(), n: applied, cpuP: treeCpuSeconds(projector.pid), cpuPg: treeCpuSeconds(pg.pid) };
       if (applied >= messages.length) break;
       if (projector.exited()) throw new Error(`projector exited:\n${projector.tail()}`);
       await sleep(100);
@@ -187,7 +199,9 @@ async function main(): Promise<void> {
     const cpuProjector = ((done.cpuP - first!.cpuP) / projected) * 1e6;
     const cpuPg = ((done.cpuPg - first!.cpuPg) / projected) * 1e6;
     const projectorRss = readMemory(projector.pid)?.hwm ?? NaN;
-    log(`projector: ${fmtInt(projectorRate)} alerts/s; CPU per alert ${cpuProjector.toFixed(0)} µs projector, ${cpuPg.toFixed(0)} µs PostgreSQL`);
+    log(
+      `projector: ${fmtInt(projectorRate)} alerts/s; CPU per alert ${cpuProjector.toFixed(0)} µs projector, ${cpuPg.toFixed(0)} µs PostgreSQL`,
+    );
     await projector.stop(30_000);
     procs.pop();
 
@@ -199,26 +213,43 @@ async function main(): Promise<void> {
     const fillStart = performance.now();
     let offset = 0;
     let filled = 0;
-    for (let i = kafkaCases; i < CASES; ) {
+    for (let i = kafkaCases; i < CASES;) {
       const chunk: { offset: string; value: Buffer }[] = [];
-      for (; i < CASES && chunk.length < 1000; i++) for (const a of caseMessages(pool, i, now)) chunk.push({ offset: String(offset++), value: Buffer.from(JSON.stringify(a)) });
+      for (; i < CASES && chunk.length < 1000; i++)
+        for (const a of caseMessages(pool, i, now)) chunk.push({ offset: String(offset++), value: Buffer.from(JSON.stringify(a)) });
       await direct.applyChunk('fill', 0, chunk);
       filled += chunk.length;
       if (filled % 100_000 < 1000) log(`filled ${fmtInt(filled)} messages`);
     }
     const fillRate = filled / ((performance.now() - fillStart) / 1000);
     // a working set of triage: 20% acknowledged, 10% resolved, 3% false positives, 2% assigned with due dates
-    await sql`UPDATE cases SET status = 'acknowledged', version = version + 1 WHERE status = 'open' AND hashtext(order_id) % 100 < 20`.execute(db);
-    await sql`UPDATE cases SET status = 'resolved', disposition = 'shipment_held', version = version + 1 WHERE status = 'open' AND hashtext(order_id) % 100 BETWEEN 20 AND 29`.execute(db);
-    await sql`UPDATE cases SET status = 'false_positive', disposition = 'false_match', version = version + 1 WHERE status = 'open' AND hashtext(order_id) % 100 BETWEEN 30 AND 32`.execute(db);
-    await sql`UPDATE cases SET assignee = CASE WHEN hashtext(order_id) % 2 = 0 THEN 'anna' ELSE 'otto' END, due_on = current_date + (hashtext(order_id) % 20 - 10) WHERE hashtext(order_id) % 100 BETWEEN 40 AND 41`.execute(db);
+    await sql`UPDATE cases SET status = 'acknowledged', version = version + 1 WHERE status = 'open' AND hashtext(order_id) % 100 < 20`.execute(
+      db,
+    );
+    await sql`UPDATE cases SET status = 'resolved', disposition = 'shipment_held', version = version + 1 WHERE status = 'open' AND hashtext(order_id) % 100 BETWEEN 20 AND 29`.execute(
+      db,
+    );
+    await sql`UPDATE cases SET status = 'false_positive', disposition = 'false_match', version = version + 1 WHERE status = 'open' AND hashtext(order_id) % 100 BETWEEN 30 AND 32`.execute(
+      db,
+    );
+    await sql`UPDATE cases SET assignee = CASE WHEN hashtext(order_id) % 2 = 0 THEN 'anna' ELSE 'otto' END, due_on = current_date + (hashtext(order_id) % 20 - 10) WHERE hashtext(order_id) % 100 BETWEEN 40 AND 41`.execute(
+      db,
+    );
     await sql`VACUUM ANALYZE`.execute(db);
     const size = await sql<{ cases: string; db: string; rollup: string }>`
       SELECT (SELECT count(*) FROM cases) AS cases, pg_size_pretty(pg_database_size(current_database())) AS db,
-             (SELECT count(*) FROM rollup_day) || ' / ' || (SELECT count(*) FROM rollup_seller) || ' / ' || (SELECT count(*) FROM rollup_family) AS rollup`.execute(db);
-    const sample = await sql<{ order_id: string; seller: string; buyer: string }>`SELECT order_id, seller, buyer FROM cases ORDER BY order_id LIMIT 1 OFFSET ${Math.floor(CASES / 2)}`.execute(db);
+             (SELECT count(*) FROM rollup_day) || ' / ' || (SELECT count(*) FROM rollup_seller) || ' / ' || (SELECT count(*) FROM rollup_family) AS rollup`.execute(
+      db,
+    );
+    const sample = await sql<{
+      order_id: string;
+      seller: string;
+      buyer: string;
+    }>`SELECT order_id, seller, buyer FROM cases ORDER BY order_id LIMIT 1 OFFSET ${Math.floor(CASES / 2)}`.execute(db);
     await db.destroy();
-    log(`database: ${size.rows[0].cases} cases, ${size.rows[0].db}; rollup rows (day / seller / family) ${size.rows[0].rollup}; fill ${fmtInt(fillRate)} messages/s`);
+    log(
+      `database: ${size.rows[0].cases} cases, ${size.rows[0].db}; rollup rows (day / seller / family) ${size.rows[0].rollup}; fill ${fmtInt(fillRate)} messages/s`,
+    );
 
     // 3. the api: start, RSS, the dashboard's queries
     const key = 'dw_bench_key_0123456789';
@@ -262,7 +293,9 @@ async function main(): Promise<void> {
     await empty.api.stop(10_000);
     const full = await startApi(pg.url);
     const fullRssStart = readMemory(full.api.pid)?.rss ?? NaN;
-    log(`api start: ${full.startMs.toFixed(0)} ms with ${fmtInt(CASES)} cases (${empty.startMs.toFixed(0)} ms empty); RSS ${mib(fullRssStart)} (${mib(emptyRss)} empty)`);
+    log(
+      `api start: ${full.startMs.toFixed(0)} ms with ${fmtInt(CASES)} cases (${empty.startMs.toFixed(0)} ms empty); RSS ${mib(fullRssStart)} (${mib(emptyRss)} empty)`,
+    );
 
     const month = new Date(now - 60 * 86_400_000).toISOString().slice(0, 7);
     const word = (s: string) => (s.split(/\s+/).find((w) => w.length >= 5) ?? s).toLowerCase();
@@ -304,7 +337,11 @@ async function main(): Promise<void> {
         const ms = performance.now() - t;
         if (!res.ok) throw new Error(`${p}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
         if (i >= 3) times.push(ms);
-        rows = body.items ? `${body.items.length} of ${fmtInt(body.total ?? 0)}` : body.view ? '1 case' : `total ${fmtInt(body.total ?? 0)}`;
+        rows = body.items
+          ? `${body.items.length} of ${fmtInt(body.total ?? 0)}`
+          : body.view
+            ? '1 case'
+            : `total ${fmtInt(body.total ?? 0)}`;
       }
       times.sort((a, b) => a - b);
       results.push({ name, path: p, p50: percentile(times, 50), p95: percentile(times, 95), max: times[times.length - 1], rows });
@@ -316,7 +353,12 @@ async function main(): Promise<void> {
     const worst = results.reduce((a, b) => (b.p95 > a.p95 ? b : a));
     const cpu = `${os.cpus().length} CPUs, ${os.cpus()[0]?.model.trim()}`;
     const md = [
-      `Measured by \`npm run build && node dist/bench/casework.js --cases ${CASES} --kafka-alerts ${KAFKA_ALERTS} --runs ${RUNS}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, load average at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; PostgreSQL ${fs.readFileSync(path.join(pg.dataDir, 'PG_VERSION'), 'utf8').trim()} started by the run with fsync on (shared_buffers 128 MB), Kafka 3.9.2 on the same machine. Alert messages are the engine's own (${avgBytes} B of JSON on average); each case has its own order id and history (8% updated, 3% withdrawn, 2% with a look-ahead), and a third is triaged.`,
+      `Measured by \`npm run build && node dist/bench/casework.js --cases ${CASES} --kafka-alerts ${KAFKA_ALERTS} --runs ${RUNS}\` on ${new Date().toISOString().slice(0, 10)}: ${cpu}, load average at the end ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(
+          ' ',
+        )}; PostgreSQL ${fs.readFileSync(path.join(pg.dataDir, 'PG_VERSION'), 'utf8').trim()} started by the run with fsync on (shared_buffers 128 MB), Kafka 3.9.2 on the same machine. Alert messages are the engine's own (${avgBytes} B of JSON on average); each case has its own order id and history (8% updated, 3% withdrawn, 2% with a look-ahead), and a third is triaged.`,
       '',
       '| measure | figure | target |',
       '| --- | ---: | ---: |',
