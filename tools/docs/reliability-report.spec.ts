@@ -1,4 +1,4 @@
-import { END, renderScenarios, spliceReport, START, type ScenarioRecord } from './reliability-report';
+import { END, mergeReport, renderScenarios, spliceReport, START, type ScenarioRecord } from './reliability-report';
 
 const rec = (over: Partial<ScenarioRecord> = {}): ScenarioRecord => ({
   id: 'engine-sigkill',
@@ -37,5 +37,18 @@ describe('reliability report', () => {
     expect(out.endsWith(`${END}\n\ntail\n`)).toBe(true);
     expect(out).not.toContain('\nold\n');
     expect(() => spliceReport('no markers', [rec()])).toThrow(/markers/);
+  });
+
+  it('merges: the scenarios it was given are rendered afresh, the others keep their row and section as they were', () => {
+    const doc = spliceReport(`# T\n\n${START}\n${END}\n`, [
+      rec(),
+      rec({ id: 'b-old', title: 'Old one', recordedAt: '2026-01-01T00:00:00.000Z' }),
+    ]);
+    const out = mergeReport(doc, [rec({ id: 'engine-sigkill', lost: 0, durationMs: 5_000 }), rec({ id: 'c-new', title: 'New one' })]);
+    const rows = out.split('\n').filter((l) => l.startsWith('| ['));
+    expect(rows.map((r) => /\(#([^)]+)\)/.exec(r)![1])).toEqual(['b-old', 'c-new', 'engine-sigkill']);
+    expect(out).toContain('recorded 2026-01-01 00:00 UTC'); // kept as it was
+    expect(rows[2]).toMatch(/\| 5 s \|$/); // rendered afresh
+    expect(out.match(/### /g)).toHaveLength(3);
   });
 });

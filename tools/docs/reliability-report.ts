@@ -1,7 +1,8 @@
 /**
  * docs/reliability.md from the figures the reliability scenarios recorded in .run/reliability/*.json
  * (test/reliability/support/report.ts). `npm run reliability` runs the full-size suite and then this:
- * `node dist/tools/docs/reliability-report.js [--dir .run/reliability] [--out docs/reliability.md]`.
+ * `node dist/tools/docs/reliability-report.js [--dir .run/reliability] [--out docs/reliability.md] [--merge]`
+ * (--merge: the scenarios not in --dir keep their rows and sections as the report had them).
  * Only the part between the generated markers is replaced; the prose around it is kept.
  */
 import * as fs from 'node:fs';
@@ -88,6 +89,54 @@ export function readRecords(dir: string): ScenarioRecord[] {
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as ScenarioRecord);
 }
 
+/**
+ * The scenarios already in the report's generated part, by id: their table row and their section, as
+ * rendered then (so that a report made from some scenarios keeps the others as they were recorded).
+ */
+export function existingScenarios(doc: string): Map<string, { row: string; section: string }> {
+  const i = doc.indexOf(START);
+  const j = doc.indexOf(END);
+  const out = new Map<string, { row: string; section: string }>();
+  if (i < 0 || j < i) return out;
+  const body = doc.slice(i + START.length, j);
+  const rows = body.split('\n').filter((l) => /^\| \[.*\]\(#[^)]+\) \|/.test(l));
+  const sections = body.split(/\n(?=### )/).filter((x) => x.startsWith('### '));
+  for (const section of sections) {
+    const id = /<a id="([^"]+)"><\/a>/.exec(section)?.[1];
+    const row = rows.find((r) => id && r.includes(`](#${id})`));
+    if (id && row) out.set(id, { row, section: section.trimEnd() });
+  }
+  return out;
+}
+
+/** Like spliceReport, but the scenarios of the doc that `records` does not hold are kept as they were. */
+export function mergeReport(doc: string, records: ScenarioRecord[]): string {
+  const old = existingScenarios(doc);
+  const fresh = new Map(records.map((r) => [r.id, r]));
+  const ids = [...new Set([...old.keys(), ...fresh.keys()])].sort();
+  const rendered = renderScenarios(records).split('\n');
+  const header = rendered.slice(0, 4);
+  const rowOf = (id: string) => (fresh.has(id) ? rendered.find((l) => l.includes(`](#${id})`))! : old.get(id)!.row);
+  const sectionOf = (id: string) => {
+    if (!fresh.has(id)) return old.get(id)!.section;
+    const one = renderScenarios([fresh.get(id)!]);
+    return one.slice(one.indexOf('### ')).trimEnd();
+  };
+  const kept = ids.filter((id) => !fresh.has(id));
+  const lines = [
+    `${header[0]}${kept.length ? ` Scenarios not re-run this time keep the size, machine and date in their own section.` : ''}`,
+    '',
+    header[2],
+    header[3],
+    ...ids.map(rowOf),
+    '',
+    ...ids.map((id) => `${sectionOf(id)}\n`),
+  ];
+  const i = doc.indexOf(START);
+  const j = doc.indexOf(END);
+  return `${doc.slice(0, i + START.length)}\n${lines.join('\n')}\n${doc.slice(j)}`;
+}
+
 /** Replaces the generated part of `doc` (between START and END) with the rendered records. */
 export function spliceReport(doc: string, records: ScenarioRecord[]): string {
   const i = doc.indexOf(START);
@@ -109,6 +158,8 @@ if (require.main === module) {
     console.error(`no scenario figures in ${dir}: run the suite first (npm run reliability)`);
     process.exit(1);
   }
-  fs.writeFileSync(out, spliceReport(fs.readFileSync(out, 'utf8'), records));
+  // --merge: only some scenarios were run; the others keep what the report said of them
+  const merge = process.argv.includes('--merge');
+  fs.writeFileSync(out, (merge ? mergeReport : spliceReport)(fs.readFileSync(out, 'utf8'), records));
   console.log(`wrote ${records.length} scenarios to ${out}`);
 }
