@@ -268,8 +268,8 @@ export const suspensionEndUncertain: RuleUnit = {
   evaluate(ctx: EvalContext, l) {
     const out: RuleHit[] = [];
     for (const cand of [l.item.match, l.item.inactive]) {
-      if (!cand?.status.assumption || !prcIsh(l) || ctx.uncertainFamilies.has(cand.familyId)) continue;
-      ctx.uncertainFamilies.add(cand.familyId);
+      if (!cand?.status.assumption || !prcIsh(l) || ctx.uncertainFamilies.includes(cand.familyId)) continue;
+      ctx.uncertainFamilies.push(cand.familyId);
       const s = cand.status.suspension!;
       out.push({
         code: 'SUSPENSION_END_UNCERTAIN',

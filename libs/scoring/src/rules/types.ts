@@ -78,7 +78,7 @@ export interface EvalContext {
   /** The parties that are, or may be, a Japanese military user or control-listed entity (best first). */
   sensitive: { p: PartyEvaluation; c: PartyCandidate }[];
   /** Families already said to have an uncertain suspension end (said once per order). */
-  uncertainFamilies: Set<string>;
+  uncertainFamilies: string[];
   /** Cites an announcement; `citation.kinds(urls)` gives the kind of each source (evidence `sourceKinds`). */
   citation: Citer;
   legalBasis(id: string): string | undefined;
