@@ -3,8 +3,9 @@ import { suspensionReading, type InForceStatus, type SuspensionReading } from '.
 import type { LineItem, PartyCandidate } from './evaluate';
 import { ItemIndex, type ItemCandidate } from './item-index';
 import type { ScreeningMatch } from './reference-view';
+import type { EndUseReading } from './rules/types';
 import type { Policy } from './policy';
-import { normaliseText, TermMatcher, type Negations } from './text';
+import { normaliseText, TermMatcher, type Negations, type TermHit } from './text';
 
 /** Reference data turned into lookup structures, built once per RefData object and reused. */
 export interface CompiledRefData {
@@ -27,11 +28,20 @@ export interface Citer {
   kind(url: string): string;
 }
 
+/** The free-trade-zone words of one (consignee name, address), chained to the other addresses of that name. */
+export interface ConsigneeWords {
+  address: string | undefined;
+  hits: TermHit<string>[];
+  next: ConsigneeWords | undefined;
+}
+
 /** What depends on both the reference data and the policy. */
 export interface CompiledPolicy {
   negations: Negations;
   intermediaryWords: TermMatcher<string>;
   freeTradeZoneWords: TermMatcher<string>;
+  /** The free-trade-zone words of a consignee (rules/red-flags.ts), by name and then address, bounded. */
+  freeTradeZoneHits: Map<string, ConsigneeWords>;
   endUseWithheldWords: TermMatcher<string>;
   prc: Set<string>;
   japan: Set<string>;
@@ -41,8 +51,8 @@ export interface CompiledPolicy {
   genericKeywords?: Set<string>;
   /** v2: civil phrases inside which a military term does not count ("submarine cable"). */
   civilPhrases?: TermMatcher<true>;
-  /** The military terms of an end-use statement (rules/end-use.ts), by normalised statement, bounded. */
-  militaryTermsByStatement: Map<string, string[]>;
+  /** End-use statements as the end-use rules read them (rules/end-use.ts readEndUse), by the statement as written, bounded. */
+  endUseReadings: Map<string, EndUseReading>;
   /** v2: descriptions that name an uncontrolled material of a family. */
   uncontrolled: { id: string; families: string[]; words: TermMatcher<true>; note: string }[];
   /** v2: the vague words of unidentified lines (Latin words, CJK words longest first). */
@@ -142,13 +152,14 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     },
     intermediaryWords: flagWords(policy.redFlagWords.intermediaryEndUser),
     freeTradeZoneWords: flagWords(policy.redFlagWords.freeTradeZone),
+    freeTradeZoneHits: new Map(),
     endUseWithheldWords: flagWords(policy.redFlagWords.endUseWithheld),
     prc: new Set(policy.origin.prcCountries),
     genericKeywords: policy.itemMatch.genericKeywords
       ? new Set((['en', 'zh', 'ja'] as const).flatMap((l) => policy.itemMatch.genericKeywords![l].map((w) => normaliseText(w))))
       : undefined,
     civilPhrases: ref.militaryEndUse?.civilPhrases ? perLang(ref.militaryEndUse.civilPhrases) : undefined,
-    militaryTermsByStatement: new Map(),
+    endUseReadings: new Map(),
     corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({
       families: c.families,
       codes: c.codes,

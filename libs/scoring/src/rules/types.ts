@@ -105,4 +105,6 @@ export interface EndUseReading {
   norm: string;
   /** The words of the statement that withhold the end use ("confidential"). */
   withheld: { term: string; values: string[] }[];
+  /** The military terms of the statement (end-use.ts militaryTermsOf), worked out when first asked. */
+  militaryTerms: string[] | undefined;
 }
