@@ -232,10 +232,14 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     return finish(result, findings, policy, undefined, {});
   }
 
-  for (const l of lines) for (const u of STAGES.line) emit(findings, policy, u.evaluate(ctx, l));
+  for (const l of lines)
+    for (const u of STAGES.line) {
+      if (u.exposedLinesOnly && !l.exposed) continue;
+      emit(findings, policy, u.evaluate(ctx, l));
+    }
 
   ctx.sensitive = sensitiveCandidates(parties);
-  for (const u of STAGES.sensitive) emit(findings, policy, u.evaluate(ctx));
+  if (ctx.sensitive.length > 0) for (const u of STAGES.sensitive) emit(findings, policy, u.evaluate(ctx));
 
   const exposed = lines.filter((l) => l.exposed);
   if (exposed.length === 0) return finish(result, findings, policy, undefined, {});

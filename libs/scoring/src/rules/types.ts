@@ -19,8 +19,10 @@ import type { Said } from './messages';
  * Where a unit runs, in this order (evaluate.ts):
  * - `cancelled`: an order.cancelled event (nothing else runs);
  * - `banNotInForce`: a Japan nexus before the ban is in force (nothing else runs);
- * - `line`: once per order line, every line unit in table order before the next line;
- * - `sensitive`: once per order, whether or not a line is exposed (policy v2);
+ * - `line`: once per order line, every line unit in table order before the next line (a unit that says
+ *   `exposedLinesOnly` is not run on a line that is not exposed);
+ * - `sensitive`: once per order with a party that is, or may be, a Japanese military user or control-listed
+ *   entity, whether or not a line is exposed (policy v2);
  * - `party`: once per screened candidate (parties in SCREENED_ROLES order), with at least one exposed line;
  * - `order`: once per order, with at least one exposed line.
  */
@@ -55,7 +57,12 @@ interface UnitBase {
 
 export type RuleUnit =
   | (UnitBase & { stage: 'cancelled' | 'banNotInForce' | 'sensitive'; evaluate(ctx: EvalContext): readonly RuleHit[] })
-  | (UnitBase & { stage: 'line'; evaluate(ctx: EvalContext, line: LineEvaluation): readonly RuleHit[] })
+  | (UnitBase & {
+      stage: 'line';
+      /** The unit yields nothing for a line that is not exposed, and is not run on one (a spec checks it). */
+      exposedLinesOnly?: true;
+      evaluate(ctx: EvalContext, line: LineEvaluation): readonly RuleHit[];
+    })
   | (UnitBase & { stage: 'party'; evaluate(ctx: ExposedContext, party: PartyEvaluation, candidate: PartyCandidate): readonly RuleHit[] })
   | (UnitBase & { stage: 'order'; evaluate(ctx: ExposedContext): readonly RuleHit[] });
 
