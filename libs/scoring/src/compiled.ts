@@ -1,9 +1,11 @@
-import { sourceKind, type Announcement, type Country, type Lang, type RedFlag, type RefData } from '@dualwatch/refdata';
-import type { ItemMatch, PartyCandidate } from './evaluate';
+import { sourceKind, type Announcement, type Country, type IsoDate, type Lang, type RedFlag, type RefData } from '@dualwatch/refdata';
+import { suspensionReading, type InForceStatus, type SuspensionReading } from './dates';
+import type { LineItem, PartyCandidate } from './evaluate';
 import { ItemIndex, type ItemCandidate } from './item-index';
 import type { ScreeningMatch } from './reference-view';
+import type { EndUseReading } from './rules/types';
 import type { Policy } from './policy';
-import { normaliseText, TermMatcher, type Negations } from './text';
+import { normaliseText, TermMatcher, type Negations, type TermHit } from './text';
 
 /** Reference data turned into lookup structures, built once per RefData object and reused. */
 export interface CompiledRefData {
@@ -12,6 +14,8 @@ export interface CompiledRefData {
   countries: Map<string, Country>;
   redFlags: Map<string, RedFlag>;
   militaryTerms: TermMatcher<Lang>;
+  /** The legal basis of an announcement by id. */
+  legalBasis(id: string): string | undefined;
   /** An announcement's citation by id, with the kind of each source URL (official, law firm, press...). */
   citer: Citer;
 }
@@ -24,11 +28,20 @@ export interface Citer {
   kind(url: string): string;
 }
 
+/** The free-trade-zone words of one (consignee name, address), chained to the other addresses of that name. */
+export interface ConsigneeWords {
+  address: string | undefined;
+  hits: TermHit<string>[];
+  next: ConsigneeWords | undefined;
+}
+
 /** What depends on both the reference data and the policy. */
 export interface CompiledPolicy {
   negations: Negations;
   intermediaryWords: TermMatcher<string>;
   freeTradeZoneWords: TermMatcher<string>;
+  /** The free-trade-zone words of a consignee (rules/red-flags.ts), by name and then address, bounded. */
+  freeTradeZoneHits: Map<string, ConsigneeWords>;
   endUseWithheldWords: TermMatcher<string>;
   prc: Set<string>;
   japan: Set<string>;
@@ -38,20 +51,25 @@ export interface CompiledPolicy {
   genericKeywords?: Set<string>;
   /** v2: civil phrases inside which a military term does not count ("submarine cable"). */
   civilPhrases?: TermMatcher<true>;
-  /** The military terms of an end-use statement (rules/end-use.ts), by normalised statement, bounded. */
-  militaryTermsByStatement: Map<string, string[]>;
-  /** evaluate's refineItem answers by (family, method, code, description), bounded. */
-  itemRefinements: Map<string, { corroboratedBy?: string; uncontrolled?: { id: string; word: string; note: string } }>;
+  /** End-use statements as the end-use rules read them (rules/end-use.ts readEndUse), by the statement as written, bounded. */
+  endUseReadings: Map<string, EndUseReading>;
   /** v2: descriptions that name an uncontrolled material of a family. */
   uncontrolled: { id: string; families: string[]; words: TermMatcher<true>; note: string }[];
   /** v2: the vague words of unidentified lines (Latin words, CJK words longest first). */
   vagueWords?: { latin: Set<string>; cjk: string[] };
   /** Shared origin findings by kind and country (see findOrigin). */
   origins: Map<string, Map<string, { finding: string; basis: string; certainty: number }>>;
-  /** Item matches per memoised candidate list and as-of date (evaluate.ts itemMatches), shared and never mutated. */
-  itemMatches: WeakMap<ItemCandidate[], Map<string, ItemMatch[]>>;
-  /** Party candidates per memoised screening result and as-of date (evaluate.ts partyCandidates). */
-  partyCandidates: WeakMap<readonly ScreeningMatch[], Map<string, PartyCandidate[]>>;
+  /** How the policy reads suspensions (dates.ts suspensionReading), made once. */
+  suspensionReading: SuspensionReading;
+  /**
+   * A line's item evidence per memoised candidate list, by interval of the as-of date between the status
+   * changes of its families (evaluate.ts lineItem), shared and never mutated.
+   */
+  lineItems: WeakMap<ItemCandidate[], { epochs: IsoDate[]; items: (LineItem | undefined)[] }>;
+  /** Party candidates per memoised screening result, by interval of the as-of date (evaluate.ts partyCandidates). */
+  partyCandidates: WeakMap<readonly ScreeningMatch[], { epochs: IsoDate[]; items: (PartyCandidate[] | undefined)[] }>;
+  /** The Japan ban's status by interval of the as-of date (evaluate.ts banStatusAt). */
+  banStatus?: { announcement: Announcement; epochs: IsoDate[]; items: (InForceStatus | undefined)[] };
 }
 
 const byRefData = new WeakMap<RefData, CompiledRefData>();
@@ -63,9 +81,11 @@ export function compileRefData(ref: RefData): CompiledRefData {
   const terms: { term: string; value: Lang }[] = [];
   for (const lang of ['en', 'zh', 'ja'] as const)
     for (const term of ref.militaryEndUse?.terms?.[lang] ?? []) terms.push({ term, value: lang });
+  const announcements = new Map(ref.announcements.map((a) => [a.id, a]));
   c = {
     items: new ItemIndex(ref.itemFamilies),
-    announcements: new Map(ref.announcements.map((a) => [a.id, a])),
+    announcements,
+    legalBasis: (id) => announcements.get(id)?.legalBasis,
     countries: new Map(ref.countries.map((k) => [k.code, k])),
     redFlags: new Map(ref.redFlags.map((f) => [f.code, f])),
     militaryTerms: new TermMatcher(terms),
@@ -132,14 +152,14 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     },
     intermediaryWords: flagWords(policy.redFlagWords.intermediaryEndUser),
     freeTradeZoneWords: flagWords(policy.redFlagWords.freeTradeZone),
+    freeTradeZoneHits: new Map(),
     endUseWithheldWords: flagWords(policy.redFlagWords.endUseWithheld),
     prc: new Set(policy.origin.prcCountries),
     genericKeywords: policy.itemMatch.genericKeywords
       ? new Set((['en', 'zh', 'ja'] as const).flatMap((l) => policy.itemMatch.genericKeywords![l].map((w) => normaliseText(w))))
       : undefined,
     civilPhrases: ref.militaryEndUse?.civilPhrases ? perLang(ref.militaryEndUse.civilPhrases) : undefined,
-    itemRefinements: new Map(),
-    militaryTermsByStatement: new Map(),
+    endUseReadings: new Map(),
     corroboration: (policy.itemMatch.corroboration ?? []).map((c) => ({
       families: c.families,
       codes: c.codes,
@@ -155,8 +175,10 @@ export function compilePolicy(ref: RefData, policy: Policy): CompiledPolicy {
     vagueWords: policy.unidentifiedLine ? compileVague(policy.unidentifiedLine.vagueWords) : undefined,
     japan: new Set(policy.japanNexus.countries),
     origins: new Map(),
-    itemMatches: new WeakMap(),
+    suspensionReading: suspensionReading(policy),
+    lineItems: new WeakMap(),
     partyCandidates: new WeakMap(),
+    banStatus: undefined,
   };
   perRef.set(policy, c);
   return c;

@@ -1,5 +1,6 @@
 import { isIsoDate, type OrderEvent } from '@dualwatch/contracts';
 import type { Dated, IsoDate, Suspension } from '@dualwatch/refdata';
+import type { Policy } from './policy';
 
 /** Where the as-of date came from, in order of precedence. */
 export type AsOfSource = 'argument' | 'shipDate' | 'orderDate' | 'occurredAt';
@@ -24,6 +25,11 @@ export interface SuspensionReading {
   honourUncertain: boolean;
   /** true (policy v2): "until D" (至 D) includes D, the measure applies again from the day after; false (v1): from D. */
   untilInclusive?: boolean;
+}
+
+/** How the policy reads suspensions (v1: an uncertain end honoured, "until" exclusive; v2: inclusive). */
+export function suspensionReading(policy: Pick<Policy, 'suspensions'>): SuspensionReading {
+  return { honourUncertain: policy.suspensions.honourUncertain, untilInclusive: policy.suspensions.untilInclusive === true };
 }
 
 /** The day after an ISO date. */
@@ -108,6 +114,38 @@ function lastCertainEnd(suspensions: Suspension[], date: IsoDate, r: SuspensionR
     if (!s.uncertain && end <= date && (!best || end > best)) best = end;
   }
   return best;
+}
+
+/** Every date at which a dated measure can change status: statusAt compares D with these dates and no other. */
+export function statusChangeDates(d: DatedLike, reading: SuspensionReading): IsoDate[] {
+  const out = [d.effectiveFrom];
+  if (d.repealedOn) out.push(d.repealedOn);
+  for (const s of d.suspensions ?? []) out.push(s.from, suspensionEnds(s, reading));
+  return out;
+}
+
+/**
+ * The dates at which any of these measures can change status, sorted and unique. From one of them
+ * (inclusive) to the next (exclusive), statusAt gives each measure the same answer: what depends on the
+ * statuses at D can be worked out once per interval (epochOf) instead of once per date.
+ */
+export function statusEpochs(ds: readonly DatedLike[], reading: SuspensionReading): IsoDate[] {
+  const all: IsoDate[] = [];
+  for (const d of ds) for (const x of statusChangeDates(d, reading)) all.push(x);
+  all.sort();
+  return all.filter((x, i) => i === 0 || x !== all[i - 1]);
+}
+
+/** Which interval of statusEpochs D is in: how many of the (sorted) dates are on or before D. */
+export function epochOf(epochs: readonly IsoDate[], D: IsoDate): number {
+  let lo = 0;
+  let hi = epochs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (epochs[mid] <= D) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The words for a status, for messages: "suspended until 2026-11-10 (MOFCOM-2025-70)". */

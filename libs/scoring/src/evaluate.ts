@@ -13,12 +13,14 @@ import {
 } from '@dualwatch/contracts';
 import type { Announcement, ItemFamily, Lang, ListedParty } from '@dualwatch/refdata';
 import { compilePolicy, compileRefData, type CompiledPolicy, type CompiledRefData } from './compiled';
-import { resolveAsOf, statusAt, type AsOfSource, type InForceStatus, type SuspensionReading } from './dates';
+import { epochOf, resolveAsOf, statusAt, statusEpochs, type AsOfSource, type InForceStatus } from './dates';
 import type { ItemCandidate } from './item-index';
 import type { ItemMatchMethod, OriginFinding, Policy, RuleCode } from './policy';
 import type { ReferenceView, ScreeningMatch } from './reference-view';
 import { cappedByText, heldAt, ROLE_WORD, say, STAGES, type ExposedContext, type RuleHit } from './rules';
 import { normaliseText } from './text';
+
+export { suspensionReading } from './dates';
 
 /*
  * The engine's full reasoning for one order event. `assess` turns it into the public Assessment;
@@ -148,44 +150,16 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   const cp = compilePolicy(ref, policy);
   const order = event.order;
   const { date: D, source: asOfSource } = resolveAsOf(event, asOf, policy.asOf?.occurredAtUtcOffsetMinutes ?? 0);
-  const honour = suspensionReading(policy);
 
   const banAnnouncement = cr.announcements.get(policy.japanBan.announcement);
   if (!banAnnouncement)
     throw new Error(
       `policy ${policy.version}: japanBan.announcement "${policy.japanBan.announcement}" is not in reference data ${ref.version}`,
     );
-  const banStatus = statusAt(banAnnouncement, D, honour);
+  const banStatus = banStatusAt(banAnnouncement, D, cp);
   const banInForce = banStatus.state === 'in_force';
 
   const findings: Finding[] = [];
-  const emit = (hits: readonly RuleHit[]): void => {
-    for (const hit of hits) {
-      const rule = policy.rules[hit.code];
-      // a rule the policy leaves out (v1 lacks the v2 rules) is off
-      if (!rule?.enabled) continue;
-      const verdict = hit.cap ? milder(rule.verdict, hit.cap) : rule.verdict;
-      const capped = verdict !== rule.verdict;
-      const message = say(hit);
-      // Built key by key, without undefined members: the reason goes out as it is (no copy, no strip).
-      const out: Reason = { code: hit.code, message: capped && hit.cappedBy ? heldAt(message, verdict, hit.cappedBy) : message };
-      if (hit.lineId !== undefined) out.lineId = hit.lineId;
-      if (hit.partyRole !== undefined) out.partyRole = hit.partyRole;
-      if (hit.matchScore !== undefined) out.matchScore = hit.matchScore;
-      if (hit.evidence !== undefined) out.evidence = hit.evidence;
-      if (hit.legalBasis !== undefined) out.legalBasis = hit.legalBasis;
-      findings.push({
-        code: hit.code,
-        verdict,
-        ruleVerdict: rule.verdict,
-        weight: rule.weight * (hit.factor ?? 1),
-        militarySignal: rule.militarySignal === true,
-        severityFloor: rule.severityFloor,
-        cappedBy: capped ? hit.cappedBy : undefined,
-        reason: out,
-      });
-    }
-  };
 
   // One object, filled in as the evaluation goes (finish sets the outcome).
   const result: Evaluation = {
@@ -226,9 +200,9 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     japanNexus: NO_NEXUS,
     lines: [],
     sensitive: [],
-    uncertainFamilies: new Set<string>(),
+    uncertainFamilies: [],
     citation: cr.citer,
-    legalBasis: (id) => cr.announcements.get(id)?.legalBasis,
+    legalBasis: cr.legalBasis,
     exposed: [],
     exposedIds: [],
     anchor: undefined as unknown as LineEvaluation,
@@ -238,13 +212,10 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
     byCurrency: {},
     endUse: undefined,
   };
-  const run = (stage: 'cancelled' | 'banNotInForce' | 'sensitive'): void => {
-    for (const u of STAGES[stage]) emit(u.evaluate(ctx));
-  };
 
   // A cancelled order ships nothing: one reason, nothing else evaluated.
   if (event.eventType === 'order.cancelled' && policy.rules.ORDER_CANCELLED.enabled) {
-    run('cancelled');
+    for (const u of STAGES.cancelled) emit(findings, policy, u.evaluate(ctx));
     return finish(result, findings, policy, undefined, {});
   }
 
@@ -257,14 +228,18 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   if (!japanNexus.present) return finish(result, findings, policy, undefined, {});
 
   if (!banInForce) {
-    run('banNotInForce');
+    for (const u of STAGES.banNotInForce) emit(findings, policy, u.evaluate(ctx));
     return finish(result, findings, policy, undefined, {});
   }
 
-  for (const l of lines) for (const u of STAGES.line) emit(u.evaluate(ctx, l));
+  for (const l of lines)
+    for (const u of STAGES.line) {
+      if (u.exposedLinesOnly && !l.exposed) continue;
+      emit(findings, policy, u.evaluate(ctx, l));
+    }
 
   ctx.sensitive = sensitiveCandidates(parties);
-  run('sensitive');
+  if (ctx.sensitive.length > 0) for (const u of STAGES.sensitive) emit(findings, policy, u.evaluate(ctx));
 
   const exposed = lines.filter((l) => l.exposed);
   if (exposed.length === 0) return finish(result, findings, policy, undefined, {});
@@ -291,8 +266,8 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
   ctx.currencies = currencies;
   ctx.byCurrency = byCurrency;
 
-  for (const p of parties) for (const c of p.candidates) for (const u of STAGES.party) emit(u.evaluate(ctx, p, c));
-  for (const u of STAGES.order) emit(u.evaluate(ctx));
+  for (const p of parties) for (const c of p.candidates) for (const u of STAGES.party) emit(findings, policy, u.evaluate(ctx, p, c));
+  for (const u of STAGES.order) emit(findings, policy, u.evaluate(ctx));
 
   let exposedValue: Evaluation['exposedValue'];
   if (currencies.length > 0) {
@@ -303,6 +278,36 @@ export function evaluate(event: OrderEvent, view: ReferenceView, policy: Policy,
 }
 
 // ------------------------------------------------------------------------------------------------
+
+/** The findings of a unit's hits: the policy's verdict (capped), weight and wording. */
+function emit(findings: Finding[], policy: Policy, hits: readonly RuleHit[]): void {
+  for (let i = 0; i < hits.length; i++) {
+    const hit = hits[i];
+    const rule = policy.rules[hit.code];
+    // a rule the policy leaves out (v1 lacks the v2 rules) is off
+    if (!rule?.enabled) continue;
+    const verdict = hit.cap ? milder(rule.verdict, hit.cap) : rule.verdict;
+    const capped = verdict !== rule.verdict;
+    const message = say(hit);
+    // Built key by key, without undefined members: the reason goes out as it is (no copy, no strip).
+    const out: Reason = { code: hit.code, message: capped && hit.cappedBy ? heldAt(message, verdict, hit.cappedBy) : message };
+    if (hit.lineId !== undefined) out.lineId = hit.lineId;
+    if (hit.partyRole !== undefined) out.partyRole = hit.partyRole;
+    if (hit.matchScore !== undefined) out.matchScore = hit.matchScore;
+    if (hit.evidence !== undefined) out.evidence = hit.evidence;
+    if (hit.legalBasis !== undefined) out.legalBasis = hit.legalBasis;
+    findings.push({
+      code: hit.code,
+      verdict,
+      ruleVerdict: rule.verdict,
+      weight: rule.weight * (hit.factor ?? 1),
+      militarySignal: rule.militarySignal === true,
+      severityFloor: rule.severityFloor,
+      cappedBy: capped ? hit.cappedBy : undefined,
+      reason: out,
+    });
+  }
+}
 
 const NO_NEXUS: Evaluation['japanNexus'] = Object.freeze({ present: false, grounds: [] as string[] });
 
@@ -353,12 +358,16 @@ function finish(
   return result;
 }
 
-const NO_CANDIDATES: PartyCandidate[] = Object.freeze([]) as unknown as PartyCandidate[];
-
-/** How the policy reads suspensions (v1: an uncertain end honoured, "until" exclusive; v2: inclusive). */
-export function suspensionReading(policy: Policy): SuspensionReading {
-  return { honourUncertain: policy.suspensions.honourUncertain, untilInclusive: policy.suspensions.untilInclusive === true };
+/** The Japan ban's status at D, made once per interval of D between its status changes and shared. */
+function banStatusAt(ban: Announcement, D: string, cp: CompiledPolicy): InForceStatus {
+  let memo = cp.banStatus;
+  if (!memo || memo.announcement !== ban)
+    memo = cp.banStatus = { announcement: ban, epochs: statusEpochs([ban], cp.suspensionReading), items: [] };
+  const i = epochOf(memo.epochs, D);
+  return (memo.items[i] ??= statusAt(ban, D, cp.suspensionReading));
 }
+
+const NO_CANDIDATES: PartyCandidate[] = Object.freeze([]) as unknown as PartyCandidate[];
 
 function screenParties(order: Order, view: ReferenceView, policy: Policy, D: string, cp: CompiledPolicy): PartyEvaluation[] {
   const out: PartyEvaluation[] = [];
@@ -373,15 +382,21 @@ function screenParties(order: Order, view: ReferenceView, policy: Policy, D: str
 
 /**
  * The candidates of one screening result at date D. Screening results are memoised per name (the view),
- * and the candidates built from them depend only on D: they are made once per (result, D) and shared,
- * never mutated, so an order of a known party at a known date allocates none.
+ * and the candidates built from them depend only on the statuses of their entries at D: they are made once
+ * per (result, interval of D between the entries' status changes) and shared, never mutated, so an order of
+ * a known party allocates none.
  */
 function partyCandidates(matches: readonly ScreeningMatch[], policy: Policy, D: string, cp: CompiledPolicy): PartyCandidate[] {
-  let byDate = cp.partyCandidates.get(matches);
-  if (!byDate) cp.partyCandidates.set(matches, (byDate = new Map()));
-  let candidates = byDate.get(D);
+  let memo = cp.partyCandidates.get(matches);
+  if (!memo) {
+    const entries: ListedParty[] = [];
+    for (const m of matches) entries.push(m.entry);
+    cp.partyCandidates.set(matches, (memo = { epochs: statusEpochs(entries, cp.suspensionReading), items: [] }));
+  }
+  const i = epochOf(memo.epochs, D);
+  let candidates = memo.items[i];
   if (candidates) return candidates;
-  const honour = suspensionReading(policy);
+  const honour = cp.suspensionReading;
   candidates = [];
   for (const m of matches) {
     if (m.score < policy.partyMatch.possible || candidates.some((c) => c.entry.id === m.entry.id)) continue;
@@ -395,48 +410,47 @@ function partyCandidates(matches: readonly ScreeningMatch[], policy: Policy, D: 
       status: statusAt(m.entry, D, honour),
     });
   }
-  if (byDate.size >= MAX_DATES_PER_RESULT) byDate.clear();
-  byDate.set(D, candidates);
+  memo.items[i] = candidates;
   return candidates;
 }
 
-/** Dates kept per memoised result (orders carry a few hundred distinct dates at most; a bound all the same). */
-const MAX_DATES_PER_RESULT = 512;
+/**
+ * What a line's item evidence comes to at date D: its item matches, the strongest in force and the strongest
+ * inactive, and policy v2's reading of the description against the best match (refineItem). It depends only
+ * on the (memoised) candidate list, which is the list of one description and its codes, and on the statuses
+ * of its families at D: made once per (list, interval of D between the families' status changes) and
+ * shared, never mutated (but for `vague`, filled in when first asked).
+ */
+export interface LineItem {
+  /** The description the candidate list was found for (checked: a list of another description is not reused). */
+  description: string;
+  candidates: ItemMatch[];
+  classification: LineEvaluation['item']['classification'];
+  match: ItemMatch | undefined;
+  inactive: ItemMatch | undefined;
+  uncontrolled: LineEvaluation['uncontrolled'];
+  /** Whether the description names no specific good (isVague), worked out when first asked. */
+  vague: boolean | undefined;
+}
 
-/** The item matches of a (memoised) candidate list at date D: made once per (list, D) and shared, never mutated. */
-function itemMatches(found: ItemCandidate[], policy: Policy, D: string, cp: CompiledPolicy): ItemMatch[] {
-  if (found.length === 0) return NO_ITEM_MATCHES;
-  let byDate = cp.itemMatches.get(found);
-  if (!byDate) cp.itemMatches.set(found, (byDate = new Map()));
-  let out = byDate.get(D);
-  if (out) return out;
-  const strengths = policy.itemMatch.strengths;
-  const honour = suspensionReading(policy);
-  out = found.map((c) => {
-    const strength = strengths[c.method];
-    return {
-      familyId: c.family.id,
-      familyName: c.family.name,
-      method: c.method,
-      matched: c.matched,
-      lang: c.lang,
-      controlCode: c.controlCode?.code,
-      strength,
-      weak: strength < policy.itemMatch.weakBelow,
-      status: statusAt(c.family, D, honour),
-      family: c.family,
-    };
-  });
-  if (byDate.size >= MAX_DATES_PER_RESULT) byDate.clear();
-  byDate.set(D, out);
+function lineItem(found: ItemCandidate[], description: string, policy: Policy, D: string, cp: CompiledPolicy): LineItem {
+  let memo = cp.lineItems.get(found);
+  if (!memo) {
+    const families: ItemFamily[] = [];
+    for (const c of found) families.push(c.family);
+    cp.lineItems.set(found, (memo = { epochs: statusEpochs(families, cp.suspensionReading), items: [] }));
+  }
+  const i = epochOf(memo.epochs, D);
+  let out = memo.items[i];
+  if (out && out.description === description) return out;
+  out = makeLineItem(found, description, policy, D, cp);
+  memo.items[i] = out;
   return out;
 }
 
-const NO_ITEM_MATCHES: ItemMatch[] = Object.freeze([]) as unknown as ItemMatch[];
-
-function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy, D: string): LineEvaluation {
+function makeLineItem(found: ItemCandidate[], description: string, policy: Policy, D: string, cp: CompiledPolicy): LineItem {
   const strengths = policy.itemMatch.strengths;
-  const candidates = itemMatches(cr.items.candidates(line), policy, D, cp);
+  const candidates = itemMatches(found, policy, D, cp);
   let match: ItemMatch | undefined;
   let inactive: ItemMatch | undefined;
   for (const c of candidates) {
@@ -451,10 +465,10 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
         ? 'suspended'
         : 'not_in_force'
       : 'no_match';
-  // v2 item evidence read from the description (memoised per description and best match): see refineItem
+  // v2 item evidence read from the description: see refineItem
   let uncontrolled: LineEvaluation['uncontrolled'];
   if (match && (match.method === 'hs6' || match.method === 'hs6Weak' || match.method === 'keyword')) {
-    const r = refineItem(match, candidates, line.description, cp);
+    const r = refineItem(match, candidates, description, cp);
     if (r.corroboratedBy) {
       const strength = strengths.hs6;
       match = { ...match, strength, weak: strength < policy.itemMatch.weakBelow, corroboratedBy: r.corroboratedBy };
@@ -464,8 +478,42 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
       if (!match.weak) match = { ...match, weak: true };
     }
   }
-  const unidentified =
-    !match && !inactive && !line.hsCode && !line.controlCode && cp.vagueWords !== undefined && isVague(line.description, cp.vagueWords);
+  return { description, candidates, classification, match, inactive, uncontrolled, vague: undefined };
+}
+
+/** The item matches of a candidate list at date D. */
+function itemMatches(found: ItemCandidate[], policy: Policy, D: string, cp: CompiledPolicy): ItemMatch[] {
+  if (found.length === 0) return NO_ITEM_MATCHES;
+  const strengths = policy.itemMatch.strengths;
+  const honour = cp.suspensionReading;
+  return found.map((c) => {
+    const strength = strengths[c.method];
+    return {
+      familyId: c.family.id,
+      familyName: c.family.name,
+      method: c.method,
+      matched: c.matched,
+      lang: c.lang,
+      controlCode: c.controlCode?.code,
+      strength,
+      weak: strength < policy.itemMatch.weakBelow,
+      status: statusAt(c.family, D, honour),
+      family: c.family,
+    };
+  });
+}
+
+const NO_ITEM_MATCHES: ItemMatch[] = Object.freeze([]) as unknown as ItemMatch[];
+
+function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy, D: string): LineEvaluation {
+  const item = lineItem(cr.items.candidates(line), line.description, policy, D, cp);
+  const { match, inactive } = item;
+  let unidentified = false;
+  if (!match && !inactive && !line.hsCode && !line.controlCode && cp.vagueWords !== undefined) {
+    if (item.vague === undefined) item.vague = isVague(line.description, cp.vagueWords);
+    unidentified = item.vague;
+  }
+  const uncontrolled = item.uncontrolled;
 
   const origin = findOrigin(line, order, cr, cp, policy);
   const exposed = !!match && origin.finding !== 'not_prc' && origin.finding !== 'unknown';
@@ -488,7 +536,7 @@ function evaluateLine(line: OrderLine, order: Order, cr: CompiledRefData, cp: Co
     lineId: line.lineId,
     description: line.description,
     line,
-    item: { classification, match, inactive, candidates },
+    item: { classification: item.classification, match, inactive, candidates: item.candidates },
     uncontrolled,
     unidentified,
     origin,
@@ -505,12 +553,15 @@ const NO_CAPS: LineEvaluation['capBy'] = Object.freeze([]) as unknown as LineEva
  * Origin findings that depend on one country only are shared objects, made once per policy and
  * never mutated: looked up by (kind, country) without building their text.
  */
-function originOf(cp: CompiledPolicy, kind: string, country: string, make: () => LineEvaluation['origin']): LineEvaluation['origin'] {
+function sharedOrigin(cp: CompiledPolicy, kind: string, country: string): LineEvaluation['origin'] | undefined {
+  return cp.origins.get(kind)?.get(country) as LineEvaluation['origin'] | undefined;
+}
+
+function keepOrigin(cp: CompiledPolicy, kind: string, country: string, o: LineEvaluation['origin']): LineEvaluation['origin'] {
   let byCountry = cp.origins.get(kind);
   if (!byCountry) cp.origins.set(kind, (byCountry = new Map()));
-  let o = byCountry.get(country);
-  if (!o) byCountry.set(country, (o = Object.freeze(make())));
-  return o as LineEvaluation['origin'];
+  byCountry.set(country, Object.freeze(o));
+  return o;
 }
 
 function findOrigin(line: OrderLine, order: Order, cr: CompiledRefData, cp: CompiledPolicy, policy: Policy): LineEvaluation['origin'] {
@@ -519,35 +570,50 @@ function findOrigin(line: OrderLine, order: Order, cr: CompiledRefData, cp: Comp
   if (line.originCountry) {
     const oc = line.originCountry;
     if (cp.prc.has(oc))
-      return originOf(cp, 'declared', oc, () => ({ finding: 'declared', basis: `declared ${oc}`, certainty: c.declared }));
+      return (
+        sharedOrigin(cp, 'declared', oc) ??
+        keepOrigin(cp, 'declared', oc, { finding: 'declared', basis: `declared ${oc}`, certainty: c.declared })
+      );
     if (content) return { finding: 'content', basis: `declared ${oc} with ${line.chinaContentPct}% PRC content`, certainty: c.content };
-    return originOf(cp, 'not_prc', oc, () => ({ finding: 'not_prc', basis: `declared ${oc}`, certainty: 0 }));
+    return sharedOrigin(cp, 'not_prc', oc) ?? keepOrigin(cp, 'not_prc', oc, { finding: 'not_prc', basis: `declared ${oc}`, certainty: 0 });
   }
   const seller = order.seller.country;
   if (policy.origin.inferFromSellerCountry && cp.prc.has(seller)) {
-    return originOf(cp, 'seller', seller, () => ({
-      finding: 'inferred',
-      basis: `inferred PRC: not declared, and the seller is in ${seller}`,
-      certainty: c.inferred,
-    }));
+    return (
+      sharedOrigin(cp, 'seller', seller) ??
+      keepOrigin(cp, 'seller', seller, {
+        finding: 'inferred',
+        basis: `inferred PRC: not declared, and the seller is in ${seller}`,
+        certainty: c.inferred,
+      })
+    );
   }
   const from = order.shipFrom;
   if (policy.origin.inferFromShipFrom && cp.prc.has(from)) {
-    return originOf(cp, 'shipFrom', from, () => ({
-      finding: 'inferred',
-      basis: `inferred PRC: not declared, and the goods ship from ${from}`,
-      certainty: c.inferred,
-    }));
+    return (
+      sharedOrigin(cp, 'shipFrom', from) ??
+      keepOrigin(cp, 'shipFrom', from, {
+        finding: 'inferred',
+        basis: `inferred PRC: not declared, and the goods ship from ${from}`,
+        certainty: c.inferred,
+      })
+    );
   }
   if (cr.countries.get(from)?.possiblePrcOrigin) {
-    return originOf(cp, 'possible', from, () => ({
-      finding: 'possible',
-      basis: `possibly PRC: not declared, and the goods ship from ${from}`,
-      certainty: c.possible,
-    }));
+    return (
+      sharedOrigin(cp, 'possible', from) ??
+      keepOrigin(cp, 'possible', from, {
+        finding: 'possible',
+        basis: `possibly PRC: not declared, and the goods ship from ${from}`,
+        certainty: c.possible,
+      })
+    );
   }
   if (content) return { finding: 'content', basis: `not declared, with ${line.chinaContentPct}% PRC content`, certainty: c.content };
-  return originOf(cp, 'unknown', '', () => ({ finding: 'unknown', basis: 'not declared and cannot be inferred', certainty: 0 }));
+  return (
+    sharedOrigin(cp, 'unknown', '') ??
+    keepOrigin(cp, 'unknown', '', { finding: 'unknown', basis: 'not declared and cannot be inferred', certainty: 0 })
+  );
 }
 
 function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPolicy, policy: Policy): Evaluation['japanNexus'] {
@@ -571,15 +637,21 @@ function findJapanNexus(order: Order, parties: PartyEvaluation[], cp: CompiledPo
 
 /** The parties that are, or may be, a Japanese military user or a control-listed entity in force at D. */
 function sensitiveCandidates(parties: PartyEvaluation[]): { p: PartyEvaluation; c: PartyCandidate }[] {
-  const out: { p: PartyEvaluation; c: PartyCandidate }[] = [];
+  let out: { p: PartyEvaluation; c: PartyCandidate }[] | undefined;
   for (const p of parties)
     for (const c of p.candidates)
       if (c.status.state === 'in_force' && (c.entry.list === 'military_user' || c.entry.list === 'control_list')) {
-        out.push({ p, c });
+        (out ??= []).push({ p, c });
         break;
       }
+  if (!out) return NO_SENSITIVE;
   return out.sort((a, b) => (a.c.band === b.c.band ? b.c.score - a.c.score : a.c.band === 'match' ? -1 : 1));
 }
+
+const NO_SENSITIVE: { p: PartyEvaluation; c: PartyCandidate }[] = Object.freeze([]) as unknown as {
+  p: PartyEvaluation;
+  c: PartyCandidate;
+}[];
 
 interface ItemRefinement {
   corroboratedBy?: string;
@@ -592,13 +664,10 @@ const NO_REFINEMENT: ItemRefinement = Object.freeze({});
  * corroborated by words naming the controlled material (explicit corroboration entries, else a specific,
  * non-class keyword of the same family) counts as a 6-digit family; a description that expressly names an
  * uncontrolled material (light rare earths, NdFeB without Dy or Tb) makes a broad or keyword match weak.
- * Memoised per policy by (family, method, code, description): the same descriptions recur.
+ * Worked out once per line item (lineItem).
  */
 function refineItem(match: ItemMatch, candidates: ItemMatch[], description: string, cp: CompiledPolicy): ItemRefinement {
   if (cp.corroboration.length === 0 && !cp.genericKeywords && cp.uncontrolled.length === 0) return NO_REFINEMENT;
-  const key = `${match.familyId}|${match.method}|${match.matched}|${description}`;
-  const hit = cp.itemRefinements.get(key);
-  if (hit) return hit;
   const norm = normaliseText(description);
   const out: ItemRefinement = {};
   if (match.method === 'hs6Weak') {
@@ -625,10 +694,7 @@ function refineItem(match: ItemMatch, candidates: ItemMatch[], description: stri
       break;
     }
   }
-  const result = out.corroboratedBy || out.uncontrolled ? out : NO_REFINEMENT;
-  if (cp.itemRefinements.size >= 100_000) cp.itemRefinements.clear();
-  cp.itemRefinements.set(key, result);
-  return result;
+  return out.corroboratedBy || out.uncontrolled ? out : NO_REFINEMENT;
 }
 
 /** Whether a description names no specific good: every word of it is vague (numbers, units and punctuation aside). */

@@ -41,29 +41,32 @@ export function createPartyMatcher(refdata: RefData, policy: Pick<Policy, 'party
  */
 export function createLocalView(refdata: RefData, policy: Pick<Policy, 'partyMatch'>, opts: { degraded?: boolean } = {}): ReferenceView {
   const matcher = createPartyMatcher(refdata, policy);
-  // name → "country|corporate number" → matches: no key string is built for the common lookups
-  const memo = new Map<string, Map<string, readonly ScreeningMatch[]>>();
+  // name → its answers, one per (country, corporate number) in a short chain: one Map lookup and no key
+  // string built per screening (a name nearly always comes with one country)
+  const memo = new Map<string, MemoEntry>();
   let size = 0;
   return {
     refdata,
     degraded: opts.degraded,
     screenParty(party: Party): readonly ScreeningMatch[] {
       const corp = party.identifiers?.jpCorporateNumber;
-      const sub = corp ? `${party.country}|${corp}` : party.country;
-      let byName = memo.get(party.name);
-      let matches = byName?.get(sub);
-      if (!matches) {
-        matches = matcher.match({ name: party.name, country: party.country, jpCorporateNumber: corp });
-        if (size >= MAX_MEMO) {
-          memo.clear();
-          size = 0;
-          byName = undefined;
-        }
-        if (!byName) memo.set(party.name, (byName = new Map()));
-        byName.set(sub, matches);
-        size++;
-      }
+      const first = memo.get(party.name);
+      for (let e = first; e !== undefined; e = e.next) if (e.country === party.country && e.corp === corp) return e.matches;
+      const matches = matcher.match({ name: party.name, country: party.country, jpCorporateNumber: corp });
+      if (size >= MAX_MEMO) {
+        memo.clear();
+        size = 0;
+        memo.set(party.name, { country: party.country, corp, matches, next: undefined });
+      } else memo.set(party.name, { country: party.country, corp, matches, next: first });
+      size++;
       return matches;
     },
   };
+}
+
+interface MemoEntry {
+  country: string;
+  corp: string | undefined;
+  matches: readonly ScreeningMatch[];
+  next: MemoEntry | undefined;
 }

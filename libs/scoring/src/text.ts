@@ -18,6 +18,30 @@ export function nameKey(s: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+/** Whether two names are one name to nameKey (nameKey(a) === nameKey(b)), without building the keys of ASCII names. */
+export function sameNameKey(a: string, b: string): boolean {
+  if (a === b) return true;
+  // ASCII names: NFKC changes nothing, and the letters and digits are [A-Za-z0-9]: compare them in place
+  if (!ASCII.test(a) || !ASCII.test(b)) return nameKey(a) === nameKey(b);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    let ca = -1;
+    while (i < a.length && (ca = asciiKeyChar(a.charCodeAt(i++))) < 0);
+    let cb = -1;
+    while (j < b.length && (cb = asciiKeyChar(b.charCodeAt(j++))) < 0);
+    if (ca !== cb) return false;
+    if (ca < 0) return true;
+  }
+}
+
+/** An ASCII letter or digit as nameKey keeps it (lower case), else -1. */
+function asciiKeyChar(c: number): number {
+  if ((c >= 48 && c <= 57) || (c >= 97 && c <= 122)) return c;
+  if (c >= 65 && c <= 90) return c + 32;
+  return -1;
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const isAsciiWord = (s: string) => /^[\x20-\x7e]+$/.test(s);
 

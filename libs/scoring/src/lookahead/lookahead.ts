@@ -1,7 +1,7 @@
 import { isIsoDate, type Assessment, type OrderEvent, type Severity, type Verdict } from '@dualwatch/contracts';
 import type { IsoDate, RefData, Suspension } from '@dualwatch/refdata';
 import { assess } from '../assess';
-import { describeStatus, statusAt, suspensionEnds, type DatedLike, type InForceState, type SuspensionReading } from '../dates';
+import { describeStatus, statusAt, statusChangeDates, type DatedLike, type InForceState, type SuspensionReading } from '../dates';
 import { evaluate, suspensionReading } from '../evaluate';
 import { alignedLines } from '../format-table';
 import type { Policy } from '../policy';
@@ -72,14 +72,6 @@ export function addDays(date: IsoDate, days: number): IsoDate {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
-}
-
-/** Every date at which a dated measure can change status. */
-function datesOf(d: DatedLike, reading: SuspensionReading): IsoDate[] {
-  const out = [d.effectiveFrom];
-  if (d.repealedOn) out.push(d.repealedOn);
-  for (const s of d.suspensions ?? []) out.push(s.from, suspensionEnds(s, reading));
-  return out;
 }
 
 /** The family and list entries an order could be touched by (any status), and the Japan ban. */
@@ -168,7 +160,7 @@ export function lookaheadOrder(
   const until = ship ?? addDays(today, opts.horizonDays ?? 365);
   const measures = relevantMeasures(event, view, policy, until);
   const honour = suspensionReading(policy);
-  const dates = [...new Set(measures.flatMap((m) => datesOf(m.dated, honour)))].filter((d) => d > today && d <= until).sort();
+  const dates = [...new Set(measures.flatMap((m) => statusChangeDates(m.dated, honour)))].filter((d) => d > today && d <= until).sort();
 
   let prev = assess(event, view, policy, today);
   const result: OrderLookahead = {

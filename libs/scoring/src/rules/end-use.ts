@@ -5,24 +5,41 @@ import { NO_HITS, type EndUseReading, type ExposedContext, type RuleUnit } from 
 
 /* End-use rules: run once per order with at least one exposed line. */
 
-/** The end-use statement, read once per evaluation (kept on the context). */
+/**
+ * The end-use statement as the rules read it, kept on the context. Readings are memoised per policy by the
+ * statement as written: statements recur (ERP templates), and the reading (normalised text, withheld-use
+ * words, military terms) depends on the text alone.
+ */
 function readEndUse(ctx: ExposedContext): EndUseReading {
   let r = ctx.endUse;
   if (!r) {
-    const statement = ctx.order.endUse?.statement?.trim() ?? '';
-    const norm = statement ? normaliseText(statement) : '';
-    r = ctx.endUse = { statement, norm, withheld: norm ? ctx.cp.endUseWithheldWords.find(norm) : [] };
+    const raw = ctx.order.endUse?.statement;
+    if (raw === undefined) r = NO_STATEMENT;
+    else {
+      const memo = ctx.cp.endUseReadings;
+      r = memo.get(raw);
+      if (!r) {
+        const statement = raw.trim();
+        const norm = statement ? normaliseText(statement) : '';
+        r = { statement, norm, withheld: norm ? ctx.cp.endUseWithheldWords.find(norm) : [], militaryTerms: undefined };
+        if (memo.size >= 50_000) memo.clear();
+        memo.set(raw, r);
+      }
+    }
+    ctx.endUse = r;
   }
   return r;
 }
+
+const NO_STATEMENT: EndUseReading = Object.freeze({ statement: '', norm: '', withheld: [], militaryTerms: undefined });
 
 /** A military end use: the end-use category, or a military term of the statement not negated in its clause. */
 function militaryEndUse(ctx: ExposedContext): { category?: string; terms: string[] } | undefined {
   const { policy } = ctx;
   const category = ctx.order.endUse?.category;
   const byCategory = !!category && (policy.militaryEndUse.categories as string[]).includes(category);
-  const { norm } = readEndUse(ctx);
-  const terms = norm ? militaryTermsOf(norm, ctx) : NO_TERMS;
+  const reading = readEndUse(ctx);
+  const terms = reading.norm ? (reading.militaryTerms ??= militaryTermsOf(reading.norm, ctx)) : NO_TERMS;
   if (!byCategory && terms.length === 0) return undefined;
   return { category: byCategory ? category : undefined, terms };
 }
@@ -31,22 +48,17 @@ const NO_TERMS: string[] = [];
 
 /**
  * The military terms of a normalised statement that are neither negated in their clause nor part of a civil
- * collocation ("submarine cable", "Swiss Army knife"), memoised per policy: statements recur (ERP templates).
+ * collocation ("submarine cable", "Swiss Army knife"), once per statement (kept on its reading).
  */
 function militaryTermsOf(norm: string, ctx: ExposedContext): string[] {
   const { cr, cp, policy } = ctx;
-  const hit = cp.militaryTermsByStatement.get(norm);
-  if (hit) return hit;
   const civil = cp.civilPhrases ? cp.civilPhrases.find(norm) : [];
   const terms: string[] = [];
   for (const h of cr.militaryTerms.find(norm)) {
     if (civil.some((c) => c.index <= h.index && h.index + h.term.length <= c.index + c.term.length)) continue;
     if (!isNegated(norm, h.index, h.term.length, policy.militaryEndUse.negationWindow, cp.negations)) terms.push(h.term);
   }
-  const out = terms.length ? [...new Set(terms)] : NO_TERMS;
-  if (cp.militaryTermsByStatement.size >= 50_000) cp.militaryTermsByStatement.clear();
-  cp.militaryTermsByStatement.set(norm, out);
-  return out;
+  return terms.length ? [...new Set(terms)] : NO_TERMS;
 }
 
 export const militaryEndUseJapan: RuleUnit = {

@@ -14,6 +14,7 @@ const exposedMatch = (l: LineEvaluation): ItemMatch | undefined => (l.exposed ? 
 export const controlledItem: RuleUnit = {
   name: 'controlled item',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['CONTROLLED_ITEM'],
   reads: 'an exposed line: its strongest in-force item match and its origin',
   evaluate(ctx, l) {
@@ -37,6 +38,7 @@ export const controlledItem: RuleUnit = {
 export const originInferred: RuleUnit = {
   name: 'origin inferred',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['ORIGIN_INFERRED'],
   reads: 'an exposed line whose PRC origin is inferred from the seller or the ship-from country',
   evaluate(ctx, l) {
@@ -57,6 +59,7 @@ export const originInferred: RuleUnit = {
 export const possiblePrcOrigin: RuleUnit = {
   name: 'possible PRC origin',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['POSSIBLE_PRC_ORIGIN'],
   reads: 'an exposed line with no declared origin shipping from HK/MO',
   evaluate(ctx, l) {
@@ -80,6 +83,7 @@ export const possiblePrcOrigin: RuleUnit = {
 export const prcContentOnly: RuleUnit = {
   name: 'PRC content only',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['PRC_CONTENT_ONLY'],
   reads: 'an exposed non-PRC line with PRC content (chinaContentPct)',
   evaluate(ctx, l) {
@@ -103,6 +107,7 @@ export const prcContentOnly: RuleUnit = {
 export const uncontrolledMaterialNamed: RuleUnit = {
   name: 'uncontrolled material named',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['UNCONTROLLED_MATERIAL_NAMED'],
   reads: 'an exposed line whose description names an uncontrolled material of the matched family (policy v2)',
   evaluate(ctx, l) {
@@ -125,6 +130,7 @@ export const uncontrolledMaterialNamed: RuleUnit = {
 export const weakItemMatch: RuleUnit = {
   name: 'weak item match',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['WEAK_ITEM_MATCH'],
   reads: 'an exposed line matched only by keywords or a broad HS heading',
   evaluate(ctx, l) {
@@ -148,6 +154,7 @@ export const weakItemMatch: RuleUnit = {
 export const broadCodeCorroborated: RuleUnit = {
   name: 'broad code family corroborated by the description',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['BROAD_CODE_CORROBORATED'],
   reads:
     'an exposed line whose only code is a heading broader than the control, corroborated by a description naming the controlled material',
@@ -172,6 +179,7 @@ export const broadCodeCorroborated: RuleUnit = {
 export const reexportOfPrcOrigin: RuleUnit = {
   name: 're-export of PRC origin',
   stage: 'line',
+  exposedLinesOnly: true,
   codes: ['REEXPORT_OF_PRC_ORIGIN'],
   reads: 'an exposed line of declared or inferred PRC origin sold by a seller outside the PRC',
   evaluate(ctx, l) {
@@ -268,8 +276,8 @@ export const suspensionEndUncertain: RuleUnit = {
   evaluate(ctx: EvalContext, l) {
     const out: RuleHit[] = [];
     for (const cand of [l.item.match, l.item.inactive]) {
-      if (!cand?.status.assumption || !prcIsh(l) || ctx.uncertainFamilies.has(cand.familyId)) continue;
-      ctx.uncertainFamilies.add(cand.familyId);
+      if (!cand?.status.assumption || !prcIsh(l) || ctx.uncertainFamilies.includes(cand.familyId)) continue;
+      ctx.uncertainFamilies.push(cand.familyId);
       const s = cand.status.suspension!;
       out.push({
         code: 'SUSPENSION_END_UNCERTAIN',

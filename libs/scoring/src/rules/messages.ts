@@ -55,6 +55,13 @@ const short = (s: string, n = 60) => (s.length > n ? `${s.slice(0, n - 1)}…` :
 const lineLabel = (l: LineEvaluation) => `line ${l.lineId} ("${short(l.description)}")`;
 const lineTitle = (l: LineEvaluation) => `Line ${l.lineId} ("${short(l.description)}")`;
 const fmt2 = (x: number) => x.toFixed(2);
+/** "line 1 (…), line 2 (…)", joined as it goes. */
+function lineLabels(lines: LineEvaluation[]): string {
+  if (lines.length === 0) return '';
+  let out = lineLabel(lines[0]);
+  for (let i = 1; i < lines.length; i++) out += `, ${lineLabel(lines[i])}`;
+  return out;
+}
 const exposedText = (exposed: LineEvaluation[]) =>
   exposed.length === 1 ? lineLabel(exposed[0]) : `${exposed.length} lines (${exposed.map((l) => l.lineId).join(', ')})`;
 const who = (p: PartyEvaluation) => `${ROLE_LABEL[p.role]} "${p.party.name}" (${p.party.country})`;
@@ -107,6 +114,63 @@ export function heldAt(message: string, verdict: Verdict, cappedBy: string): str
   return `${message} Held at ${verdict}: ${cappedBy}.`;
 }
 
+/*
+ * Phrases that depend only on objects the evaluation shares and never mutates (an item match, an origin
+ * finding, an announcement) are worded once per object and reused: the same words with fewer joins per reason.
+ */
+
+/** A phrase per object, made by `make` the first time (`make` is a plain function of the object). */
+function once<K extends object>(cache: WeakMap<K, string>, key: K, make: (key: K) => string): string {
+  let p = cache.get(key);
+  if (p === undefined) cache.set(key, (p = make(key)));
+  return p;
+}
+
+/** A phrase per item match and a second value that comes with it (its citation, its uncontrolled material). */
+function onceWith<K extends object, V>(cache: WeakMap<K, { v: V; p: string }>, key: K, v: V, make: (key: K, v: V) => string): string {
+  const known = cache.get(key);
+  if (known !== undefined && known.v === v) return known.p;
+  const p = make(key, v);
+  cache.set(key, { v, p });
+  return p;
+}
+
+const controlledItemPhrase = (m: ItemMatch, citation: string) =>
+  ` matches the controlled item family "${m.family.name}" by ${METHOD_LABEL[m.method]} ${m.matched}` +
+  `${m.controlCode && m.method !== 'controlCode' ? ` (listed under ${m.controlCode})` : ''}${isInferredCode(m) ? ' (HS code not in the announcement; inferred by the research from the tariff and the annex structure)' : ''}${m.corroboratedBy ? ` (a heading broader than the control, corroborated by the description's "${m.corroboratedBy}")` : ''}, in force since ${m.family.effectiveFrom} (${citation}); ` +
+  `origin: `;
+const CONTROLLED_ITEM_PHRASE = new WeakMap<ItemMatch, { v: string; p: string }>();
+
+const inferredPhrase = (o: LineEvaluation['origin']) =>
+  ` declares no country of origin; PRC origin is inferred because ${o.basis.replace(/^inferred PRC: /, '')}. A certificate of origin or the supplier's origin declaration would settle it.`;
+const INFERRED_PHRASE = new WeakMap<LineEvaluation['origin'], string>();
+
+const uncontrolledPhrase = (m: ItemMatch, u: NonNullable<LineEvaluation['uncontrolled']>) =>
+  ` expressly names "${u.word}", which is not a controlled "${m.family.name}" item (${u.note}), and its only item evidence is the ${METHOD_LABEL[m.method]} ${m.matched}. ` +
+  `The description counts as evidence, so the line is no more than a weak match; a 10-digit HS code or the supplier's material declaration (composition, Dy/Tb content) would settle it.`;
+const UNCONTROLLED_PHRASE = new WeakMap<ItemMatch, { v: NonNullable<LineEvaluation['uncontrolled']>; p: string }>();
+
+const weakPhrase = (m: ItemMatch) =>
+  ` matches "${m.family.name}" only by ${m.method === 'keyword' ? `the ${m.lang ? `${LANG_LABEL[m.lang]} ` : ''}keyword "${m.matched}"` : `the ${METHOD_LABEL[m.method]} ${m.matched}, which mostly covers uncontrolled goods`}. `;
+const WEAK_PHRASE = new WeakMap<ItemMatch, string>();
+
+const broadCodePhrase = (m: ItemMatch) =>
+  ` has only the ${METHOD_LABEL[m.method]} ${m.matched}, a heading broader than the "${m.family.name}" control, but its description names the controlled material ("${m.corroboratedBy}"): it is treated as controlled. ` +
+  `The 10-digit HS code or the Chinese control code would settle it.`;
+const BROAD_CODE_PHRASE = new WeakMap<ItemMatch, string>();
+
+const reexportPhrase = (ban: Announcement) =>
+  `${ban.citation} cl. 2 holds anyone in any country liable for transferring PRC-origin dual-use items to Japanese parties, so this re-export is judged as a direct export from China would be.`;
+const REEXPORT_PHRASE = new WeakMap<Announcement, string>();
+
+const originMissingPhrase = (m: ItemMatch) =>
+  ` matches the controlled family "${m.family.name}" but has no country of origin, and none can be inferred (seller in `;
+const ORIGIN_MISSING_PHRASE = new WeakMap<ItemMatch, string>();
+
+const supplyRiskPhrase = (ban: Announcement) =>
+  `): licences for Japan are reported halted even for civil use since ${ban.citation}, so supply may stop whatever the end use.`;
+const SUPPLY_RISK_PHRASE = new WeakMap<Announcement, string>();
+
 /** A party (list) finding: who matched what. */
 interface PartyParams {
   p: PartyEvaluation;
@@ -123,16 +187,13 @@ export const MESSAGES = {
 
   JAPAN_BAN_NOT_IN_FORCE: (a: { D: string; ban: Announcement; banStatus: InForceStatus; lines: LineEvaluation[] }) =>
     `As of ${a.D}, ${a.ban.citation} (the ban on dual-use exports for Japanese military use) is ${describeStatus(a.banStatus, a.ban)}; ` +
-    `no Japan-specific rule applies to ${a.lines.map(lineLabel).join(', ')}.`,
+    `no Japan-specific rule applies to ${lineLabels(a.lines)}.`,
 
   // ---- lines ----
   CONTROLLED_ITEM: (a: { l: LineEvaluation; m: ItemMatch; citation: string }) =>
-    `${lineTitle(a.l)} matches the controlled item family "${a.m.family.name}" by ${METHOD_LABEL[a.m.method]} ${a.m.matched}` +
-    `${a.m.controlCode && a.m.method !== 'controlCode' ? ` (listed under ${a.m.controlCode})` : ''}${isInferredCode(a.m) ? ' (HS code not in the announcement; inferred by the research from the tariff and the annex structure)' : ''}${a.m.corroboratedBy ? ` (a heading broader than the control, corroborated by the description's "${a.m.corroboratedBy}")` : ''}, in force since ${a.m.family.effectiveFrom} (${a.citation}); ` +
-    `origin: ${a.l.origin.basis}.`,
+    `${lineTitle(a.l)}${onceWith(CONTROLLED_ITEM_PHRASE, a.m, a.citation, controlledItemPhrase)}${a.l.origin.basis}.`,
 
-  ORIGIN_INFERRED: (a: { l: LineEvaluation }) =>
-    `${lineTitle(a.l)} declares no country of origin; PRC origin is inferred because ${a.l.origin.basis.replace(/^inferred PRC: /, '')}. A certificate of origin or the supplier's origin declaration would settle it.`,
+  ORIGIN_INFERRED: (a: { l: LineEvaluation }) => `${lineTitle(a.l)}${once(INFERRED_PHRASE, a.l.origin, inferredPhrase)}`,
 
   POSSIBLE_PRC_ORIGIN: (a: { l: LineEvaluation; m: ItemMatch; shipFrom: string }) =>
     `${lineTitle(a.l)} ships from ${a.shipFrom} with no declared origin: the goods may be of PRC origin (a controlled "${a.m.family.name}" item). A certificate of origin would settle it.`,
@@ -142,23 +203,19 @@ export const MESSAGES = {
     `Whether ${a.ban.citation} reaches PRC content in foreign-made goods is unsettled, so this is never more than review. A bill of materials with the origin of the controlled content would settle it.`,
 
   UNCONTROLLED_MATERIAL_NAMED: (a: { l: LineEvaluation; m: ItemMatch; uncontrolled: NonNullable<LineEvaluation['uncontrolled']> }) =>
-    `${lineTitle(a.l)} expressly names "${a.uncontrolled.word}", which is not a controlled "${a.m.family.name}" item (${a.uncontrolled.note}), and its only item evidence is the ${METHOD_LABEL[a.m.method]} ${a.m.matched}. ` +
-    `The description counts as evidence, so the line is no more than a weak match; a 10-digit HS code or the supplier's material declaration (composition, Dy/Tb content) would settle it.`,
+    `${lineTitle(a.l)}${onceWith(UNCONTROLLED_PHRASE, a.m, a.uncontrolled, uncontrolledPhrase)}`,
 
   WEAK_ITEM_MATCH: (a: { l: LineEvaluation; m: ItemMatch }) =>
-    `${lineTitle(a.l)} matches "${a.m.family.name}" only by ${a.m.method === 'keyword' ? `the ${a.m.lang ? `${LANG_LABEL[a.m.lang]} ` : ''}keyword "${a.m.matched}"` : `the ${METHOD_LABEL[a.m.method]} ${a.m.matched}, which mostly covers uncontrolled goods`}. ` +
+    `${lineTitle(a.l)}${once(WEAK_PHRASE, a.m, weakPhrase)}` +
     `${a.l.line.hsCode ? `Its HS code ${a.l.line.hsCode} is not one of the family's reference codes; ` : 'It has no HS code; '}a Chinese control code or a 10-digit HS code would settle whether it is controlled.`,
 
-  BROAD_CODE_CORROBORATED: (a: { l: LineEvaluation; m: ItemMatch }) =>
-    `${lineTitle(a.l)} has only the ${METHOD_LABEL[a.m.method]} ${a.m.matched}, a heading broader than the "${a.m.family.name}" control, but its description names the controlled material ("${a.m.corroboratedBy}"): it is treated as controlled. ` +
-    `The 10-digit HS code or the Chinese control code would settle it.`,
+  BROAD_CODE_CORROBORATED: (a: { l: LineEvaluation; m: ItemMatch }) => `${lineTitle(a.l)}${once(BROAD_CODE_PHRASE, a.m, broadCodePhrase)}`,
 
   REEXPORT_OF_PRC_ORIGIN: (a: { l: LineEvaluation; seller: Order['seller']; ban: Announcement }) =>
-    `${lineTitle(a.l)} is a PRC-origin controlled item sold by "${a.seller.name}" in ${a.seller.country}: ` +
-    `${a.ban.citation} cl. 2 holds anyone in any country liable for transferring PRC-origin dual-use items to Japanese parties, so this re-export is judged as a direct export from China would be.`,
+    `${lineTitle(a.l)} is a PRC-origin controlled item sold by "${a.seller.name}" in ${a.seller.country}: ${once(REEXPORT_PHRASE, a.ban, reexportPhrase)}`,
 
   ORIGIN_MISSING: (a: { l: LineEvaluation; m: ItemMatch; order: Order }) =>
-    `${lineTitle(a.l)} matches the controlled family "${a.m.family.name}" but has no country of origin, and none can be inferred (seller in ${a.order.seller.country}, ships from ${a.order.shipFrom}). A certificate of origin or the supplier's origin declaration would settle whether PRC-origin rules apply.`,
+    `${lineTitle(a.l)}${once(ORIGIN_MISSING_PHRASE, a.m, originMissingPhrase)}${a.order.seller.country}, ships from ${a.order.shipFrom}). A certificate of origin or the supplier's origin declaration would settle whether PRC-origin rules apply.`,
 
   ITEM_FAMILY_SUSPENDED: (a: { l: LineEvaluation; inactive: ItemMatch; D: string; citation: string }) => {
     const s = a.inactive.status.suspension!;
@@ -251,7 +308,7 @@ export const MESSAGES = {
     `a transshipment hub for PRC-origin controlled goods (${exposedText(a.exposed)}). The transport documents and the reason for the route would settle it.`,
 
   SHIPPED_FROM_HUB_STOCK: (a: { lines: LineEvaluation[]; hubName: string; shipFrom: string; uncertain?: boolean }) =>
-    `PRC-origin controlled goods (${a.lines.map(lineLabel).join(', ')}) ship from stock in ${a.hubName} (${a.shipFrom}${a.uncertain ? ', an inferred hub' : ''}), ` +
+    `PRC-origin controlled goods (${lineLabels(a.lines)}) ship from stock in ${a.hubName} (${a.shipFrom}${a.uncertain ? ', an inferred hub' : ''}), ` +
     `a transshipment hub: routing through a hub is a red flag whether the goods transit there or are shipped from stock there. The supplier's purchase records and the reason for the route would settle it.`,
 
   RED_FLAG_FREE_TRADE_ZONE: (a: { consignee?: string; word?: string; exposed: LineEvaluation[] }) =>
@@ -268,7 +325,7 @@ export const MESSAGES = {
 
   // ---- supply, value ----
   SUPPLY_RISK_JAPAN: (a: { lines: LineEvaluation[]; ban: Announcement }) =>
-    `PRC-origin controlled items go to Japan (${a.lines.map(lineLabel).join(', ')}): licences for Japan are reported halted even for civil use since ${a.ban.citation}, so supply may stop whatever the end use.`,
+    `PRC-origin controlled items go to Japan (${lineLabels(a.lines)}${once(SUPPLY_RISK_PHRASE, a.ban, supplyRiskPhrase)}`,
 
   EXPOSED_VALUE_MIXED_CURRENCIES: (a: { currencies: string[]; rounded: Record<string, number> }) =>
     `Exposed lines are priced in ${a.currencies.join(', ')}; the exposed value shows ${a.currencies[0]} only (${a.currencies.map((c) => `${c} ${a.rounded[c]}`).join(', ')}).`,

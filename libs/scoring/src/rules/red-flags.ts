@@ -1,5 +1,5 @@
 import type { PartyRole } from '@dualwatch/contracts';
-import { nameKey, normaliseText } from '../text';
+import { normaliseText, sameNameKey, type TermHit } from '../text';
 import { redFlagEvidence } from './evidence';
 import { onAnchor } from './parties';
 import { NO_HITS, type ExposedContext, type RuleUnit } from './types';
@@ -19,8 +19,7 @@ export const intermediaryEndUser: RuleUnit = {
     // already known as a listed entity: "Acquisition, Technology & Logistics Agency" is no forwarder.
     const euKnown = parties.some((p) => p.role === euRole && p.candidates.some((c) => c.band === 'match'));
     const words = (!eu.role || eu.role === 'other') && !euKnown ? cp.intermediaryWords.find(normaliseText(eu.name)) : [];
-    const forwarderIsEndUser =
-      !!order.endUser && !!order.freightForwarder && nameKey(order.endUser.name) === nameKey(order.freightForwarder.name);
+    const forwarderIsEndUser = !!order.endUser && !!order.freightForwarder && sameNameKey(order.endUser.name, order.freightForwarder.name);
     const byRole = !!eu.role && policy.intermediaries.roles.includes(eu.role);
     if (!byRole && words.length === 0 && !forwarderIsEndUser) return NO_HITS;
     return [
@@ -54,7 +53,8 @@ export const transshipmentHub: RuleUnit = {
   reads: 'the transit countries that are transshipment hubs',
   evaluate(ctx) {
     const { order, cr } = ctx;
-    const hubs = (order.transit ?? []).filter((c) => cr.countries.get(c)?.transshipmentHub);
+    if (!order.transit || order.transit.length === 0) return NO_HITS;
+    const hubs = order.transit.filter((c) => cr.countries.get(c)?.transshipmentHub);
     if (hubs.length === 0) return NO_HITS;
     const unique = [...new Set(hubs)];
     return [
@@ -117,10 +117,8 @@ export const freeTradeZone: RuleUnit = {
   codes: ['RED_FLAG_FREE_TRADE_ZONE'],
   reads: "consigneeInFreeTradeZone, and the free-trade-zone words of the consignee's name and address",
   evaluate(ctx) {
-    const { order, cp, cr } = ctx;
-    const ftzWords = order.consignee
-      ? cp.freeTradeZoneWords.find(normaliseText(`${order.consignee.name} ${order.consignee.address ?? ''}`))
-      : [];
+    const { order, cr } = ctx;
+    const ftzWords = order.consignee ? freeTradeZoneWords(ctx, order.consignee.name, order.consignee.address) : NO_WORDS;
     if (!(order.consigneeInFreeTradeZone === true || ftzWords.length > 0)) return NO_HITS;
     return [
       {
@@ -154,8 +152,7 @@ export const consigneeChange: RuleUnit = {
   reads: 'an order.updated event whose consignee is not the buyer',
   evaluate(ctx) {
     const { event, order } = ctx;
-    if (!(event.eventType === 'order.updated' && order.consignee && nameKey(order.consignee.name) !== nameKey(order.buyer.name)))
-      return NO_HITS;
+    if (!(event.eventType === 'order.updated' && order.consignee && !sameNameKey(order.consignee.name, order.buyer.name))) return NO_HITS;
     return [
       {
         code: 'RED_FLAG_CONSIGNEE_CHANGE',
@@ -175,6 +172,23 @@ export const consigneeChange: RuleUnit = {
     ];
   },
 };
+
+const NO_WORDS: TermHit<string>[] = [];
+
+/** The free-trade-zone words of a consignee's name and address, memoised per policy (consignees recur). */
+function freeTradeZoneWords(ctx: ExposedContext, name: string, address: string | undefined): TermHit<string>[] {
+  const memo = ctx.cp.freeTradeZoneHits;
+  const first = memo.get(name);
+  for (let e = first; e !== undefined; e = e.next) if (e.address === address) return e.hits;
+  const hits = ctx.cp.freeTradeZoneWords.find(normaliseText(`${name} ${address ?? ''}`));
+  let next = first;
+  if (memo.size >= 50_000) {
+    memo.clear();
+    next = undefined;
+  }
+  memo.set(name, { address, hits, next });
+  return hits;
+}
 
 /** The sources on the hub countries, with their kinds (the list is built per order, so its kinds are not memoised). */
 function hubSourcesEvidence(

@@ -1,8 +1,8 @@
 import { RuleCodes, type RuleCode } from '../policy';
-import { evaluate } from '../evaluate';
+import { evaluate, type LineEvaluation } from '../evaluate';
 import { generateOrders } from '../testing/order-generator';
 import { bundled } from '../testing/harness';
-import { MESSAGES, RULES, type RuleUnit } from './index';
+import { MESSAGES, RULES, STAGES, type EvalContext, type RuleUnit } from './index';
 
 /** The rule table: one unit per rule code, wording for every code, and units that yield only what they declare. */
 
@@ -30,6 +30,32 @@ describe('the rule table', () => {
   it('runs units of one stage in one contiguous block of the table', () => {
     const stages = RULES.map((u) => u.stage).filter((s, i, a) => i === 0 || a[i - 1] !== s);
     expect(new Set(stages).size).toBe(stages.length);
+  });
+
+  it('has units that say they run on exposed lines only yield nothing on any other line', () => {
+    const { view, policy } = bundled();
+    const flagged = STAGES.line.filter((u) => u.exposedLinesOnly);
+    const always = STAGES.line.find((u) => !u.exposedLinesOnly)!;
+    expect(flagged.length).toBeGreaterThan(0);
+    // the (context, line) pairs the frame runs line units on, caught by a unit run on every line
+    const calls: [EvalContext, LineEvaluation][] = [];
+    const original = always.evaluate;
+    always.evaluate = (ctx, l) => {
+      calls.push([ctx, l]);
+      return original.call(always, ctx, l);
+    };
+    try {
+      for (const e of generateOrders(1500, 11)) {
+        evaluate(e, view, policy);
+        evaluate(e, view, policy, '2026-09-15');
+      }
+    } finally {
+      always.evaluate = original;
+    }
+    const notExposed = calls.filter(([, l]) => !l.exposed);
+    expect(notExposed.length).toBeGreaterThan(100);
+    const yielded = notExposed.flatMap(([ctx, l]) => flagged.flatMap((u) => u.evaluate(ctx, l).map((h) => `${u.name}: ${h.code}`)));
+    expect(yielded).toEqual([]);
   });
 
   describe('over generated orders', () => {

@@ -15,6 +15,14 @@ export const supplyRiskJapan: RuleUnit = {
     );
     if (supply.length === 0) return NO_HITS;
     const { ban } = ctx;
+    // the families in the order met, and the strongest line
+    const families: string[] = [];
+    let factor = -Infinity;
+    for (const l of supply) {
+      const f = l.item.match!.familyId;
+      if (!families.includes(f)) families.push(f);
+      factor = Math.max(factor, l.strength);
+    }
     return [
       {
         code: 'SUPPLY_RISK_JAPAN',
@@ -23,14 +31,14 @@ export const supplyRiskJapan: RuleUnit = {
         lineId: supply[0].lineId,
         evidence: {
           lines: supply.map((l) => l.lineId),
-          families: [...new Set(supply.map((l) => l.item.match!.familyId))],
+          families,
           announcement: ban.id,
           citation: ban.citation,
           sources: ban.sources,
           sourceKinds: ctx.citation.kinds(ban.sources),
         },
         legalBasis: ban.legalBasis,
-        factor: Math.max(...supply.map((l) => l.strength)),
+        factor,
       },
     ];
   },

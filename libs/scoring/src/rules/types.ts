@@ -19,8 +19,10 @@ import type { Said } from './messages';
  * Where a unit runs, in this order (evaluate.ts):
  * - `cancelled`: an order.cancelled event (nothing else runs);
  * - `banNotInForce`: a Japan nexus before the ban is in force (nothing else runs);
- * - `line`: once per order line, every line unit in table order before the next line;
- * - `sensitive`: once per order, whether or not a line is exposed (policy v2);
+ * - `line`: once per order line, every line unit in table order before the next line (a unit that says
+ *   `exposedLinesOnly` is not run on a line that is not exposed);
+ * - `sensitive`: once per order with a party that is, or may be, a Japanese military user or control-listed
+ *   entity, whether or not a line is exposed (policy v2);
  * - `party`: once per screened candidate (parties in SCREENED_ROLES order), with at least one exposed line;
  * - `order`: once per order, with at least one exposed line.
  */
@@ -55,7 +57,12 @@ interface UnitBase {
 
 export type RuleUnit =
   | (UnitBase & { stage: 'cancelled' | 'banNotInForce' | 'sensitive'; evaluate(ctx: EvalContext): readonly RuleHit[] })
-  | (UnitBase & { stage: 'line'; evaluate(ctx: EvalContext, line: LineEvaluation): readonly RuleHit[] })
+  | (UnitBase & {
+      stage: 'line';
+      /** The unit yields nothing for a line that is not exposed, and is not run on one (a spec checks it). */
+      exposedLinesOnly?: true;
+      evaluate(ctx: EvalContext, line: LineEvaluation): readonly RuleHit[];
+    })
   | (UnitBase & { stage: 'party'; evaluate(ctx: ExposedContext, party: PartyEvaluation, candidate: PartyCandidate): readonly RuleHit[] })
   | (UnitBase & { stage: 'order'; evaluate(ctx: ExposedContext): readonly RuleHit[] });
 
@@ -78,7 +85,7 @@ export interface EvalContext {
   /** The parties that are, or may be, a Japanese military user or control-listed entity (best first). */
   sensitive: { p: PartyEvaluation; c: PartyCandidate }[];
   /** Families already said to have an uncertain suspension end (said once per order). */
-  uncertainFamilies: Set<string>;
+  uncertainFamilies: string[];
   /** Cites an announcement; `citation.kinds(urls)` gives the kind of each source (evidence `sourceKinds`). */
   citation: Citer;
   legalBasis(id: string): string | undefined;
@@ -105,4 +112,6 @@ export interface EndUseReading {
   norm: string;
   /** The words of the statement that withhold the end use ("confidential"). */
   withheld: { term: string; values: string[] }[];
+  /** The military terms of the statement (end-use.ts militaryTermsOf), worked out when first asked. */
+  militaryTerms: string[] | undefined;
 }
