@@ -142,6 +142,24 @@ describe('projector', () => {
   });
 });
 
+describe('hostile alerts', () => {
+  it('stores U+0000 (which PostgreSQL cannot hold) as the visible U+2400, and passes over a message the database refuses without blocking the partition', async () => {
+    const nul = at('2026-05-03T09:00:00.000Z', alertFixture({ orderId: 'N\u0000UL-1', seller: 'Evil\u0000Corp', verdict: 'review' }));
+    // a lone surrogate escape: JSON and the alert schema take it, PostgreSQL's text and JSON do not
+    const badText = at('2026-05-03T09:00:00.000Z', alertFixture({ orderId: 'BAD-TEXT', seller: 'Lone \ud800 Surrogate' }));
+    const fine = at('2026-05-03T09:00:00.000Z', alertFixture({ orderId: 'FINE-1' }));
+    const r = await projector.applyChunk(TOPIC, 7, [msg(nul, 0), msg(badText, 1), msg(fine, 2)]);
+    expect(r.invalid.map((i) => i.offset)).toEqual(['1']);
+    expect(r.invalid[0].error).toMatch(/refused by PostgreSQL/);
+    expect(r.applied).toBe(2);
+    expect((await projector.positions(TOPIC)).get(7)).toBe('3');
+    const c = (await repo.get('N\u0000UL-1'))!;
+    expect(c.view).toMatchObject({ orderId: 'N\u2400UL-1', seller: 'Evil\u2400Corp' });
+    expect(c.alert.summary?.seller).toBe('Evil\u2400Corp'); // in the stored alert too: PostgreSQL holds no U+0000 anywhere
+    expect(await repo.get('FINE-1')).toBeDefined();
+  });
+});
+
 describe('triage', () => {
   beforeAll(async () => {
     await projector.applyChunk(TOPIC, 4, [

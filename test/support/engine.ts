@@ -25,7 +25,7 @@ export function engineEnv(prefix: string, extra: Record<string, string> = {}): R
 }
 
 /** The built entry point of an app (dist/apps/<app>/src/main.js). */
-export const appMain = (app: 'risk-engine' | 'notifier' | 'api' | 'naive-engine'): string =>
+export const appMain = (app: 'risk-engine' | 'notifier' | 'api' | 'projector' | 'naive-engine'): string =>
   path.join(ROOT, `dist/apps/${app}/src/main.js`);
 
 /**

@@ -75,7 +75,8 @@ function text(raw: unknown, name: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   const s = String(raw).trim();
   if (s.length > 200) throw new FilterError(`${name}: at most 200 characters`);
-  return s.toLowerCase();
+  // as the projector stores text (U+0000 cannot be in PostgreSQL's text)
+  return s.toLowerCase().replace(/\u0000/g, '\u2400');
 }
 
 function date(raw: unknown, name: string, endOfDay: boolean): number | undefined {

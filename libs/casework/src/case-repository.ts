@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Alert } from '@dualwatch/contracts';
 import type { CaseFilter, Page } from './case-filter';
-import { VIEW_COLUMNS, viewOf, type CaseView } from './case-view';
+import { pgText, VIEW_COLUMNS, viewOf, type CaseView } from './case-view';
 import type { CaseworkDb } from './db';
 import { lifecycleRecordOf, type CaseEvent, type LifecycleRecordV2 } from './lifecycle-record';
 import type { CaseworkDatabase, CaseEventRow } from './schema';
@@ -82,9 +82,14 @@ export function filterCondition(eb: Eb, f: CaseFilter, today: string): Expressio
   if (f.assignee) c.push(eb('assignee', '=', f.assignee));
   if (f.overdue) c.push(eb.and([eb('due_on', '<', today), eb('status', 'in', [...OPEN_STATUSES])]));
   if (f.countries) c.push(eb('ship_to', 'in', f.countries));
-  if (f.supplier) c.push(sql<SqlBool>`lower(seller) LIKE ${like(f.supplier)}`);
-  if (f.buyer) c.push(sql<SqlBool>`(lower(buyer) LIKE ${like(f.buyer)} OR lower(end_user) LIKE ${like(f.buyer)})`);
-  if (f.itemFamily) c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM unnest(item_families) f WHERE lower(f) LIKE ${like(f.itemFamily)})`);
+  // the search text holds the parties and item families: its trigram index narrows, the column checks
+  if (f.supplier) c.push(sql<SqlBool>`search LIKE ${like(f.supplier)} AND lower(seller) LIKE ${like(f.supplier)}`);
+  if (f.buyer)
+    c.push(sql<SqlBool>`search LIKE ${like(f.buyer)} AND (lower(buyer) LIKE ${like(f.buyer)} OR lower(end_user) LIKE ${like(f.buyer)})`);
+  if (f.itemFamily)
+    c.push(
+      sql<SqlBool>`search LIKE ${like(f.itemFamily)} AND EXISTS (SELECT 1 FROM unnest(item_families) f WHERE lower(f) LIKE ${like(f.itemFamily)})`,
+    );
   if (f.q) c.push(sql<SqlBool>`search LIKE ${like(f.q)}`);
   if (f.from !== undefined) c.push(eb('first_raised_at', '>=', new Date(f.from)));
   if (f.to !== undefined) c.push(eb('first_raised_at', '<', new Date(f.to)));
@@ -142,7 +147,8 @@ export class CaseRepository {
   }
 
   /** Order id of a case from its order id or any of its alert ids. */
-  async resolveId(id: string, db: Db = this.db): Promise<string | undefined> {
+  async resolveId(rawId: string, db: Db = this.db): Promise<string | undefined> {
+    const id = pgText(rawId);
     const byOrder = await db.selectFrom('cases').select('order_id').where('order_id', '=', id).executeTakeFirst();
     if (byOrder) return byOrder.order_id;
     const byAlert = await db.selectFrom('case_messages').select('order_id').where('alert_id', '=', id).limit(1).executeTakeFirst();

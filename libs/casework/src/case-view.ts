@@ -84,6 +84,17 @@ export function searchTextOf(a: Alert): string {
 
 const isCurrent = (a: Alert) => a.kind !== 'upcoming';
 
+/**
+ * PostgreSQL's text cannot hold U+0000: in the columns it becomes U+2400 (the visible symbol for NUL).
+ * The alert itself is stored as it came (its JSON escapes it), so nothing is lost.
+ */
+export function pgText(s: string): string;
+export function pgText(s: string | null | undefined): string | null;
+export function pgText(s: string | null | undefined): string | null {
+  if (s === null || s === undefined) return null;
+  return s.includes('\u0000') ? s.replace(/\u0000/g, '\u2400') : s;
+}
+
 /** The case after one alert message. */
 export function foldAlert(prior: PriorCase | null, a: Alert): Folded {
   const hasCurrent = prior !== null && isCurrent(prior.latest);
@@ -109,8 +120,8 @@ export function foldAlert(prior: PriorCase | null, a: Alert): Folded {
   const first = prior && prior.first_raised_at <= a.raisedAt ? prior.first_raised_at : a.raisedAt;
   return {
     fields: {
-      order_id: a.orderId,
-      alert_id: latest.alertId,
+      order_id: pgText(a.orderId),
+      alert_id: pgText(latest.alertId),
       kind: latest.kind,
       verdict: asm.verdict,
       severity: asm.severity,
@@ -120,19 +131,19 @@ export function foldAlert(prior: PriorCase | null, a: Alert): Folded {
       as_of: asm.asOf ?? null,
       effective_on: upcoming?.effectiveOn ?? null,
       upcoming_verdict: upcoming && upcoming !== latest ? upcoming.assessment.verdict : null,
-      seller: s.seller ?? null,
-      buyer: s.buyer ?? null,
-      end_user: s.endUser ?? null,
-      ship_to: s.shipTo ?? null,
-      item_families: s.itemFamilies ?? [],
+      seller: pgText(s.seller),
+      buyer: pgText(s.buyer),
+      end_user: pgText(s.endUser),
+      ship_to: pgText(s.shipTo),
+      item_families: (s.itemFamilies ?? []).map((x) => pgText(x)),
       exposed_amount: asm.exposedValue?.amount ?? null,
-      exposed_currency: asm.exposedValue?.amount !== undefined ? (asm.exposedValue.currency ?? 'n/a') : null,
-      headline: headlineOf(latest),
+      exposed_currency: asm.exposedValue?.amount !== undefined ? pgText(asm.exposedValue.currency ?? 'n/a') : null,
+      headline: pgText(headlineOf(latest)),
       reason_count: asm.reasons.length,
       degraded: !!asm.degraded,
       latest,
       upcoming: upcoming && upcoming !== latest ? upcoming : null,
-      search: searchTextOf(latest) + (upcoming && upcoming !== latest ? ` \u2502 ${upcoming.alertId.toLowerCase()}` : ''),
+      search: pgText(searchTextOf(latest) + (upcoming && upcoming !== latest ? ` \u2502 ${upcoming.alertId.toLowerCase()}` : '')),
     },
     change,
   };

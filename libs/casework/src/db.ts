@@ -42,6 +42,8 @@ export async function migrateToLatest(db: CaseworkDb): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed)
-    throw new Error(`casework migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `casework migration${failed ? ` ${failed.migrationName}` : 's'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { parseAlert, type Alert } from '@dualwatch/contracts';
 import { CASES_CHANNEL, type CaseRepository } from './case-repository';
-import { foldAlert, type PriorCase } from './case-view';
+import { foldAlert, pgText, type PriorCase } from './case-view';
 import type { CaseworkDatabase } from './schema';
 import { SYSTEM_USER, type CaseStatus } from './triage';
 
@@ -52,7 +52,37 @@ export class CaseProjector {
     return new Map(rows.map((r) => [r.partition, r.next_offset]));
   }
 
+  /**
+   * One chunk in one transaction. A chunk the database refuses for what a message holds (a data
+   * exception: a value out of range, text it cannot store) is applied again one message at a time, and
+   * the message it still refuses is reported as invalid and passed over, with its offset: one bad alert
+   * never blocks its partition. Any other error (the database away) fails the chunk, to be retried.
+   */
   async applyChunk(topic: string, partition: number, messages: ProjectedMessage[]): Promise<ProjectionResult> {
+    try {
+      return await this.applyOnce(topic, partition, messages);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [], cases: 0 };
+      for (const m of messages) {
+        let r: ProjectionResult;
+        try {
+          r = await this.applyOnce(topic, partition, [m]);
+        } catch (one) {
+          if (!isDataError(one)) throw one;
+          r = await this.applyOnce(topic, partition, [{ offset: m.offset, value: null }]);
+          r.invalid.push({ offset: m.offset, error: `refused by PostgreSQL: ${(one as Error).message}` });
+        }
+        result.applied += r.applied;
+        result.skipped += r.skipped;
+        result.cases += r.cases;
+        result.invalid.push(...r.invalid);
+      }
+      return result;
+    }
+  }
+
+  private async applyOnce(topic: string, partition: number, messages: ProjectedMessage[]): Promise<ProjectionResult> {
     const result: ProjectionResult = { applied: 0, skipped: 0, invalid: [], cases: 0 };
     if (!messages.length) return result;
     await this.repo.db.transaction().execute(async (tx) => {
@@ -81,7 +111,7 @@ export class CaseProjector {
         const p = parseAlert(m.value);
         if (p.ok) {
           alerts.push(p.alert);
-          raw.set(p.alert, m.value.toString('utf8'));
+          raw.set(p.alert, p.text);
         } else result.invalid.push({ offset: m.offset, error: p.error });
       }
       const changed = alerts.length ? await this.apply(tx, alerts, raw, result) : [];
@@ -110,8 +140,8 @@ export class CaseProjector {
     // the rows go as one JSON document (json_to_recordset), not a VALUES list of thousands of parameters
     const messageRows = JSON.stringify(
       alerts.map((a) => ({
-        order_id: a.orderId,
-        alert_id: a.alertId,
+        order_id: pgText(a.orderId),
+        alert_id: pgText(a.alertId),
         kind: a.kind,
         raised_at: a.raisedAt,
         verdict: a.assessment.verdict,
@@ -131,7 +161,7 @@ export class CaseProjector {
       .execute(tx)
       .then((r) => r.rows);
     const fresh = new Set(inserted.map((r) => messageKey(r.order_id, r.raised_at, r.kind, r.alert_id)));
-    const orderIds = [...new Set(alerts.map((a) => a.orderId))];
+    const orderIds = [...new Set(alerts.map((a) => pgText(a.orderId)))];
     const priorRows = await tx
       .selectFrom('cases')
       .select(['order_id', 'status', 'version', 'first_raised_at', 'latest', 'upcoming'])
@@ -151,20 +181,20 @@ export class CaseProjector {
       });
     const events: Parameters<CaseRepository['record']>[1][] = [];
     for (const a of alerts) {
-      const key = messageKey(a.orderId, a.raisedAt, a.kind, a.alertId);
+      const key = messageKey(pgText(a.orderId), a.raisedAt, a.kind, pgText(a.alertId));
       if (!fresh.delete(key)) {
         result.skipped++;
         continue;
       }
       result.applied++;
-      const s = state.get(a.orderId);
+      const s = state.get(pgText(a.orderId));
       const folded = foldAlert(s?.prior ?? null, a);
       const status: CaseStatus = folded.change?.to ?? s?.prior.status ?? 'open';
       let version = s?.version ?? 0;
       if (folded.change && s) {
         version++;
         events.push({
-          orderId: a.orderId,
+          orderId: pgText(a.orderId),
           alertId: folded.fields.alert_id,
           version,
           action: folded.change.action,
@@ -180,7 +210,7 @@ export class CaseProjector {
         });
       }
       const f = folded.fields;
-      state.set(a.orderId, {
+      state.set(pgText(a.orderId), {
         prior: { status, first_raised_at: f.first_raised_at, latest: f.latest, upcoming: f.upcoming },
         version,
         fields: f,
@@ -189,7 +219,12 @@ export class CaseProjector {
     const rows = [...state.values()].filter((x) => x.fields);
     if (rows.length) {
       // the alert texts go in as they came (spliced into the document, never escaped or stringified again)
-      const text = (a: Alert | null) => (a === null ? 'null' : (raw.get(a) ?? JSON.stringify(a)));
+      // (PostgreSQL cannot hold U+0000 in any text, JSON included: its escape becomes U+2400, as in the columns)
+      const text = (a: Alert | null) => {
+        if (a === null) return 'null';
+        const t = raw.get(a) ?? JSON.stringify(a);
+        return t.includes('\\u0000') ? t.replace(/\\u0000/g, '\\u2400') : t;
+      };
       const doc = `[${rows
         .map((x) => {
           const { latest, upcoming, ...f } = x.fields!;
@@ -242,4 +277,10 @@ export function notifyPayloads(ids: string[]): string[] {
   }
   if (batch.length) out.push(JSON.stringify(batch));
   return out;
+}
+
+/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): what a message holds, not the database's state. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }

@@ -85,7 +85,7 @@ function hexAround(b: Uint8Array, at: number): string {
 
 export const MAX_ALERT_BYTES = 1024 * 1024;
 
-export type AlertParse = { ok: true; alert: Alert } | { ok: false; error: string };
+export type AlertParse = { ok: true; alert: Alert; text: string } | { ok: false; error: string };
 
 /** Bytes of an alert message → a valid alert, or why not (strict UTF-8: nothing is decoded lossily). Never throws. */
 export function parseAlert(value: Buffer | null): AlertParse {
@@ -93,11 +93,12 @@ export function parseAlert(value: Buffer | null): AlertParse {
   if (value.length > MAX_ALERT_BYTES) return { ok: false, error: `message of ${value.length} bytes exceeds ${MAX_ALERT_BYTES}` };
   if (!isUtf8(value)) return { ok: false, error: `not UTF-8 at byte ${firstInvalidUtf8(value)}` };
   let doc: unknown;
+  const text = value.toString('utf8');
   try {
-    doc = JSON.parse(value.toString('utf8'));
+    doc = JSON.parse(text);
   } catch (err) {
     return { ok: false, error: `not JSON: ${(err as Error).message}` };
   }
   const r = alertValidator.validate(doc);
-  return r.ok ? { ok: true, alert: r.value } : { ok: false, error: `not an alert.v1: ${describeIssues(r.issues)}` };
+  return r.ok ? { ok: true, alert: r.value, text } : { ok: false, error: `not an alert.v1: ${describeIssues(r.issues)}` };
 }

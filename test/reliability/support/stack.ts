@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
-import { KafkaBroker, RedisServer } from '../../../tools/infra';
+import { KafkaBroker, PostgresServer, RedisServer } from '../../../tools/infra';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -34,18 +34,31 @@ export class Stack {
   private constructor(
     readonly kafka: KafkaBroker,
     readonly redis: RedisServer,
+    readonly postgres?: PostgresServer,
   ) {}
 
-  static async start(name: string): Promise<Stack> {
-    const [k, r] = await Promise.allSettled([KafkaBroker.start({ name: `rel-${name}` }), RedisServer.start({ appendOnly: true })]);
-    if (k.status === 'rejected' || r.status === 'rejected') {
+  /** `postgres`: also a PostgreSQL of the scenario's own, for the api and the projector (casework). */
+  static async start(name: string, o: { postgres?: boolean } = {}): Promise<Stack> {
+    const [k, r, p] = await Promise.allSettled([
+      KafkaBroker.start({ name: `rel-${name}` }),
+      RedisServer.start({ appendOnly: true }),
+      o.postgres ? PostgresServer.start() : Promise.resolve(undefined),
+    ]);
+    if (k.status === 'rejected' || r.status === 'rejected' || p.status === 'rejected') {
       await Promise.allSettled([
         k.status === 'fulfilled' ? k.value.stop() : undefined,
         r.status === 'fulfilled' ? r.value.stop() : undefined,
+        p.status === 'fulfilled' ? p.value?.stop() : undefined,
       ]);
-      throw k.status === 'rejected' ? k.reason : (r as PromiseRejectedResult).reason;
+      throw [k, r, p].find((x): x is PromiseRejectedResult => x.status === 'rejected')!.reason;
     }
-    return new Stack(k.value, r.value);
+    return new Stack(k.value, r.value, p.value);
+  }
+
+  /** The casework database URL (a Stack started with `postgres`). */
+  get databaseUrl(): string {
+    if (!this.postgres) throw new Error('this Stack has no PostgreSQL: Stack.start(name, { postgres: true })');
+    return this.postgres.url;
   }
 
   get brokers(): string {
@@ -56,8 +69,8 @@ export class Stack {
     return this.redis.url;
   }
 
-  /** Stops both (by pid) and removes their data. */
+  /** Stops them all (by pid) and removes their data. */
   async stop(): Promise<void> {
-    await Promise.allSettled([this.kafka.stop(), this.redis.stop()]);
+    await Promise.allSettled([this.kafka.stop(), this.redis.stop(), this.postgres?.stop()]);
   }
 }
