@@ -206,7 +206,11 @@ export function registerReplayCommands(program: Command, io: CliIo, setExit: (co
     .requiredOption('-i, --input <file>', 'NDJSON order events ("-" = stdin); each order is looked at on its latest event')
     .addOption(dateOption('--today', 'the day to look ahead from (default: today, UTC)'))
     .addOption(encodingOption())
-    .option('--horizon-days <days>', 'how far ahead to look for an order without a ship date', '365')
+    .option(
+      '--horizon-days <days>',
+      'how far ahead to look at most (an order is looked at up to its as-of date: its ship date, else its order date)',
+      '365',
+    )
     .option('--policy <file>', 'policy file (default: the bundled one)')
     .option('--refdata <dir>', 'reference-data directory (default: the bundled one)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))

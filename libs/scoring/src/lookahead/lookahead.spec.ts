@@ -55,10 +55,16 @@ describe('lookahead', () => {
     expect(lookaheadOrder(erbium('PO-ER-3', '2026-11-01'), view, policy, '2026-11-28')).toBeNull();
   });
 
-  it('an order without a ship date is looked at up to the horizon', () => {
-    const e = erbium('PO-ER-4');
-    expect(lookaheadOrder(e, view, policy, '2026-11-28')!.changes.map((c) => c.date)).toEqual(['2027-01-11']);
-    expect(lookaheadOrder(e, view, policy, '2026-11-28', { horizonDays: 30 })!.changes).toEqual([]);
+  it('only an order whose as-of date is still ahead is looked at: without a ship date, up to its order date, and the horizon', () => {
+    // as of its order date (2026-03-02, the default), long past: its verdict cannot change any more
+    expect(lookaheadOrder(erbium('PO-ER-4'), view, policy, '2026-11-28')).toBeNull();
+    const ordered = (orderDate: string) => ({ ...erbium('PO-ER-5'), order: { ...erbium('PO-ER-5').order, orderDate } });
+    const r = lookaheadOrder(ordered('2027-02-01'), view, policy, '2026-11-28')!;
+    expect([r.until, r.untilSource, r.changes.map((c) => c.date)]).toEqual(['2027-02-01', 'orderDate', ['2027-01-11']]);
+    expect(lookaheadOrder(ordered('2027-02-01'), view, policy, '2026-11-28', { horizonDays: 30 })).toMatchObject({
+      untilSource: 'horizon',
+      changes: [],
+    });
   });
 
   it('a listing taking effect in the future is a dated change too', () => {

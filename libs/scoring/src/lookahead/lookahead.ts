@@ -1,7 +1,15 @@
 import { isIsoDate, type Assessment, type OrderEvent, type Severity, type Verdict } from '@dualwatch/contracts';
 import type { IsoDate, RefData, Suspension } from '@dualwatch/refdata';
 import { assess } from '../assess';
-import { describeStatus, statusAt, statusChangeDates, type DatedLike, type InForceState, type SuspensionReading } from '../dates';
+import {
+  describeStatus,
+  resolveAsOf,
+  statusAt,
+  statusChangeDates,
+  type DatedLike,
+  type InForceState,
+  type SuspensionReading,
+} from '../dates';
 import { evaluate, suspensionReading } from '../evaluate';
 import { alignedLines } from '../format-table';
 import type { Policy } from '../policy';
@@ -47,16 +55,16 @@ export interface OrderLookahead {
   orderId: string;
   eventId: string;
   today: IsoDate;
-  /** The last day looked at: the ship date, else today + the horizon. */
+  /** The last day looked at: the order's as-of date (its ship date, else its order date), at most today + the horizon. */
   until: IsoDate;
-  untilSource: 'shipDate' | 'horizon';
+  untilSource: 'shipDate' | 'orderDate' | 'occurredAt' | 'horizon';
   /** The assessment as of today. */
   current: { verdict: Verdict; severity: Severity; score: number };
   changes: LookaheadChange[];
 }
 
 export interface LookaheadOptions {
-  /** Days ahead to look for an order without a ship date (default 365). */
+  /** Days ahead to look at most (default 365). */
   horizonDays?: number;
 }
 
@@ -155,9 +163,12 @@ export function lookaheadOrder(
 ): OrderLookahead | null {
   if (!isIsoDate(today)) throw new RangeError(`today must be a calendar date YYYY-MM-DD, got "${today}"`);
   if (event.eventType === 'order.cancelled' || event.eventType === 'order.shipped') return null;
-  const ship = event.order.shipDate;
-  if (ship && ship <= today) return null;
-  const until = ship ?? addDays(today, opts.horizonDays ?? 365);
+  // a verdict refers to the order's as-of date (its ship date, else its order date): only an order whose
+  // as-of date is still ahead can see its verdict change, and no later than that date
+  const asOf = resolveAsOf(event, undefined, policy.asOf?.occurredAtUtcOffsetMinutes ?? 0);
+  if (asOf.date <= today) return null;
+  const horizon = addDays(today, opts.horizonDays ?? 365);
+  const until = asOf.date < horizon ? asOf.date : horizon;
   const measures = relevantMeasures(event, view, policy, until);
   const honour = suspensionReading(policy);
   const dates = [...new Set(measures.flatMap((m) => statusChangeDates(m.dated, honour)))].filter((d) => d > today && d <= until).sort();
@@ -168,7 +179,7 @@ export function lookaheadOrder(
     eventId: event.eventId,
     today,
     until,
-    untilSource: ship ? 'shipDate' : 'horizon',
+    untilSource: until === asOf.date ? (asOf.source === 'argument' ? 'shipDate' : asOf.source) : 'horizon',
     current: summary(prev),
     changes: [],
   };
