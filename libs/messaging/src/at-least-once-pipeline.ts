@@ -16,6 +16,8 @@ export interface AtLeastOncePipelineOptions {
   sessionTimeoutMs?: number;
   /** How long a fetch waits for data (kafkajs maxWaitTimeInMs): lower is lower latency on a quiet topic. */
   maxWaitTimeInMs?: number;
+  /** Most bytes one fetch brings per partition (kafkajs maxBytesPerPartition, default 1 MiB): the ceiling of a chunk's size in bytes. */
+  maxBytesPerPartition?: number;
   /** First back-off after a failed chunk; doubles up to 30 s. */
   retryBackoffMs?: number;
   logger: Logger;
@@ -44,6 +46,9 @@ export class AtLeastOncePipeline {
       sessionTimeout: session,
       heartbeatInterval: heartbeatIntervalFor(session),
       maxWaitTimeInMs: o.maxWaitTimeInMs ?? 5000,
+      ...(o.maxBytesPerPartition
+        ? { maxBytesPerPartition: o.maxBytesPerPartition, maxBytes: Math.max(10 * 1024 * 1024, o.maxBytesPerPartition * 4) }
+        : {}),
       retry: { retries: 10 },
     });
     this.backoff = new PartitionBackoff({ firstMs: o.retryBackoffMs, logger: o.logger, hooks: o.hooks, running: () => this.running });

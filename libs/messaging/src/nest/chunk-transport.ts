@@ -68,6 +68,8 @@ export interface ChunkBinding {
   transactionalIdPrefix?: string;
   /** at-least-once and replay: how long a fetch waits for data (kafkajs maxWaitTimeInMs). */
   maxWaitTimeInMs?: number;
+  /** at-least-once: most bytes a fetch brings per partition (large messages in large chunks). */
+  maxBytesPerPartition?: number;
   maxChunkMessages?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
@@ -221,6 +223,7 @@ export class KafkaChunkTransport extends Server implements CustomTransportStrate
             sessionTimeoutMs: b.sessionTimeoutMs,
             fromBeginning: b.fromBeginning,
             maxWaitTimeInMs: b.maxWaitTimeInMs,
+            maxBytesPerPartition: b.maxBytesPerPartition,
             logger,
             hooks: b.hooks,
           });
